@@ -1,0 +1,64 @@
+"""`coldsight` command line: a thin skin over `decoders` / `policies`.
+
+Each sub-command lives in its own `app/cmd_*.py` module exposing `register(subparsers)`;
+modules import heavy things (Qt, OpenCV) only inside their handlers, so `coldsight verify`
+stays fast and never loads a GUI.
+"""
+
+import argparse
+import importlib
+import sys
+
+from . import exitcodes
+
+COMMAND_MODULES = ("app.cmd_verify",)
+VERSION = "0.1.0"
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2, which means "block" here
+        self.print_usage(sys.stderr)
+        print(f"{self.prog}: usage error: {message}", file=sys.stderr)
+        sys.exit(exitcodes.USAGE)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="coldsight", description="Independent, offline verification of Safe transactions.")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    parser.add_argument("--verbose", action="store_true", help="with --version: list bundled packages")
+    subparsers = parser.add_subparsers(dest="command", parser_class=_Parser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        from .version_info import version_text
+
+        print(version_text(verbose=args.verbose))
+        return exitcodes.OK
+    if not getattr(args, "handler", None):
+        parser.print_help(sys.stderr)
+        return exitcodes.USAGE
+    try:
+        return args.handler(args)
+    except UsageError as err:
+        print(f"coldsight: usage error: {err}", file=sys.stderr)
+        return exitcodes.USAGE
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return exitcodes.INVALID
+    except KeyboardInterrupt:
+        print("coldsight: interrupted; nothing was verified", file=sys.stderr)
+        return exitcodes.INVALID
+
+
+if __name__ == "__main__":
+    sys.exit(main())

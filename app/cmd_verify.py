@@ -1,0 +1,78 @@
+"""`coldsight verify PAYLOAD`: hashes, call tree, findings and one verdict."""
+
+import json
+import sys
+from pathlib import Path
+
+from . import exitcodes
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("verify", help="verify a Safe transaction payload")
+    add_payload_arguments(parser)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(handler=run)
+
+
+def add_payload_arguments(parser) -> None:
+    """Arguments shared by every command that reviews a payload (verify, render, gui)."""
+    parser.add_argument("payload", metavar="PAYLOAD", help="payload file, or - for standard input")
+    parser.add_argument("--chain-id", type=_chain_id, help="chain id (1 for Ethereum); overrides the payload")
+    parser.add_argument("--safe", help="Safe address; overrides the payload")
+    parser.add_argument("--safe-version", help="Safe version, e.g. 1.4.1 or 1.3.0+L2; overrides the payload")
+    parser.add_argument("--abi-dir", type=Path, help="folder of extra ABIs named <address>.json")
+
+
+def _chain_id(text: str) -> int:
+    import argparse
+
+    if not text.isdigit() or int(text) <= 0 or int(text) >= 1 << 256:
+        raise argparse.ArgumentTypeError(f"not a chain id: {text!r}")
+    return int(text)
+
+
+def build_report(args):
+    """Parse and verify the payload named by `args`; raises ColdsightError on bad input."""
+    from decoders.verify import VerifyOptions, verify_payload
+
+    from .payload_input import load_payload
+
+    options = VerifyOptions(chain_id=args.chain_id, safe=args.safe, safe_version=args.safe_version, abi_dir=args.abi_dir)
+    return verify_payload(load_payload(args.payload), options)
+
+
+def error_document(err) -> dict:
+    return {
+        "schema": "coldsight.error/1",
+        "verdict": "block",
+        "error": {"code": err.code, "message": err.message, "where": err.where, "hint": err.hint},
+    }
+
+
+def report_or_exit(args, emit_json: bool):
+    """The report, or None after printing the error (exit 3 follows)."""
+    from decoders.errors import ColdsightError
+
+    try:
+        return build_report(args)
+    except ColdsightError as err:
+        print(f"coldsight: invalid payload: {err.describe()}", file=sys.stderr)
+        if emit_json:
+            print(json.dumps(error_document(err), indent=2))
+        return None
+    except Exception as err:  # a bug must still fail closed, with no traceback for the signer
+        print(f"coldsight: internal error while verifying ({type(err).__name__}: {err}); do not sign", file=sys.stderr)
+        return None
+
+
+def run(args) -> int:
+    report = report_or_exit(args, emit_json=args.format == "json")
+    if report is None:
+        return exitcodes.INVALID
+    if args.format == "json":
+        print(json.dumps(report.as_json(), indent=2))
+    else:
+        from .text_report import render
+
+        sys.stdout.write(render(report))
+    return exitcodes.BY_VERDICT[report.verdict]

@@ -1,0 +1,182 @@
+"""Risk findings over a decoded transaction. Codes are stable: scripts and policies use them.
+
+Each rule looks at one call (or the SafeTx fields) and says, in plain words a signer can act
+on, what the call does to the Safe. Severity: info < warn < critical.
+"""
+
+from dataclasses import dataclass
+
+from .calls import CallNode
+from .hexutil import short_address
+from .safetx import ZERO_ADDRESS, Context, SafeTx
+
+SEVERITY_ORDER = {"info": 0, "warn": 1, "critical": 2}
+MAX_UINT256 = (1 << 256) - 1
+UNLIMITED_THRESHOLD = 1 << 128  # amounts this large are "unlimited" in effect, whatever the token
+MAX_UINT160 = (1 << 160) - 1
+DEFAULT_ADMIN_ROLE = bytes(32)
+
+# The only contracts a Safe may delegatecall with confidence: Safe's own libraries.
+TRUSTED_DELEGATE_KINDS = {"MULTISEND_CALL_ONLY", "SIGN_MESSAGE_LIB", "SAFE_MIGRATION"}
+
+SAFE_MASTERCOPY = {"changeMasterCopy", "migrateSingleton", "migrateWithFallbackHandler", "migrateL2Singleton",
+                   "migrateL2WithFallbackHandler", "migrateToL2", "migrateFromV111"}
+SAFE_MODULE = {"enableModule", "disableModule"}
+SAFE_GUARD = {"setGuard", "setModuleGuard"}
+SAFE_FALLBACK = {"setFallbackHandler"}
+SAFE_OWNER = {"addOwnerWithThreshold", "removeOwner", "swapOwner"}
+PROXY_UPGRADE = {"upgradeTo", "upgradeToAndCall", "upgrade", "upgradeAndCall", "upgradeBeaconToAndCall"}
+OWNERSHIP = {"transferOwnership", "renounceOwnership", "changeAdmin", "changeProxyAdmin", "setOwner", "transferAdmin"}
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    path: str | None
+    message: str
+
+    def as_json(self) -> dict:
+        return {"code": self.code, "severity": self.severity, "path": self.path, "message": self.message}
+
+
+def _name(node: CallNode) -> str | None:
+    return node.function.name if node.function else None
+
+
+def _target_text(node: CallNode, context: Context) -> str:
+    if node.to == context.safe:
+        return "this Safe"
+    if node.target is not None:
+        return f"{node.target.label} at {short_address(node.to)}"
+    return f"contract {short_address(node.to)}"
+
+
+def gas_refund_findings(tx: SafeTx) -> list[Finding]:
+    if tx.gas_price > 0:
+        if tx.refund_receiver != ZERO_ADDRESS:
+            return [Finding("GAS_REFUND", "critical", "0",
+                f"The Safe will pay gas refunds (gasPrice {tx.gas_price}, token {short_address(tx.gas_token)}) to the fixed "
+                f"address {tx.refund_receiver}: with baseGas {tx.base_gas} and safeTxGas {tx.safe_tx_gas} this can drain funds")]
+        return [Finding("GAS_REFUND", "warn", "0",
+            f"The Safe will refund gas to whoever executes it (gasPrice {tx.gas_price}, token {short_address(tx.gas_token)})")]
+    if tx.gas_token != ZERO_ADDRESS or tx.refund_receiver != ZERO_ADDRESS:
+        return [Finding("GAS_REFUND", "info", "0",
+            "gasToken or refundReceiver is set but gasPrice is 0, so no refund is paid")]
+    return []
+
+
+def call_findings(node: CallNode, context: Context) -> list[Finding]:
+    found: list[Finding] = []
+    add = lambda code, severity, message: found.append(Finding(code, severity, node.path, message))  # noqa: E731
+    target = _target_text(node, context)
+    kind = node.target.kind.name if node.target is not None else None
+
+    if node.operation == 1:
+        if node.depth > 0:
+            add("DELEGATECALL_NESTED", "critical",
+                f"A call inside the batch lets {target} run its own code with full control of this Safe (nested delegatecall)")
+        elif kind not in TRUSTED_DELEGATE_KINDS:
+            if kind == "MULTISEND":
+                add("MULTISEND_DELEGATECALL_CAPABLE", "warn",
+                    f"The batch runs through {target}, which can also delegatecall; prefer MultiSendCallOnly")
+            else:
+                add("DELEGATECALL_UNTRUSTED", "critical",
+                    f"This transaction lets {target} run its own code with full control of this Safe "
+                    f"(delegatecall to a contract that is not a known Safe library)")
+    elif node.operation == 2:
+        add("CONTRACT_CREATION", "warn", "This transaction deploys a new contract from its data (operation 2, create)")
+
+    if node.to_zero_means_safe:
+        add("SELF_CALL", "info", "Batch entry sends to 0x0, which Safe 1.5.0 batches read as this Safe itself")
+    elif node.to == context.safe and node.operation == 0:
+        add("SELF_CALL", "info", "This call is made to the Safe itself")
+
+    if node.value > 0:
+        add("NATIVE_TRANSFER", "info", f"Sends {node.value} wei of the native coin to {target}")
+
+    if node.decode_error is not None:
+        add("UNDECODABLE_CALLDATA", "critical", f"Call data to {target} cannot be decoded safely: {node.decode_error}")
+    elif node.data and node.function is None:
+        severity = "critical" if node.operation == 1 else "warn"
+        add("UNKNOWN_SELECTOR", severity, f"Unknown function 0x{node.selector.hex()} on {target}: Coldsight cannot say what it does")
+
+    if node.function is not None and node.decode_error is None:
+        found.extend(_function_findings(node, context, target))
+    return found
+
+
+def _function_findings(node: CallNode, context: Context, target: str) -> list[Finding]:
+    found: list[Finding] = []
+    add = lambda code, severity, message: found.append(Finding(code, severity, node.path, message))  # noqa: E731
+    name = node.function.name
+    args = {a.name: a.value for a in node.args}
+    values = [a.value for a in node.args]
+
+    if name in SAFE_MASTERCOPY:
+        add("MASTERCOPY_CHANGE", "critical", f"Replaces the Safe's implementation (masterCopy) via {name}: the Safe's code changes")
+    elif name in SAFE_MODULE:
+        verb = "adds" if name == "enableModule" else "removes"
+        add("MODULE_CHANGE", "critical", f"{verb.capitalize()} module {values[-1]}: a module can move funds without owner signatures")
+    elif name in SAFE_GUARD:
+        add("GUARD_CHANGE", "critical", f"Sets the transaction guard to {values[0]}: a guard can block or allow every future transaction")
+    elif name in SAFE_FALLBACK:
+        add("FALLBACK_HANDLER_CHANGE", "critical", f"Sets the fallback handler to {values[0]}: it answers every call the Safe does not know")
+    elif name in SAFE_OWNER:
+        threshold = args.get("_threshold")
+        add("OWNER_CHANGE", "warn", f"Changes the Safe's owners ({name})")
+        if threshold is not None:
+            _threshold_finding(add, threshold)
+    elif name == "changeThreshold":
+        _threshold_finding(add, values[0])
+    elif name in PROXY_UPGRADE:
+        add("PROXY_UPGRADE", "critical", f"Upgrades the implementation behind {target} ({node.function.display})")
+    elif name in OWNERSHIP:
+        new_owner = values[0] if values else None
+        detail = f" to {new_owner}" if isinstance(new_owner, str) else ""
+        add("OWNERSHIP_TRANSFER", "critical", f"Transfers control of {target}{detail} ({name})")
+    elif name == "grantRole":
+        role = values[0]
+        if role == DEFAULT_ADMIN_ROLE:
+            add("OWNERSHIP_TRANSFER", "critical", f"Grants the admin role of {target} to {values[1]}")
+        else:
+            add("ROLE_CHANGE", "warn", f"Grants role 0x{role.hex()} of {target} to {values[1]}")
+    elif name in ("approve", "increaseAllowance") and len(values) == 2 and isinstance(values[1], int):
+        _approval(add, values[0], values[1], MAX_UINT256, target)
+    elif name == "approve" and len(values) == 4:  # Permit2 approve(token, spender, uint160 amount, uint48 expiration)
+        _approval(add, values[1], values[2], MAX_UINT160, f"token {values[0]} through Permit2")
+    elif name == "setApprovalForAll" and len(values) == 2 and values[1] is True:
+        add("UNLIMITED_APPROVAL", "critical", f"Lets {values[0]} move every token of {target} this Safe holds (setApprovalForAll)")
+    return found
+
+
+def _threshold_finding(add, threshold: int) -> None:
+    if threshold == 1:
+        add("THRESHOLD_CHANGE", "critical", "Lowers the threshold to 1: a single key could then move everything")
+    else:
+        add("THRESHOLD_CHANGE", "warn", f"Sets the signing threshold to {threshold}")
+
+
+def _approval(add, spender, amount: int, maximum: int, what: str) -> None:
+    if amount == 0:
+        add("TOKEN_APPROVAL", "info", f"Revokes the allowance of {spender} on {what}")
+    elif amount >= maximum or amount >= UNLIMITED_THRESHOLD:
+        add("UNLIMITED_APPROVAL", "critical", f"Lets {spender} spend an unlimited amount of {what}")
+    else:
+        add("TOKEN_APPROVAL", "warn", f"Lets {spender} spend up to {amount} (raw units) of {what}")
+
+
+def tree_findings(root: CallNode, context: Context) -> list[Finding]:
+    found: list[Finding] = []
+    for node in root.walk():
+        found.extend(call_findings(node, context))
+    return found
+
+
+def verdict_of(findings: list[Finding]) -> str:
+    worst = max((SEVERITY_ORDER[f.severity] for f in findings), default=0)
+    return {0: "ok", 1: "warn", 2: "block"}[worst]
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    return sorted(findings, key=lambda f: -SEVERITY_ORDER[f.severity])

@@ -1,0 +1,101 @@
+"""The one `Report` every front end renders (CLI text, JSON, Qt review screen, PNG).
+
+`as_json()` is the stable `coldsight.report/1` contract documented in README.md.
+"""
+
+from dataclasses import dataclass, field
+
+from .abi import DecodedArg
+from .calls import CallNode
+from .eip712 import SafeTxHashes
+from .findings import Finding, sort_findings, verdict_of
+from .safetx import Context, Payload
+from .signatures import SignatureCheck
+
+SCHEMA = "coldsight.report/1"
+
+
+def json_value(value: object) -> object:
+    """Numbers as decimal strings, bytes as 0x hex, tuples as objects: lossless in any JSON reader."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return "0x" + bytes(value).hex()
+    if isinstance(value, dict):
+        return {k: json_value(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_value(v) for v in value]
+    return value
+
+
+def arg_json(arg: DecodedArg) -> dict:
+    return {"name": arg.name, "type": arg.type, "value": json_value(arg.value)}
+
+
+def call_json(node: CallNode) -> dict:
+    return {
+        "path": node.path,
+        "to": node.to,
+        "toLabel": node.target.label if node.target is not None else None,
+        "value": str(node.value),
+        "operation": node.operation,
+        "selector": "0x" + node.selector.hex() if node.selector else None,
+        "function": node.function.display if node.function else None,
+        "functionName": node.function.name if node.function else None,
+        "args": [arg_json(a) for a in node.args] if node.args is not None else None,
+        "decodeError": node.decode_error,
+        "data": "0x" + node.data.hex(),
+        "batchEncoding": node.batch_encoding,
+        "calls": [call_json(child) for child in node.children],
+    }
+
+
+@dataclass
+class Report:
+    payload: Payload
+    context: Context
+    hashes: SafeTxHashes
+    root: CallNode
+    findings: list[Finding]
+    signatures: list[SignatureCheck]
+    policy: object | None = None  # a policies.PolicyResult when a policy was applied
+    extra_verdict_reasons: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.findings = sort_findings(self.findings)
+
+    @property
+    def findings_verdict(self) -> str:
+        return verdict_of(self.findings)
+
+    @property
+    def verdict(self) -> str:
+        verdicts = [self.findings_verdict]
+        if self.policy is not None:
+            verdicts.append(self.policy.verdict)
+        return max(verdicts, key=("ok", "warn", "block").index)
+
+    @property
+    def critical(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "critical"]
+
+    def as_json(self) -> dict:
+        document = {
+            "schema": SCHEMA,
+            "verdict": self.verdict,
+            "safe": self.context.safe,
+            "chainId": str(self.context.chain_id) if self.context.chain_id is not None else None,
+            "safeVersion": self.context.version.label,
+            "format": self.payload.format,
+            "hashes": self.hashes.as_json(),
+            "tx": self.payload.tx.as_json_fields(),
+            "calls": call_json(self.root),
+            "findings": [f.as_json() for f in self.findings],
+            "signatures": [s.as_json() for s in self.signatures],
+            "notes": list(self.payload.notes),
+        }
+        if self.policy is not None:
+            document["policy"] = self.policy.as_json()
+        return document

@@ -1,0 +1,58 @@
+"""JSON parsing that refuses what the standard library silently accepts.
+
+Duplicate keys are the classic smuggling trick (two parsers pick different values), so they are
+errors here; so are NaN/Infinity, absurd nesting and oversize documents.
+"""
+
+import json
+
+from .errors import PayloadError
+
+MAX_JSON_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+
+
+def _reject_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    result: dict = {}
+    for key, value in pairs:
+        if key in result:
+            raise PayloadError(f"duplicate JSON key {key!r}: the payload is ambiguous", f"key {key!r}")
+        result[key] = value
+    return result
+
+
+def _reject_constant(name: str) -> None:
+    raise PayloadError(f"{name} is not a valid JSON number")
+
+
+def _depth(value: object, limit: int) -> int:
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, level + 1) for child in item)
+    return deepest
+
+
+def loads(text: str, source: str = "payload") -> object:
+    if len(text) > MAX_JSON_BYTES:
+        raise PayloadError(f"JSON document is {len(text)} bytes, more than the {MAX_JSON_BYTES} allowed", source)
+    try:
+        value = json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
+    except PayloadError as err:
+        raise PayloadError(err.message, f"{source}: {err.where}" if err.where else source) from None
+    except json.JSONDecodeError as err:
+        raise PayloadError(f"not valid JSON: {err.msg} at line {err.lineno} column {err.colno}", source) from None
+    except RecursionError:
+        raise PayloadError(f"JSON nested too deeply (limit {MAX_DEPTH})", source) from None
+    except ValueError as err:  # e.g. int() digit limits on enormous numbers
+        raise PayloadError(f"not valid JSON: {err}", source) from None
+    if _depth(value, MAX_DEPTH) > MAX_DEPTH:
+        raise PayloadError(f"JSON nested too deeply (limit {MAX_DEPTH})", source)
+    return value

@@ -1,0 +1,81 @@
+"""The one entry point every front end calls: payload in, `Report` out.
+
+    report = verify_payload(parse_bytes(data, source), VerifyOptions(chain_id=1))
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .abi import AbiRegistry, bundled_registry
+from .calls import build_call_tree
+from .claims import decoded_mismatch_findings
+from .eip712 import compute_hashes
+from .errors import PayloadError
+from .findings import Finding, gas_refund_findings, tree_findings
+from .formats import parse_bytes
+from .hexutil import parse_address
+from .report import Report
+from .safetx import Context, Payload, SafeVersion, resolve_context
+from .signatures import check_signatures
+
+
+@dataclass(frozen=True)
+class VerifyOptions:
+    chain_id: int | None = None
+    safe: str | None = None
+    safe_version: str | None = None
+    abi_dir: Path | None = None
+
+
+def _registry(abi_dir: Path | None) -> AbiRegistry:
+    if abi_dir is None:
+        return bundled_registry()
+    registry = bundled_registry().copy()
+    registry.load_abi_dir(abi_dir)
+    return registry
+
+
+def resolve(payload: Payload, options: VerifyOptions) -> Context:
+    safe = parse_address(options.safe, "--safe") if options.safe else None
+    version = SafeVersion.parse(options.safe_version, "--safe-version") if options.safe_version else None
+    context = resolve_context(payload, options.chain_id, safe, version)
+    if payload.tx.operation == 2 and not context.version.allows_create_operation:
+        raise PayloadError(
+            f"operation 2 (create) only exists before Safe 1.1.0; this is Safe {context.version.label}", "operation"
+        )
+    return context
+
+
+def _context_findings(payload: Payload, context: Context, safe_tx_hash: bytes) -> list[Finding]:
+    found = []
+    if payload.claimed_safe_tx_hash is not None and payload.claimed_safe_tx_hash != safe_tx_hash:
+        found.append(Finding("CLAIMED_HASH_MISMATCH", "critical", None,
+            f"The payload claims safeTxHash 0x{payload.claimed_safe_tx_hash.hex()} but its fields hash to 0x{safe_tx_hash.hex()}: "
+            "it describes a different transaction"))
+    if payload.typed_domain_contract is not None and payload.typed_domain_contract != context.safe:
+        found.append(Finding("DOMAIN_MISMATCH", "critical", None,
+            f"The typed data is for Safe {payload.typed_domain_contract}, but this review is for Safe {context.safe}"))
+    if payload.typed_domain_chain_id is not None and payload.typed_domain_chain_id != context.chain_id:
+        found.append(Finding("DOMAIN_MISMATCH", "critical", None,
+            f"The typed data is for chain {payload.typed_domain_chain_id}, but this review is for chain {context.chain_id}"))
+    return found
+
+
+def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Report:
+    options = options or VerifyOptions()
+    context = resolve(payload, options)
+    hashes = compute_hashes(payload.tx, context)
+    root = build_call_tree(payload.tx, context, _registry(options.abi_dir))
+    signatures = check_signatures(payload.signatures, hashes.safe_tx)
+    findings = _context_findings(payload, context, hashes.safe_tx)
+    findings += gas_refund_findings(payload.tx)
+    findings += tree_findings(root, context)
+    findings += decoded_mismatch_findings(payload.data_decoded, root)
+    for check in signatures:
+        if check.valid is False:
+            findings.append(Finding("SIGNATURE_MISMATCH", "critical", None, f"Attached signature ({check.where}): {check.detail}"))
+    return Report(payload=payload, context=context, hashes=hashes, root=root, findings=findings, signatures=signatures)
+
+
+def verify_bytes(data: bytes, source: str, options: VerifyOptions | None = None) -> Report:
+    return verify_payload(parse_bytes(data, source), options)

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# One entry point for a fresh machine with Python 3.11:
+#   bash tools/dev.sh demo   set up (runtime deps only) and verify the bundled Bybit attack payload
+#   bash tools/dev.sh test   set up (runtime + test deps, node test peers) and run the whole test suite
+# Everything is installed from hash-pinned lock files into .venv/ (pip --require-hashes).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PYTHON=${PYTHON:-python3.11}
+VENV=$ROOT/.venv
+
+setup() {  # $1: lock file
+  local lock=$1 stamp
+  stamp="$VENV/.installed-$(sha256sum "$lock" pyproject.toml | sha256sum | cut -c1-16)-$(basename "$lock")"
+  if [ ! -x "$VENV/bin/python" ]; then
+    "$PYTHON" -m venv "$VENV"
+  fi
+  if [ ! -f "$stamp" ]; then
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+    touch "$stamp"
+  fi
+}
+
+case "${1:-}" in
+  demo)
+    setup requirements/runtime.lock
+    set +e
+    "$VENV/bin/coldsight" verify examples/bybit-attack.json
+    status=$?
+    echo "(coldsight exited with status $status: 0 ok, 1 warn, 2 block, 3 invalid payload)"
+    [ "$status" -eq 2 ]  # the bundled attack must be blocked
+    ;;
+  test)
+    setup requirements/dev.lock
+    bash tests/node/setup.sh
+    shift
+    QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
+    ;;
+  *)
+    echo "usage: bash tools/dev.sh demo|test [pytest args]" >&2
+    exit 64
+    ;;
+esac

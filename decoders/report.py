@@ -60,15 +60,26 @@ class Report:
     root: CallNode
     findings: list[Finding]
     signatures: list[SignatureCheck]
-    policy: object | None = None  # a policies.PolicyResult when a policy was applied
+    # A policies.PolicyResult when a policy was applied. decoders never imports policies; it only
+    # relies on: .verdict ("ok"/"warn"/"block"), .waiver_for(finding) -> reason | None, .as_json().
+    policy: object | None = None
     extra_verdict_reasons: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.findings = sort_findings(self.findings)
 
+    def waiver_for(self, finding: Finding) -> str | None:
+        """The policy's `allow_dangerous` reason that waives this finding, if any."""
+        return self.policy.waiver_for(finding) if self.policy is not None else None
+
+    @property
+    def effective_findings(self) -> list[Finding]:
+        """Findings that count for the verdict: all of them, less those a signed policy waived."""
+        return [f for f in self.findings if self.waiver_for(f) is None]
+
     @property
     def findings_verdict(self) -> str:
-        return verdict_of(self.findings)
+        return verdict_of(self.effective_findings)
 
     @property
     def verdict(self) -> str:
@@ -92,7 +103,7 @@ class Report:
             "hashes": self.hashes.as_json(),
             "tx": self.payload.tx.as_json_fields(),
             "calls": call_json(self.root),
-            "findings": [f.as_json() for f in self.findings],
+            "findings": [dict(f.as_json(), waivedBy=self.waiver_for(f)) if self.waiver_for(f) else f.as_json() for f in self.findings],
             "signatures": [s.as_json() for s in self.signatures],
             "notes": list(self.payload.notes),
         }

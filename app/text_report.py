@@ -4,6 +4,7 @@ hashes to compare with the signing device, then the call tree, then every raw fi
 from decoders.eip712 import hardware_wallet_groups
 from decoders.report import Report, json_value
 from decoders.calls import CallNode
+from decoders.units import format_native
 
 VERDICT_LINE = {
     "ok": "OK: no problems found. Compare the hashes with your signing device before signing.",
@@ -24,7 +25,7 @@ def _call_lines(node: CallNode, labels: dict[str, str] | None, indent: int = 0) 
     lines = [f"{pad}{node.path}  {OPERATION.get(node.operation, node.operation)} -> {target}"]
     lines.append(f"{pad}    function: {what}")
     if node.value:
-        lines.append(f"{pad}    value: {node.value} wei")
+        lines.append(f"{pad}    value: {format_native(node.value)}")
     for arg in node.args or []:
         if node.is_batch and arg.type == "bytes":
             lines.append(f"{pad}    {arg.name}: batch of {len(node.children)} call(s), {node.batch_encoding} encoding")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from .calls import CallNode
 from .hexutil import short_address
 from .safetx import ZERO_ADDRESS, Context, SafeTx
+from .units import format_native
 
 SEVERITY_ORDER = {"info": 0, "warn": 1, "critical": 2}
 MAX_UINT256 = (1 << 256) - 1
@@ -93,7 +94,7 @@ def call_findings(node: CallNode, context: Context) -> list[Finding]:
         add("SELF_CALL", "info", "This call is made to the Safe itself")
 
     if node.value > 0:
-        add("NATIVE_TRANSFER", "info", f"Sends {node.value} wei of the native coin to {target}")
+        add("NATIVE_TRANSFER", "info", f"Sends {format_native(node.value)} to {target}")
 
     if node.decode_error is not None:
         add("UNDECODABLE_CALLDATA", "critical", f"Call data to {target} cannot be decoded safely: {node.decode_error}")

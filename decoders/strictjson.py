@@ -5,6 +5,7 @@ errors here; so are NaN/Infinity, absurd nesting and oversize documents.
 """
 
 import json
+import re
 
 from .errors import PayloadError
 
@@ -40,9 +41,33 @@ def _depth(value: object, limit: int) -> int:
     return deepest
 
 
+# A JSON string (skipped whole) or one bracket.
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
+
+
+def _nesting_exceeds(text: str, limit: int) -> bool:
+    """Measure bracket depth *before* parsing: the C scanner in `json` recurses on the C stack and
+    crashes the process (segfault) on deep input when a library has raised the recursion limit
+    (py_ecc sets it to 100000), so RecursionError cannot be relied on."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        char = text[match.start()]
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
 def loads(text: str, source: str = "payload") -> object:
     if len(text) > MAX_JSON_BYTES:
         raise PayloadError(f"JSON document is {len(text)} bytes, more than the {MAX_JSON_BYTES} allowed", source)
+    if _nesting_exceeds(text, MAX_DEPTH):
+        raise PayloadError(f"JSON nested too deeply (limit {MAX_DEPTH})", source)
     try:
         value = json.loads(text, object_pairs_hook=_reject_duplicates, parse_constant=_reject_constant)
     except PayloadError as err:

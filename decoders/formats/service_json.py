@@ -14,8 +14,13 @@ FORMAT = "safe-service-json"
 REQUIRED = ("to", "value", "operation", "safeTxGas", "gasPrice", "gasToken", "refundReceiver", "nonce")
 
 
+SAFE_TX_KEYS = frozenset(REQUIRED) | {"data", "baseGas", "dataGas"}
+
+
 def sniff(document: object) -> bool:
-    return isinstance(document, dict) and "to" in document and "nonce" in document and "types" not in document
+    # Claim a document that carries most SafeTx keys, so a record missing one (say `to`) gets
+    # "missing SafeTx field(s): to" rather than "unknown format".
+    return isinstance(document, dict) and "types" not in document and len(SAFE_TX_KEYS & set(document)) >= 4
 
 
 def parse(document: dict, source: str) -> Payload:

@@ -11,7 +11,7 @@ import sys
 
 from . import exitcodes
 
-COMMAND_MODULES = ("app.cmd_verify",)
+COMMAND_MODULES = ("app.cmd_verify", "app.cmd_qr")
 VERSION = "0.1.0"
 
 

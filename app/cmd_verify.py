@@ -16,7 +16,12 @@ def register(subparsers) -> None:
 
 def add_payload_arguments(parser) -> None:
     """Arguments shared by every command that reviews a payload (verify, render, gui)."""
-    parser.add_argument("payload", metavar="PAYLOAD", help="payload file, or - for standard input")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "payload", metavar="PAYLOAD", nargs="?",
+        help="JSON/ur: text file, image, video, directory of images, camera:N, or - for standard input",
+    )
+    source.add_argument("--camera", type=int, metavar="N", help="scan the animated QR with camera N (0 is the first)")
     parser.add_argument("--chain-id", type=_chain_id, help="chain id (1 for Ethereum); overrides the payload")
     parser.add_argument("--safe", help="Safe address; overrides the payload")
     parser.add_argument("--safe-version", help="Safe version, e.g. 1.4.1 or 1.3.0+L2; overrides the payload")
@@ -35,10 +40,10 @@ def build_report(args):
     """Parse and verify the payload named by `args`; raises ColdsightError on bad input."""
     from decoders.verify import VerifyOptions, verify_payload
 
-    from .payload_input import load_payload
+    from .payload_input import load_payload, payload_spec
 
     options = VerifyOptions(chain_id=args.chain_id, safe=args.safe, safe_version=args.safe_version, abi_dir=args.abi_dir)
-    return verify_payload(load_payload(args.payload), options)
+    return verify_payload(load_payload(payload_spec(args)), options)
 
 
 def error_document(err) -> dict:

@@ -1,17 +1,35 @@
-"""Turning a PAYLOAD argument (a path, or `-` for stdin) into a parsed `Payload`.
+"""Turning a PAYLOAD argument into a parsed `Payload`.
 
-Later input kinds (QR images, video, camera) register here, so every command that takes a
-PAYLOAD accepts all of them.
+PAYLOAD may be:
+- a JSON or `ur:` text file, or `-` for standard input (text, or an image piped in);
+- an image file (PNG, JPEG, ...) holding a QR code;
+- a video file (mp4, avi, mkv, webm, mov, animated GIF) of an animated QR;
+- a directory of image files (frames of an animated QR, read in name order);
+- `camera:N`, the live camera number N (also `--camera N`).
+Every command that takes a PAYLOAD accepts all of them. QR inputs go through the scan loop
+in `app.qr.scan`; what it assembles is parsed like a file's text.
 """
+
+from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Callable
 
 from decoders.errors import PayloadError
-from decoders.formats import parse_bytes
+from decoders.formats import parse_bytes, parse_text
 from decoders.safetx import Payload
 
+if TYPE_CHECKING:
+    from .qr.scan import FrameUpdate
+    from .qr.sources import FrameSource
+
 MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
+CAMERA_PREFIX = "camera:"
+
+# Magic numbers of files that are pictures rather than text, so a misnamed file still works.
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"BM", b"II*\x00", b"MM\x00*")
+_ANIMATION_MAGIC = (b"GIF87a", b"GIF89a")
 
 
 def read_bytes(spec: str) -> tuple[bytes, str]:
@@ -35,6 +53,89 @@ def read_bytes(spec: str) -> tuple[bytes, str]:
     return data, source
 
 
-def load_payload(spec: str) -> Payload:
-    data, source = read_bytes(spec)
-    return parse_bytes(data, source)
+def is_camera_spec(spec: str) -> bool:
+    return spec.lower().startswith(CAMERA_PREFIX)
+
+
+def camera_index(spec: str) -> int:
+    number = spec[len(CAMERA_PREFIX):]
+    if not number.isdigit():
+        raise PayloadError(f"'{spec}' is not camera:<number> (e.g. camera:0)", "PAYLOAD")
+    return int(number)
+
+
+def _looks_like_video(head: bytes) -> bool:
+    return (
+        head[:4] == b"RIFF" and head[8:12] == b"AVI "
+        or head[4:8] == b"ftyp"  # MP4 / MOV
+        or head[:4] == b"\x1a\x45\xdf\xa3"  # Matroska / WebM
+    )
+
+
+def open_frame_source(spec: str) -> "FrameSource | None":
+    """The frame source PAYLOAD names, or None when it is a text/JSON file (or stdin)."""
+    from .qr import sources
+
+    if is_camera_spec(spec):
+        return sources.CameraSource(camera_index(spec))
+    if spec == "-":
+        return None
+    path = Path(spec)
+    if path.is_dir():
+        return sources.ImageFilesSource.from_directory(path)
+    if not path.is_file():
+        return None  # read_bytes reports it
+    suffix = path.suffix.lower()
+    if suffix in sources.VIDEO_SUFFIXES:
+        return sources.VideoFileSource(path)
+    if suffix in sources.IMAGE_SUFFIXES:
+        return sources.ImageFilesSource([path], name=spec)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(16)
+    except OSError:
+        return None
+    if head.startswith(_ANIMATION_MAGIC) or _looks_like_video(head):
+        return sources.VideoFileSource(path)
+    if head.startswith(_IMAGE_MAGIC) or head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return sources.ImageFilesSource([path], name=spec)
+    return None
+
+
+def scan_payload(source: "FrameSource", on_update: Callable[["FrameUpdate"], None] | None = None) -> Payload:
+    from .qr.scan import run_scan
+
+    if on_update is None and source.live and sys.stderr.isatty():
+        on_update = _print_progress
+    try:
+        result = run_scan(source, on_update=on_update)
+    finally:
+        if on_update is _print_progress:
+            sys.stderr.write("\n")
+    return parse_text(result.text, f"{result.source} (QR)")
+
+
+def _print_progress(update: "FrameUpdate") -> None:
+    for event in update.events:
+        if event.kind == "restarted":
+            sys.stderr.write(f"\n{event.message}\n")
+    sys.stderr.write(f"\rscanning: {update.progress.describe()}   ")
+    sys.stderr.flush()
+
+
+def load_payload(spec: str, on_update: Callable[["FrameUpdate"], None] | None = None) -> Payload:
+    source = open_frame_source(spec)
+    if source is not None:
+        return scan_payload(source, on_update)
+    data, name = read_bytes(spec)
+    if spec == "-" and (data.startswith(_IMAGE_MAGIC) or data.startswith(_ANIMATION_MAGIC)):
+        from .qr.sources import ImageBytesSource
+
+        return scan_payload(ImageBytesSource(data, name="stdin"), on_update)
+    return parse_bytes(data, name)
+
+
+def payload_spec(args) -> str:
+    """The PAYLOAD spec of parsed arguments: `--camera N` is `camera:N`."""
+    camera = getattr(args, "camera", None)
+    return f"{CAMERA_PREFIX}{camera}" if camera is not None else args.payload

@@ -1,0 +1,103 @@
+"""A verified payload as UR texts for an animated QR (`coldsight qr encode`).
+
+Two containers:
+- `eth-sign-request` (EIP-4527) with data-type 2: the SafeTx as EIP-712 typed data, built
+  from the verified Report, so wallets that speak EIP-4527 (Keystone, MetaMask, ...) read it;
+- `bytes`: the original JSON file as it is, for tools that pass documents around.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Literal
+
+from decoders.report import Report
+from decoders.safetx import HashFamily
+from decoders.ur import UR, EthDataType, EthSignRequest, KeyPath, UREncoder, strict_cbor
+
+DEFAULT_DERIVATION_PATH = "m/44'/60'/0'/0/0"
+Container = Literal["sign-request", "bytes"]
+
+
+def safe_tx_typed_data(report: Report) -> dict:
+    """The EIP-712 document a wallet signs for this SafeTx (types as Safe.sol hashes them)."""
+    family = report.context.version.family
+    gas_key = family.gas_field
+    domain_type = [{"name": "verifyingContract", "type": "address"}]
+    domain: dict[str, object] = {"verifyingContract": report.context.safe}
+    if family.has_chain_id:
+        domain_type.insert(0, {"name": "chainId", "type": "uint256"})
+        domain = {"chainId": str(report.context.chain_id), "verifyingContract": report.context.safe}
+    tx = report.payload.tx
+    return {
+        "types": {
+            "EIP712Domain": domain_type,
+            "SafeTx": [
+                {"name": "to", "type": "address"},
+                {"name": "value", "type": "uint256"},
+                {"name": "data", "type": "bytes"},
+                {"name": "operation", "type": "uint8"},
+                {"name": "safeTxGas", "type": "uint256"},
+                {"name": gas_key, "type": "uint256"},
+                {"name": "gasPrice", "type": "uint256"},
+                {"name": "gasToken", "type": "address"},
+                {"name": "refundReceiver", "type": "address"},
+                {"name": "nonce", "type": "uint256"},
+            ],
+        },
+        "primaryType": "SafeTx",
+        "domain": domain,
+        "message": {
+            "to": tx.to,
+            "value": str(tx.value),
+            "data": "0x" + tx.data.hex(),
+            "operation": tx.operation,
+            "safeTxGas": str(tx.safe_tx_gas),
+            gas_key: str(tx.base_gas),
+            "gasPrice": str(tx.gas_price),
+            "gasToken": tx.gas_token,
+            "refundReceiver": tx.refund_receiver,
+            "nonce": str(tx.nonce),
+        },
+    }
+
+
+def sign_request_ur(
+    report: Report, derivation_path: str = DEFAULT_DERIVATION_PATH, request_id: bytes | None = None, origin: str = "coldsight"
+) -> UR:
+    typed = json.dumps(safe_tx_typed_data(report), separators=(",", ":")).encode()
+    chain_id = report.context.chain_id if report.context.version.family is HashFamily.BASEGAS_CHAIN else None
+    request = EthSignRequest(
+        sign_data=typed,
+        data_type=EthDataType.TYPED_DATA,
+        derivation_path=KeyPath.parse(derivation_path),
+        request_id=request_id if request_id is not None else _uuid4(),
+        chain_id=chain_id,
+        origin=origin,
+    )
+    return request.to_ur()
+
+
+def bytes_ur(document: bytes) -> UR:
+    return UR("bytes", strict_cbor.encode(document))
+
+
+def _uuid4() -> bytes:
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # RFC 4122 version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return bytes(raw)
+
+
+def ur_texts(ur: UR, max_fragment_len: int = 200, count: int | None = None) -> list[str]:
+    """Upper-case UR texts to show in turn: the seqLen pure parts, then mixed ones up to `count`.
+
+    The default count shows every fragment twice over (pure + as many mixed parts), so a
+    reader that misses a fifth of the frames on the first loop still completes within it.
+    """
+    encoder = UREncoder(ur, max_fragment_len)
+    if encoder.is_single_part:
+        return [encoder.next_part()]
+    total = count if count is not None else 2 * encoder.min_parts
+    return [encoder.next_part() for _ in range(max(total, encoder.min_parts))]

@@ -1,0 +1,72 @@
+"""Starting the Qt application: high-DPI, fonts, the window. `run_gui(args)` is `coldsight gui`."""
+
+from __future__ import annotations
+
+import os
+import time
+
+
+def create_application(argv: list[str] | None = None):
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QGuiApplication
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is not None:
+        return app
+    # Qt 6 scales by the screen's device pixel ratio already; pass fractional ratios through
+    # unrounded so 125 % / 150 % screens get crisp, correctly sized text.
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication(argv or ["coldsight"])
+    app.setApplicationName("Coldsight")
+    app.setApplicationDisplayName("Coldsight")
+    font = app.font()
+    scale = _font_scale()
+    if font.pointSizeF() > 0:
+        font.setPointSizeF(max(font.pointSizeF(), 10.0) * scale)
+    app.setFont(font)
+    return app
+
+
+def _font_scale() -> float:
+    """`COLDSIGHT_FONT_SCALE=1.5` enlarges every text (also Ctrl+= / Ctrl+- in the window)."""
+    try:
+        value = float(os.environ.get("COLDSIGHT_FONT_SCALE", "1"))
+    except ValueError:
+        return 1.0
+    return min(max(value, 0.5), 3.0)
+
+
+def policy_lines(options) -> list[str]:
+    """What the start screen says about the policy (id, serial, signature status, expiry)."""
+    from ..session import describe_policy
+
+    return describe_policy(options)
+
+
+def build_window(options, log=None, scan_source_factory=None, cameras=None):
+    from .main_window import MainWindow
+
+    return MainWindow(options, policy_lines(options), log=log, scan_source_factory=scan_source_factory, cameras=cameras)
+
+
+def run_gui(options) -> int:
+    from ..review_log import ReviewLog
+
+    app = create_application()
+    window = build_window(options, log=ReviewLog())
+    window.show()
+    if os.environ.get("COLDSIGHT_BENCH_SHOWN"):  # tools/bench_gui.py: report when the window is up
+        from PySide6.QtCore import QTimer
+
+        def shown() -> None:
+            print(f"window-shown-at {time.time():.6f}", flush=True)
+            app.quit()
+
+        QTimer.singleShot(0, shown)
+    payload = getattr(options, "payload", None)
+    if payload:
+        window.load_file(payload)
+    elif getattr(options, "camera", None) is not None:
+        window.start_scan()
+    return app.exec()

@@ -1,0 +1,66 @@
+"""Offscreen rendering of the review screen to PNG (`coldsight render`, docs/screenshots).
+
+The same widgets the signer sees, laid out at a fixed width with every panel expanded (no
+scrolling), grabbed into an image.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_WIDTH = 1100
+
+
+def ensure_offscreen() -> None:
+    """Render without a display unless one was asked for explicitly."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def review_widget(report=None, problem=None, width: int = DEFAULT_WIDTH):
+    """The widget to grab: the review for a report, or the failed screen for a problem."""
+    from ..session import Phase, ReviewSession
+    from .screens import FailedScreen, ReviewScreen
+
+    session = ReviewSession()
+    if report is not None:
+        session.begin_verifying("render")
+        session.show_report(report)
+        widget = ReviewScreen(session, lambda _decision: None, fit_content=True)
+    else:
+        session.fail(problem)
+        widget = FailedScreen(problem, lambda: None)
+    assert session.phase in (Phase.REVIEWING, Phase.FAILED)
+    return widget
+
+
+def render_png(out: Path, report=None, problem=None, width: int = DEFAULT_WIDTH, scale: float = 1.0) -> Path:
+    from PySide6.QtCore import QSize, Qt
+    from PySide6.QtGui import QImage
+
+    from .app import create_application
+    from .theme import style_sheet
+
+    app = create_application()
+    widget = review_widget(report, problem, width)
+    widget.setStyleSheet(style_sheet(app.font().pointSizeF()))
+    widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    widget.resize(width, 400)
+    widget.show()
+    app.processEvents()
+    layout = widget.layout()
+    height = layout.heightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
+    height = max(height, layout.minimumSize().height(), 480 if report is None else 0)
+    widget.resize(width, height)
+    app.processEvents()
+    image = QImage(QSize(int(width * scale), int(height * scale)), QImage.Format.Format_RGB32)
+    image.setDevicePixelRatio(scale)
+    image.fill(0xFFF6F7F9)
+    widget.render(image)
+    widget.close()
+    widget.deleteLater()
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(out), "PNG"):
+        raise OSError(f"cannot write {out}")
+    return out

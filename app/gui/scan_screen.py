@@ -1,0 +1,194 @@
+"""The scan screen: live preview with the detected code outlined, progress, camera picker.
+
+Frames are read and decoded in a QThread (`ScanWorker`): the UI thread only paints previews.
+When the last part arrives the worker also verifies the payload, so the review screen can be
+shown the moment the scan completes. Where frames come from is a `source_factory(index)`
+(a camera by default; tests pass a recorded video).
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QPointF, QThread, Qt, Signal
+from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QPixmap, QPolygonF, QShortcut
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
+
+from ..session import Problem, ScanProgress, problem_from_error
+
+PREVIEW_INTERVAL_S = 1 / 15  # previews beyond ~15 per second cost CPU the decoder needs
+
+
+def camera_indexes() -> list[int]:
+    """Cameras to offer. Linux lists /dev/video*; elsewhere the first few indexes are offered."""
+    if sys.platform.startswith("linux"):
+        found = sorted(int(p.name[5:]) for p in Path("/dev").glob("video*") if p.name[5:].isdigit())
+        return found
+    return [0, 1, 2]
+
+
+def default_camera_source(index: int):
+    from ..qr.sources import CameraSource
+
+    return CameraSource(index)
+
+
+def frame_to_qimage(frame) -> QImage:
+    """A numpy gray or BGR frame as a QImage (copied, so the frame may be reused)."""
+    if frame.ndim == 2:
+        height, width = frame.shape
+        return QImage(frame.data, width, height, frame.strides[0], QImage.Format.Format_Grayscale8).copy()
+    height, width = frame.shape[:2]
+    if frame.shape[2] == 4:
+        return QImage(frame.data, width, height, frame.strides[0], QImage.Format.Format_ARGB32).copy()
+    return QImage(frame.data, width, height, frame.strides[0], QImage.Format.Format_BGR888).copy()
+
+
+class ScanWorker(QThread):
+    """Runs the scan loop over a frame source, then verifies the completed payload."""
+
+    preview = Signal(QImage, list)  # frame, list of corner lists
+    progressed = Signal(object)  # ScanProgress (app.session)
+    verified = Signal(object, str)  # Report, source
+    failed = Signal(object)  # Problem
+
+    def __init__(self, source_factory: Callable[[int], object], camera: int, options, parent=None):
+        super().__init__(parent)
+        self.source_factory = source_factory
+        self.camera = camera
+        self.options = options
+        self.stop_event = threading.Event()
+        self._last_preview = 0.0
+
+    def stop(self) -> None:
+        self.stop_event.set()
+
+    def run(self) -> None:  # worker thread
+        from ..qr.scan import QRScanner
+        from ..session import verify_text
+
+        source_name = f"camera {self.camera}"
+        try:
+            if self.camera < 0:
+                from ..qr.errors import SourceError
+
+                raise SourceError("no camera was found on this computer", "camera",
+                                  "connect a camera, or open the payload as a file or paste its text")
+            source = self.source_factory(self.camera)
+            source_name = getattr(source, "name", source_name)
+            result = self._scan(source, QRScanner())
+            if result is None:
+                return
+            report = verify_text(result.text, result.source, self.options)
+        except Exception as err:  # every failure becomes a FAILED state, never a crash
+            if not self.stop_event.is_set():
+                self.failed.emit(problem_from_error(err, source_name))
+            return
+        if not self.stop_event.is_set():
+            self.verified.emit(report, source_name)
+
+    def _scan(self, source, scanner):
+        """app.qr.scan.run_scan's loop, plus a preview of each frame; None when cancelled."""
+        try:
+            for item in source.items():
+                update = scanner.feed(item)
+                self._update(update, None if isinstance(item, str) else item)
+                if update.complete:
+                    return scanner.result(source.name)
+                if self.stop_event.is_set():
+                    return None
+        finally:
+            source.close()
+        raise scanner.incomplete_error(source.name)
+
+    def _update(self, update, frame) -> None:  # worker thread; keep cheap
+        import time
+
+        progress = update.progress
+        self.progressed.emit(ScanProgress(
+            parts_received=progress.parts_seen,
+            parts_total=progress.fragments_total or None,
+            percent=progress.percent,
+            message=progress.describe(),
+        ))
+        now = time.monotonic()
+        if frame is None or (now - self._last_preview < PREVIEW_INTERVAL_S and not update.codes):
+            return
+        self._last_preview = now
+        self.preview.emit(frame_to_qimage(frame), [list(code.corners) for code in update.codes])
+
+
+class ScanScreen(QWidget):
+    cancelled = Signal()
+
+    def __init__(self, cameras: list[int], parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 24, 24, 24)
+        layout.setSpacing(12)
+        title = QLabel("Scan the transaction QR code")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        title.setFont(font)
+        layout.addWidget(title)
+        picker_row = QHBoxLayout()
+        picker_label = QLabel("&Camera:")
+        self.camera_picker = QComboBox()
+        self.camera_picker.setAccessibleName("Camera")
+        for index in cameras:
+            self.camera_picker.addItem(f"Camera {index}", index)
+        if not cameras:
+            self.camera_picker.addItem("No camera found", -1)
+        picker_label.setBuddy(self.camera_picker)
+        picker_row.addWidget(picker_label)
+        picker_row.addWidget(self.camera_picker)
+        picker_row.addStretch(1)
+        layout.addLayout(picker_row)
+        self.preview = QLabel("Starting the camera…")
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.preview.setMinimumSize(480, 320)
+        self.preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.preview.setStyleSheet("background: #20242B; color: #FFFFFF;")
+        layout.addWidget(self.preview, 1)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setRange(0, 100)
+        self.progress_bar.setAccessibleName("Scan progress")
+        self.progress_bar.setFormat("%p%")
+        layout.addWidget(self.progress_bar)
+        self.status = QLabel("Hold the animated QR code in front of the camera.")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.cancel_button = QPushButton("Cancel scan   [Esc]")
+        self.cancel_button.clicked.connect(self.cancelled)
+        layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
+        QShortcut(QKeySequence("Escape"), self, activated=self.cancelled.emit)
+        self.setTabOrder(self.camera_picker, self.cancel_button)
+
+    @property
+    def camera(self) -> int:
+        return int(self.camera_picker.currentData())
+
+    def show_progress(self, progress: ScanProgress) -> None:
+        self.progress_bar.setValue(int(progress.percent))
+        if progress.parts_total:
+            self.progress_bar.setFormat(f"%p%  ({progress.parts_received} of {progress.parts_total} parts)")
+        self.status.setText(progress.message)
+
+    def show_frame(self, image: QImage, corners: list) -> None:
+        pixmap = QPixmap.fromImage(image.convertToFormat(QImage.Format.Format_RGB32))
+        if corners:
+            painter = QPainter(pixmap)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(QPen(QColor("#00C853"), max(3, image.width() // 160)))
+            for points in corners:
+                painter.drawPolygon(QPolygonF([QPointF(x, y) for x, y in points]))
+            painter.end()
+        self.preview.setPixmap(pixmap.scaled(self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                                             Qt.TransformationMode.SmoothTransformation))
+
+    def focus_first(self) -> None:
+        self.cancel_button.setFocus()

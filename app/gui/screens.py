@@ -1,0 +1,338 @@
+"""The screens the main window stacks: start, verifying, review (with decide), failed, decided.
+
+Each screen is built from the session's state and talks back only through session methods
+(passed in as callables), so the rules stay in `app.session`.
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox, QFrame, QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QScrollArea, QSizePolicy,
+    QVBoxLayout, QWidget,
+)
+
+from ..session import Acknowledgement, Decision, DecisionRecord, Problem
+from .review_view import ReviewView
+from .theme import MUTED
+from .widgets import VerdictBanner, card, selectable
+
+
+def _button(text: str, name: str | None = None, shortcut_hint: str | None = None) -> QPushButton:
+    button = QPushButton(text + (f"   [{shortcut_hint}]" if shortcut_hint else ""))
+    if name:
+        button.setObjectName(name)
+    button.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    button.setAutoDefault(True)
+    button.setMinimumHeight(button.sizeHint().height() + 8)
+    return button
+
+
+def _page() -> tuple[QWidget, QVBoxLayout]:
+    page = QWidget()
+    page.setObjectName("page")
+    layout = QVBoxLayout(page)
+    layout.setContentsMargins(24, 24, 24, 24)
+    layout.setSpacing(14)
+    return page, layout
+
+
+class StartScreen(QWidget):
+    """Scan, open a file, or paste text; and which policy is loaded."""
+
+    scan_requested = Signal()
+    open_requested = Signal()
+    text_submitted = Signal(str)
+
+    def __init__(self, policy_lines: list[str], camera_available: bool = True, parent: QWidget | None = None):
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        page, layout = _page()
+        outer.addWidget(page)
+        title = QLabel("Coldsight: review a Safe transaction before you sign it")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.6)
+        font.setBold(True)
+        title.setFont(font)
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        intro = QLabel("Bring in the transaction you are asked to sign. Coldsight recomputes its hashes and decodes "
+                       "every call itself; it never uses the network.")
+        intro.setWordWrap(True)
+        intro.setObjectName("muted")
+        layout.addWidget(intro)
+
+        buttons = QHBoxLayout()
+        self.scan_button = _button("Scan QR with camera", "primary", "Ctrl+K")
+        self.scan_button.setEnabled(camera_available)
+        self.open_button = _button("Open file…", None, "Ctrl+O")
+        buttons.addWidget(self.scan_button)
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.scan_button.clicked.connect(self.scan_requested)
+        self.open_button.clicked.connect(self.open_requested)
+
+        paste_card, paste_layout = card("Or paste ur: text or JSON")
+        self.paste_box = QPlainTextEdit()
+        self.paste_box.setObjectName("pasteBox")
+        self.paste_box.setAccessibleName("Payload text")
+        self.paste_box.setPlaceholderText("ur:eth-sign-request/…   or   { \"to\": \"0x…\", … }")
+        self.paste_box.setTabChangesFocus(True)  # Tab leaves the box: keyboard users are never trapped
+        self.paste_box.setMinimumHeight(110)
+        paste_layout.addWidget(self.paste_box)
+        self.verify_text_button = _button("Verify pasted text", None, "Ctrl+Enter")
+        paste_layout.addWidget(self.verify_text_button, 0, Qt.AlignmentFlag.AlignLeft)
+        self.verify_text_button.clicked.connect(self._submit_text)
+        layout.addWidget(paste_card)
+
+        policy_card, policy_layout = card("Policy")
+        self.policy_labels = []
+        for line in policy_lines:
+            label = selectable(QLabel(line))
+            label.setWordWrap(True)
+            policy_layout.addWidget(label)
+            self.policy_labels.append(label)
+        layout.addWidget(policy_card)
+        layout.addStretch(1)
+
+        QShortcut(QKeySequence("Ctrl+K"), self, activated=self._scan_if_enabled)
+        QShortcut(QKeySequence("Ctrl+O"), self, activated=self.open_requested.emit)
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._submit_text)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self._submit_text)
+        self.setTabOrder(self.scan_button, self.open_button)
+        self.setTabOrder(self.open_button, self.paste_box)
+        self.setTabOrder(self.paste_box, self.verify_text_button)
+
+    def _scan_if_enabled(self) -> None:
+        if self.scan_button.isEnabled():
+            self.scan_requested.emit()
+
+    def _submit_text(self) -> None:
+        text = self.paste_box.toPlainText()
+        if text.strip():
+            self.text_submitted.emit(text)
+
+    def focus_first(self) -> None:
+        (self.scan_button if self.scan_button.isEnabled() else self.open_button).setFocus()
+
+
+class VerifyingScreen(QWidget):
+    def __init__(self, source: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        label = QLabel(f"Checking {source} …")
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(label)
+
+
+class DecideBar(QFrame):
+    """The buttons at the bottom of the review. `block`: only Discard exists."""
+
+    def __init__(self, verdict: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("decideBar")
+        self.setStyleSheet("QFrame#decideBar { background: #FFFFFF; border-top: 1px solid #C9CED6; }")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(18, 10, 18, 10)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status, 1)
+        self.discard_button = _button("Discard: do not sign", "danger" if verdict == "block" else None, "Esc")
+        layout.addWidget(self.discard_button)
+        self.reviewed_button: QPushButton | None = None
+        if verdict != "block":
+            self.reviewed_button = _button("Reviewed: go on to sign on the device", "primary", "Ctrl+Enter")
+            layout.addWidget(self.reviewed_button)
+            self.setTabOrder(self.discard_button, self.reviewed_button)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+
+class AcknowledgeCard(QFrame):
+    """One checkbox per warning; shown for `warn` verdicts only."""
+
+    def __init__(self, items: list[Acknowledgement], on_tick: Callable[[str, bool], None], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("card")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 14)
+        title = QLabel("Before you sign: tick each warning you have checked")
+        title.setObjectName("cardTitle")
+        layout.addWidget(title)
+        self.checkboxes: dict[str, QCheckBox] = {}
+        for item in items:
+            box = QCheckBox(item.text)
+            box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+            box.setAccessibleName(f"I checked: {item.text}")
+            box.toggled.connect(lambda checked, key=item.key: on_tick(key, checked))
+            layout.addWidget(box)
+            self.checkboxes[item.key] = box
+        boxes = list(self.checkboxes.values())
+        for first, second in zip(boxes, boxes[1:]):
+            QWidget.setTabOrder(first, second)
+
+
+def build_review_column(report, acknowledgements: list[Acknowledgement], on_tick, fit_content: bool) -> tuple[ReviewView, AcknowledgeCard | None]:
+    view = ReviewView(report, fit_content=fit_content)
+    ack = None
+    if acknowledgements:
+        ack = AcknowledgeCard(acknowledgements, on_tick)
+        view.layout().insertWidget(2, ack)  # right after the reasons, before anything else
+    return view, ack
+
+
+class ReviewScreen(QWidget):
+    """Scrollable review plus the decide bar pinned at the bottom."""
+
+    def __init__(self, session, on_decide: Callable[[Decision], None], fit_content: bool = False, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.on_decide = on_decide
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.view, self.ack_card = build_review_column(session.report, session.acknowledgements, self._tick, fit_content)
+        self.bar = DecideBar(session.verdict)
+        if fit_content:
+            layout.addWidget(self.view)
+        else:
+            self.scroll = QScrollArea()
+            self.scroll.setWidgetResizable(True)
+            self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.scroll.setWidget(self.view)
+            layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.bar)
+        self.bar.discard_button.clicked.connect(lambda: self.on_decide(Decision.DISCARDED))
+        if self.bar.reviewed_button is not None:
+            self.bar.reviewed_button.clicked.connect(self._reviewed)
+        QShortcut(QKeySequence("Escape"), self, activated=lambda: self.on_decide(Decision.DISCARDED))
+        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._reviewed)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self._reviewed)
+        self._chain_tab_order()
+        self.refresh()
+
+    def _chain_tab_order(self) -> None:
+        chain: list[QWidget] = []
+        if self.ack_card is not None:
+            chain.extend(self.ack_card.checkboxes.values())
+        chain.append(self.bar.discard_button)
+        if self.bar.reviewed_button is not None:
+            chain.append(self.bar.reviewed_button)
+        chain.append(self.view.call_tree)
+        for first, second in zip(chain, chain[1:]):
+            QWidget.setTabOrder(first, second)
+
+    def _tick(self, key: str, checked: bool) -> None:
+        self.session.tick(key, checked)
+        self.refresh()
+
+    def _reviewed(self) -> None:
+        if self.session.can_mark_reviewed:
+            self.on_decide(Decision.REVIEWED)
+
+    def refresh(self) -> None:
+        session = self.session
+        verdict = session.verdict
+        if verdict == "block":
+            self.bar.status.setText("This transaction is blocked. The only way on is to discard it.")
+        elif session.acknowledgements:
+            done = sum(1 for a in session.acknowledgements if a.key in session.ticked)
+            self.bar.status.setText(f"{done} of {len(session.acknowledgements)} warnings ticked."
+                                    + ("" if session.can_mark_reviewed else " Tick every warning to continue."))
+        else:
+            self.bar.status.setText("Compare the three hashes with your signing device, then continue.")
+        if self.bar.reviewed_button is not None:
+            self.bar.reviewed_button.setEnabled(session.can_mark_reviewed)
+
+    def focus_first(self) -> None:
+        if self.ack_card is not None and self.ack_card.checkboxes:
+            next(iter(self.ack_card.checkboxes.values())).setFocus()
+        elif self.bar.reviewed_button is not None:
+            self.bar.reviewed_button.setFocus()
+        else:
+            self.bar.discard_button.setFocus()
+
+
+class FailedScreen(QWidget):
+    """A payload that cannot be verified (or a camera that cannot be used): do not sign."""
+
+    def __init__(self, problem: Problem, on_discard: Callable[[], None], parent: QWidget | None = None):
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        page, layout = _page()
+        outer.addWidget(page, 1)
+        self.banner = VerdictBanner("block", "Coldsight could not verify this payload, so it must not be signed.")
+        layout.addWidget(self.banner)
+        frame, body = card(problem.title)
+        self.message = selectable(QLabel(problem.message))
+        self.message.setWordWrap(True)
+        font = self.message.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        self.message.setFont(font)
+        body.addWidget(self.message)
+        details = []
+        if problem.where:
+            details.append(f"Where: {problem.where}")
+        if problem.hint:
+            details.append(f"What to do: {problem.hint}")
+        details.append(f"Error code: {problem.code}")
+        self.details = selectable(QLabel("\n".join(details)))
+        self.details.setWordWrap(True)
+        self.details.setStyleSheet(f"color: {MUTED};")
+        body.addWidget(self.details)
+        layout.addWidget(frame)
+        layout.addStretch(1)
+        self.bar = DecideBar("block")
+        self.bar.status.setText("Nothing can be signed from this payload.")
+        outer.addWidget(self.bar)
+        self.bar.discard_button.clicked.connect(on_discard)
+        QShortcut(QKeySequence("Escape"), self, activated=on_discard)
+
+    def focus_first(self) -> None:
+        self.bar.discard_button.setFocus()
+
+
+class DecidedScreen(QWidget):
+    def __init__(self, record: DecisionRecord, log_path: str | None, on_again: Callable[[], None], parent: QWidget | None = None):
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        page, layout = _page()
+        outer.addWidget(page)
+        if record.decision is Decision.REVIEWED:
+            headline = "Reviewed. Now sign on your device, only if it shows the same safeTxHash:"
+        else:
+            headline = "Discarded. Do not sign this transaction; tell your security team."
+        self.headline = QLabel(headline)
+        font = self.headline.font()
+        font.setPointSizeF(font.pointSizeF() * 1.4)
+        font.setBold(True)
+        self.headline.setFont(font)
+        self.headline.setWordWrap(True)
+        layout.addWidget(self.headline)
+        if record.safe_tx_hash and record.decision is Decision.REVIEWED:
+            from decoders.eip712 import hardware_wallet_groups
+
+            from .theme import monospace_font
+
+            digest = selectable(QLabel(hardware_wallet_groups(bytes.fromhex(record.safe_tx_hash[2:]))))
+            digest.setFont(monospace_font(self.font().pointSizeF() * 1.4, bold=True))
+            digest.setWordWrap(True)
+            layout.addWidget(digest)
+        where = f"Recorded in the review log: {log_path}" if log_path else "Not recorded: no review log."
+        self.log_label = selectable(QLabel(f"Verdict {record.verdict}, decision {record.decision.value}, {record.time}. {where}"))
+        self.log_label.setWordWrap(True)
+        self.log_label.setObjectName("muted")
+        layout.addWidget(self.log_label)
+        self.again_button = _button("Review another transaction", "primary", "Enter")
+        self.again_button.clicked.connect(on_again)
+        layout.addWidget(self.again_button, 0, Qt.AlignmentFlag.AlignLeft)
+        layout.addStretch(1)
+
+    def focus_first(self) -> None:
+        self.again_button.setFocus()

@@ -9,7 +9,6 @@ Two containers:
 from __future__ import annotations
 
 import json
-import os
 from typing import Literal
 
 from decoders.report import Report
@@ -72,7 +71,7 @@ def sign_request_ur(
         sign_data=typed,
         data_type=EthDataType.TYPED_DATA,
         derivation_path=KeyPath.parse(derivation_path),
-        request_id=request_id if request_id is not None else _uuid4(),
+        request_id=request_id if request_id is not None else content_uuid(typed),
         chain_id=chain_id,
         origin=origin,
     )
@@ -83,10 +82,17 @@ def bytes_ur(document: bytes) -> UR:
     return UR("bytes", strict_cbor.encode(document))
 
 
-def _uuid4() -> bytes:
-    raw = bytearray(os.urandom(16))
-    raw[6] = (raw[6] & 0x0F) | 0x40  # RFC 4122 version 4
-    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+def content_uuid(content: bytes) -> bytes:
+    """A request id derived from the content (RFC 9562 UUIDv8 layout).
+
+    Deterministic on purpose: the same transaction always renders the same frames, so an
+    animation can be reproduced and compared, and tests do not depend on chance.
+    """
+    import hashlib
+
+    raw = bytearray(hashlib.sha256(b"coldsight eth-sign-request id\x00" + content).digest()[:16])
+    raw[6] = (raw[6] & 0x0F) | 0x80  # version 8: custom
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC variant
     return bytes(raw)
 
 

@@ -11,7 +11,7 @@ import sys
 
 from . import exitcodes
 
-COMMAND_MODULES = ("app.cmd_verify", "app.cmd_qr")
+COMMAND_MODULES = ("app.cmd_verify", "app.cmd_qr", "app.cmd_policy")
 VERSION = "0.1.0"
 
 

@@ -26,6 +26,10 @@ def add_payload_arguments(parser) -> None:
     parser.add_argument("--safe", help="Safe address; overrides the payload")
     parser.add_argument("--safe-version", help="Safe version, e.g. 1.4.1 or 1.3.0+L2; overrides the payload")
     parser.add_argument("--abi-dir", type=Path, help="folder of extra ABIs named <address>.json")
+    parser.add_argument("--policy", type=Path, help="policy file (TOML) to check every call against")
+    parser.add_argument("--unsigned-policy", action="store_true",
+                        help="accept an unsigned draft policy; every result is marked UNSIGNED POLICY")
+    parser.add_argument("--trust", type=Path, help="trust.toml pinning the policy signers (default: the shipped one)")
 
 
 def _chain_id(text: str) -> int:
@@ -43,7 +47,14 @@ def build_report(args):
     from .payload_input import load_payload, payload_spec
 
     options = VerifyOptions(chain_id=args.chain_id, safe=args.safe, safe_version=args.safe_version, abi_dir=args.abi_dir)
-    return verify_payload(load_payload(payload_spec(args)), options)
+    report = verify_payload(load_payload(payload_spec(args)), options)
+    if getattr(args, "policy", None) is not None:
+        from policies import SerialStore, evaluate
+
+        from .cmd_policy import load_for_use
+
+        report.policy = evaluate(load_for_use(args, store=SerialStore.default()), report)
+    return report
 
 
 def error_document(err) -> dict:

@@ -1,0 +1,190 @@
+"""`coldsight policy sign|lint|test|diff`: tooling for the security team that writes policies.
+
+Exit statuses: 0 clean / all tests pass / nothing newly allowed; 1 lint warnings, failing
+tests, or a diff that allows more; 3 the policy (or its signatures) could not be loaded.
+"""
+
+import getpass
+import json
+import sys
+from pathlib import Path
+
+from . import exitcodes
+
+FINDINGS = 1  # lint warnings, failing tests, or a diff that widens what is allowed
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("policy", help="sign, lint, test and diff policy files")
+    commands = parser.add_subparsers(dest="policy_command", parser_class=type(parser))
+
+    sign = commands.add_parser("sign", help="add your EIP-191 signature over the policy file to POLICY.sig")
+    sign.add_argument("policy", metavar="POLICY", type=Path)
+    sign.add_argument("--keystore", required=True, type=Path, help="Ethereum V3 keystore JSON file")
+    sign.add_argument("--password-file", type=Path, help="file holding the keystore password (else prompted)")
+    sign.set_defaults(handler=run_sign)
+
+    lint = commands.add_parser("lint", help="schema errors and suspicious rules")
+    lint.add_argument("policy", metavar="POLICY", type=Path)
+    lint.add_argument("--abi-dir", type=Path, help="folder of extra ABIs named <address>.json")
+    lint.add_argument("--format", choices=("text", "json"), default="text")
+    lint.set_defaults(handler=run_lint)
+
+    test = commands.add_parser("test", help="run the policy's [[tests]] entries")
+    test.add_argument("policy", metavar="POLICY", type=Path)
+    add_trust_arguments(test)
+    test.add_argument("--format", choices=("text", "json"), default="text")
+    test.set_defaults(handler=run_test)
+
+    diff = commands.add_parser("diff", help="what NEW allows that OLD did not")
+    diff.add_argument("old", metavar="OLD", type=Path)
+    diff.add_argument("new", metavar="NEW", type=Path)
+    diff.add_argument("--format", choices=("text", "json"), default="text")
+    diff.set_defaults(handler=run_diff)
+    parser.set_defaults(handler=lambda args: _usage(parser))
+
+
+def add_trust_arguments(parser) -> None:
+    parser.add_argument("--trust", type=Path, help="trust.toml pinning the policy signers (default: the shipped one)")
+    parser.add_argument("--unsigned-policy", action="store_true",
+                        help="accept an unsigned draft policy; every result is marked UNSIGNED POLICY")
+
+
+def _usage(parser) -> int:
+    parser.print_help(sys.stderr)
+    return exitcodes.USAGE
+
+
+def _refused(err) -> int:
+    print(f"coldsight: {err.describe()}", file=sys.stderr)
+    return exitcodes.INVALID
+
+
+def _compile(path: Path):
+    from policies.load import parse_policy_bytes, read_policy_bytes
+
+    return parse_policy_bytes(read_policy_bytes(path), str(path))
+
+
+def run_sign(args) -> int:
+    from decoders.errors import ColdsightError
+    from policies.keystore import decrypt_keystore
+    from policies.load import read_policy_bytes
+    from policies.signing import sign_bytes, signature_path, write_signature
+    from eth_keys import keys
+
+    try:
+        data = read_policy_bytes(args.policy)
+        _compile(args.policy)  # never sign a policy that does not load
+        if args.password_file is not None:
+            try:
+                password = args.password_file.read_text().rstrip("\r\n")
+            except OSError as err:
+                print(f"coldsight: {args.password_file}: cannot read password file: {err.strerror}", file=sys.stderr)
+                return exitcodes.INVALID
+        else:
+            password = getpass.getpass(f"Password for {args.keystore}: ")
+        private_key = decrypt_keystore(args.keystore, password)
+        signer = keys.PrivateKey(private_key).public_key.to_checksum_address()
+        sig_path = signature_path(args.policy)
+        write_signature(sig_path, signer, sign_bytes(private_key, data))
+    except ColdsightError as err:
+        return _refused(err)
+    print(f"signed {args.policy} as {signer}; signatures in {sig_path}")
+    return exitcodes.OK
+
+
+def run_lint(args) -> int:
+    from decoders.abi import bundled_registry
+    from decoders.errors import ColdsightError
+    from policies.lint import lint
+
+    try:
+        policy = _compile(args.policy)
+        registry = bundled_registry()
+        if args.abi_dir is not None:
+            registry = registry.copy()
+            registry.load_abi_dir(args.abi_dir)
+    except ColdsightError as err:
+        if args.format == "json":
+            print(json.dumps({"schema": "coldsight.policy-lint/1", "ok": False,
+                              "error": {"code": err.code, "message": err.message, "where": err.where, "hint": err.hint}}, indent=2))
+        return _refused(err)
+    found = lint(policy, registry)
+    warnings = [f for f in found if f.severity == "warn"]
+    if args.format == "json":
+        print(json.dumps({"schema": "coldsight.policy-lint/1", "ok": not warnings, "policy": policy.id,
+                          "findings": [f.as_json() for f in found]}, indent=2))
+    else:
+        for item in found:
+            print(f"{args.policy}: {item.where}: {item.severity}: {item.message}")
+        print(f"{policy.id} #{policy.serial}: {len(policy.rules)} rule(s), {len(warnings)} warning(s), "
+              f"{len(found) - len(warnings)} note(s)")
+    return FINDINGS if warnings else exitcodes.OK
+
+
+def load_for_use(args, store=None):
+    """Load a policy as verify does: signed against --trust unless --unsigned-policy."""
+    from policies.load import load_policy
+    from policies.signing import DEFAULT_TRUST_FILE, load_trust
+
+    trust = None if args.unsigned_policy else load_trust(args.trust or DEFAULT_TRUST_FILE)
+    return load_policy(args.policy, trust=trust, allow_unsigned=args.unsigned_policy, store=store)
+
+
+def run_test(args) -> int:
+    from decoders.errors import ColdsightError
+    from policies.testing import run_tests
+
+    try:
+        loaded = load_for_use(args)
+    except ColdsightError as err:
+        return _refused(err)
+    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent)
+    failed = [o for o in outcomes if not o.passed]
+    if args.format == "json":
+        print(json.dumps({"schema": "coldsight.policy-test/1", "policy": loaded.policy.id, "serial": loaded.policy.serial,
+                          "signature": loaded.signature.text, "passed": not failed and bool(outcomes),
+                          "tests": [o.as_json() for o in outcomes], "uncoveredRules": uncovered}, indent=2))
+    else:
+        print(f"Policy {loaded.policy.id} #{loaded.policy.serial} ({loaded.signature.text})")
+        for outcome in outcomes:
+            mark = "PASS" if outcome.passed else "FAIL"
+            print(f"  {mark} {outcome.case.name} ({outcome.case.payload}): {outcome.outcome}")
+            for problem in outcome.problems:
+                print(f"       {problem}")
+        if uncovered:
+            print(f"  rules no test covers: {', '.join(uncovered)}")
+        if not outcomes:
+            print("  no [[tests]] entries")
+        print(f"{len(outcomes) - len(failed)} of {len(outcomes)} test(s) passed")
+    return FINDINGS if failed or not outcomes else exitcodes.OK
+
+
+def run_diff(args) -> int:
+    from decoders.errors import ColdsightError
+    from policies.diff import diff
+
+    try:
+        old, new = _compile(args.old), _compile(args.new)
+    except ColdsightError as err:
+        return _refused(err)
+    changes = diff(old, new)
+    loosening = [c for c in changes if c.loosens]
+    if args.format == "json":
+        print(json.dumps({"schema": "coldsight.policy-diff/1", "old": f"{old.id}#{old.serial}", "new": f"{new.id}#{new.serial}",
+                          "allowsMore": bool(loosening), "changes": [c.as_json() for c in changes]}, indent=2))
+    else:
+        print(f"{old.id} #{old.serial} -> {new.id} #{new.serial}")
+        if loosening:
+            print("NEW ALLOWS MORE:")
+            for change in loosening:
+                print(f"  + {change.where}: {change.message}")
+        others = [c for c in changes if not c.loosens]
+        if others:
+            print("Other changes (tighten or neutral):")
+            for change in others:
+                print(f"  - {change.where}: {change.message}")
+        if not changes:
+            print("no changes in what is allowed")
+    return FINDINGS if loosening else exitcodes.OK

@@ -1,0 +1,203 @@
+"""Evaluate every call of a decoded transaction against a compiled policy.
+
+Per call: any matching deny rule wins; else an allow rule must match (a matching warn rule
+turns it into warn; warn rules never allow on their own); else `defaults.unmatched` (or
+`defaults.unknown_abi` for calldata nobody can decode). Rule order never matters. Rules are
+indexed by (target, selector) per chain and Safe, so each call only looks at the few rules
+that could apply to it.
+"""
+
+from decoders.abi import Function, decode_arguments
+from decoders.calls import CallNode
+from decoders.errors import DecodeError
+from decoders.hexutil import short_address
+from decoders.safetx import Context
+
+from .conditions import Failure
+from .model import CallMatch, Policy, Rule
+from .refs import Env
+from .result import FailedCondition, CallDecision, PolicyResult, SignatureStatus
+
+OPERATION_NAMES = {0: "call", 1: "delegatecall", 2: "create"}
+
+
+class RuleIndex:
+    """(lowercase target or None, selector or None) -> rules; None stands for "any"."""
+
+    def __init__(self, rules: tuple[Rule, ...], env: Env):
+        self.buckets: dict[tuple[str | None, bytes | None], list[Rule]] = {}
+        for rule in rules:
+            targets = [None] if rule.match.targets is None else sorted(env.resolve_all(rule.match.targets))
+            for target in targets:
+                self.buckets.setdefault((target, rule.match.selector), []).append(rule)
+
+    def candidates(self, to: str, selector: bytes) -> list[Rule]:
+        found: list[Rule] = []
+        for key in ((to, selector), (to, None), (None, selector), (None, None)):
+            found.extend(self.buckets.get(key, ()))
+        return found
+
+
+def call_selector(node: CallNode) -> bytes:
+    return node.data[:4] if len(node.data) >= 4 else node.data
+
+
+class _Args:
+    """Decoded argument values of a call under a given signature, decoded at most once."""
+
+    def __init__(self) -> None:
+        self.cache: dict[tuple[int, str], list | None] = {}
+
+    def values(self, node: CallNode, function: Function) -> list | None:
+        if node.function is not None and node.args is not None and node.decode_error is None \
+                and node.function.canonical == function.canonical:
+            return [a.value for a in node.args]
+        key = (id(node), function.canonical)
+        if key not in self.cache:
+            try:
+                self.cache[key] = [a.value for a in decode_arguments(function, node.data)]
+            except DecodeError:
+                self.cache[key] = None
+        return self.cache[key]
+
+
+def match_failures(match: CallMatch, node: CallNode, env: Env, args: _Args, unknown_holds: bool,
+                   check_target: bool = False) -> list[Failure]:
+    """Empty when the call satisfies `match`; otherwise why not."""
+    if check_target and match.targets is not None and node.to.lower() not in env.resolve_all(match.targets):
+        return [Failure("to", " or ".join(t.display for t in match.targets), node.to)]
+    if check_target and match.selector is not None and call_selector(node) != match.selector:
+        wanted = match.function.display if match.function else "no call data"
+        return [Failure("function", wanted, "0x" + call_selector(node).hex() if node.data else "no call data")]
+    if match.operations is not None and node.operation not in match.operations:
+        return [Failure("operation", " or ".join(OPERATION_NAMES[o] for o in sorted(match.operations)),
+                        OPERATION_NAMES.get(node.operation, str(node.operation)))]
+    failures: list[Failure] = []
+    if match.value is not None:
+        failures.extend(match.value.check(node.value, env, "value", unknown_holds))
+    if match.args is not None and match.function is not None:
+        values = args.values(node, match.function)
+        if values is None:
+            if not unknown_holds:
+                failures.append(Failure("calldata", match.function.display, "does not decode with this signature"))
+        else:
+            failures.extend(match.args.check_values(values, env, "", unknown_holds))
+    return failures
+
+
+def binding_error(policy: Policy, context: Context) -> str | None:
+    for safe in policy.safes:
+        if safe.chain == context.chain_id and safe.address.lower() == context.safe.lower():
+            if safe.version is not None and safe.version != context.version.label:
+                return (f"policy {policy.id} is for Safe {safe.address} at version {safe.version}, "
+                        f"but this transaction is for version {context.version.label}; every call is denied")
+            return None
+    chain = context.chain_id if context.chain_id is not None else "unknown"
+    named = ", ".join(f"{s.name or s.address} (chain {s.chain})" for s in policy.safes)
+    return (f"policy {policy.id} does not cover Safe {context.safe} on chain {chain} (it covers {named}); "
+            "every call is denied")
+
+
+class _Evaluator:
+    def __init__(self, policy: Policy, context: Context):
+        self.policy = policy
+        self.env = Env(context.chain_id, context.safe, policy.book)
+        key = (context.chain_id, context.safe.lower())
+        index = policy._indexes.get(key)
+        if index is None:
+            index = policy._indexes[key] = RuleIndex(policy.rules, Env(context.chain_id, context.safe, policy.book))
+        self.index = index
+        self.trusted = self.env.resolve_all(policy.trusted_delegates)
+        self.args = _Args()
+
+    def target_text(self, node: CallNode) -> str:
+        label = self.env.label_of(node.to)
+        if node.to.lower() == self.env.safe.lower():
+            return "this Safe"
+        if label:
+            return f"@{label} ({short_address(node.to)})"
+        if node.target is not None:
+            return f"{node.target.name} {node.target.version} ({short_address(node.to)})"
+        return short_address(node.to)
+
+    def what(self, node: CallNode) -> str:
+        if not node.data:
+            return f"a plain transfer of {node.value} wei" if node.value else "an empty call"
+        if node.function is not None and node.decode_error is None:
+            return node.function.name
+        return f"unknown function 0x{call_selector(node).hex()}"
+
+    def decide(self, node: CallNode) -> CallDecision:
+        matched: dict[str, list[str]] = {"allow": [], "warn": [], "deny": []}
+        misses: list[FailedCondition] = []
+        named: str | None = None  # a rule's name for a function the bundled ABIs do not know
+        for rule in self.index.candidates(node.to.lower(), call_selector(node)):
+            failures = match_failures(rule.match, node, self.env, self.args, unknown_holds=rule.effect == "deny")
+            if not failures:
+                matched[rule.effect].append(rule.id)
+            elif rule.effect == "allow":
+                if rule.match.function is not None and node.function is None:
+                    named = rule.match.function.name
+                misses.extend(FailedCondition(rule.id, f.argument, f.expected, f.actual) for f in failures[:5])
+        every = tuple(sorted(matched["deny"]) + sorted(matched["allow"]) + sorted(matched["warn"]))
+        target = self.target_text(node)
+        if matched["deny"]:
+            rule = self._rule(sorted(matched["deny"])[0])
+            reason = f": {rule.description}" if rule.description else ""
+            return CallDecision(node.path, "deny", every, (), f"denied by rule {rule.id}{reason}")
+        if node.operation == 1 and node.to.lower() not in self.trusted:
+            return CallDecision(node.path, "deny", every, (),
+                                f"delegatecall to {target}, which [delegatecall].trusted does not list")
+        if node.is_batch:
+            return CallDecision(node.path, "allow", every, (),
+                                f"batch of {len(node.children)} call(s) through {target}; each is checked on its own")
+        if matched["allow"]:
+            if matched["warn"]:
+                rule = self._rule(sorted(matched["warn"])[0])
+                reason = rule.description or f"rule {rule.id} flags it"
+                return CallDecision(node.path, "warn", every, (), f"{self.what(node)} on {target}: {reason}")
+            return CallDecision(node.path, "allow", every, (),
+                                f"{self.what(node)} on {target} allowed by {', '.join(sorted(matched['allow']))}")
+        what = self.what(node) if named is None else f"{named} (0x{call_selector(node).hex()}, named by the policy)"
+        unknown = bool(node.data) and (node.function is None or node.decode_error is not None) and not misses
+        outcome = self.policy.unknown_abi if unknown else self.policy.unmatched
+        detail = f"; closest rule: {misses[0].text()}" if misses else ""
+        if unknown:
+            message = f"no rule allows {what} on {target}, and Coldsight cannot decode it{detail}"
+        else:
+            message = f"no rule allows {what} on {target}{detail}"
+        return CallDecision(node.path, outcome, every, tuple(misses), message)
+
+    def _rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.policy.rules if r.id == rule_id)
+
+    def waivers(self, root: CallNode) -> dict[tuple[str, str], str]:
+        waived: dict[tuple[str, str], str] = {}
+        for node in root.walk():
+            for waiver in self.policy.waivers:
+                if not match_failures(waiver.match, node, self.env, self.args, unknown_holds=False, check_target=True):
+                    waived.setdefault((node.path, waiver.finding), waiver.reason)
+        return waived
+
+    def labels(self) -> dict[str, str]:
+        return {e.address.lower(): e.label for e in self.policy.book.values() if e.chain == self.env.chain_id}
+
+
+def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: SignatureStatus,
+                  sha256: str = "") -> PolicyResult:
+    """Decide every call of `root` (the whole tree, batches unwrapped)."""
+    evaluator = _Evaluator(policy, context)
+    bound_error = binding_error(policy, context)
+    if bound_error:
+        calls = [CallDecision(n.path, "deny", (), (), bound_error) for n in root.walk()]
+        waivers: dict = {}
+    else:
+        calls = [evaluator.decide(node) for node in root.walk()]
+        waivers = evaluator.waivers(root)
+    return PolicyResult(policy.id, policy.serial, sha256, signature, calls, bound_error, waivers, evaluator.labels())
+
+
+def evaluate(loaded, report) -> PolicyResult:
+    """Evaluate a loaded policy (policies.load.LoadedPolicy) against a decoders Report."""
+    return evaluate_tree(loaded.policy, report.root, report.context, loaded.signature, loaded.sha256)
+

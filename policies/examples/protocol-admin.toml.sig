@@ -1,0 +1,9 @@
+schema = "coldsight.policy-signatures/1"
+
+[[signatures]]
+signer = "0x5fBb39a3Ce6A2B386DDb4dD361D66017a2BF6BbB"
+signature = "0x8b66ce1c07df096a9f066cd0e5b1116286455951fe4d4f494ff4768fc37d21936efd98063c71b3e8e1dc40c2435556e1021c7ddc3f59f6450bd8e65b420612b01c"
+
+[[signatures]]
+signer = "0x6052966F19C9DEcD40434d2851F264d4B0f5B085"
+signature = "0xc8211ad2b91c8a8da05ec99ea3ee4ab9ebcdec8b83064b63977da2d727e3e55f65ece80f0fb201ac47f075d4d972d7457bedc38ce78470a17a04c97f341958c61c"

@@ -1,0 +1,83 @@
+"""The compiled policy: what the loader produces and the evaluator reads."""
+
+from dataclasses import dataclass, field
+
+from decoders.abi import Function
+
+from .conditions import ArgumentChecks, Condition
+from .refs import AddressBookEntry, AddressRef
+
+EFFECTS = ("allow", "warn", "deny")
+OPERATIONS = {"call": 0, "delegatecall": 1, "create": 2}
+
+
+@dataclass(frozen=True)
+class CallMatch:
+    """What a rule (or an allow_dangerous entry) says about the call itself."""
+
+    targets: tuple[AddressRef, ...] | None  # None: any target ("*", or omitted in a deny rule)
+    function: Function | None  # the signature when the rule names one
+    selector: bytes | None  # None: any data; b"": no data at all (plain native transfer); else 4 bytes
+    operations: frozenset[int] | None  # None: any operation
+    value: Condition | None
+    args: ArgumentChecks | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    effect: str
+    description: str | None
+    match: CallMatch
+    where: str  # key path, e.g. "rules[3]"
+    condition_count: int = 0
+    source: dict = field(default_factory=dict, compare=False, hash=False)  # the TOML table, for diff
+
+
+@dataclass(frozen=True)
+class Waiver:
+    finding: str
+    reason: str
+    match: CallMatch
+    where: str
+
+
+@dataclass(frozen=True)
+class SafeBinding:
+    chain: int
+    address: str
+    name: str | None
+    version: str | None
+
+
+@dataclass(frozen=True)
+class PolicyTestCase:
+    name: str
+    payload: str  # path relative to the policy file
+    expect: str  # allow | warn | deny (the policy's outcome for the whole transaction)
+    rules: tuple[str, ...] | None  # exact set of matched rule ids, when given
+    calls: dict[str, str] | None  # path -> outcome, when given
+    verdict: str | None  # the whole report's verdict (findings + policy), when given
+    chain_id: int | None
+    safe: str | None
+    safe_version: str | None
+    where: str
+
+
+@dataclass
+class Policy:
+    id: str
+    serial: int
+    not_before: object | None  # datetime (UTC) or None
+    expires: object | None
+    description: str | None
+    unmatched: str  # deny | warn
+    unknown_abi: str  # deny | warn
+    safes: tuple[SafeBinding, ...]
+    book: dict[str, AddressBookEntry]
+    trusted_delegates: tuple[AddressRef, ...]
+    rules: tuple[Rule, ...]
+    waivers: tuple[Waiver, ...]
+    tests: tuple[PolicyTestCase, ...]
+    document: dict = field(repr=False, default_factory=dict)  # the parsed TOML, for diff
+    _indexes: dict = field(default_factory=dict, repr=False)  # (chain, safe) -> RuleIndex, built lazily

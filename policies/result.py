@@ -1,0 +1,134 @@
+"""What evaluating a transaction against a policy produced: one decision per call, explained.
+
+`PolicyResult` is what `Report.policy` holds; decoders/report.py and app/text_report.py rely
+on `.verdict`, `.waiver_for(finding)`, `.as_json()` and `.summary_lines()`.
+"""
+
+from dataclasses import dataclass, field
+
+UNSIGNED = "UNSIGNED POLICY"
+OUTCOME_ORDER = ("allow", "warn", "deny")
+VERDICT_OF_OUTCOME = {"allow": "ok", "warn": "warn", "deny": "block"}
+
+
+@dataclass(frozen=True)
+class FailedCondition:
+    rule: str
+    argument: str
+    expected: str
+    actual: str
+
+    def as_json(self) -> dict:
+        return {"rule": self.rule, "argument": self.argument, "expected": self.expected, "actual": self.actual}
+
+    def text(self) -> str:
+        return f"{self.argument} must be {self.expected}, is {self.actual} (rule {self.rule})"
+
+
+@dataclass(frozen=True)
+class CallDecision:
+    path: str
+    outcome: str  # allow | warn | deny
+    matched_rules: tuple[str, ...]
+    failed_conditions: tuple[FailedCondition, ...]
+    message: str
+
+    def as_json(self, unsigned: bool) -> dict:
+        return {
+            "path": self.path,
+            "outcome": self.outcome,
+            "matchedRules": list(self.matched_rules),
+            "failedConditions": [f.as_json() for f in self.failed_conditions],
+            "message": (UNSIGNED + ": " if unsigned else "") + self.message,
+        }
+
+
+@dataclass(frozen=True)
+class SignatureStatus:
+    signed: bool
+    text: str  # "signed 2-of-3 by alice (0x12…), bob (0x34…)" or "UNSIGNED POLICY"
+    signers: tuple[str, ...] = ()
+    threshold: int = 0
+    trusted: int = 0
+
+    def as_json(self) -> dict:
+        return {"signed": self.signed, "status": self.text, "signers": list(self.signers),
+                "threshold": self.threshold, "trustedSigners": self.trusted}
+
+
+@dataclass
+class PolicyResult:
+    policy_id: str
+    serial: int
+    sha256: str
+    signature: SignatureStatus
+    calls: list[CallDecision]
+    binding_error: str | None
+    waivers: dict[tuple[str, str], str]  # (call path, finding code) -> reason
+    labels: dict[str, str] = field(default_factory=dict)  # lowercase address -> label, for display
+
+    @property
+    def unsigned(self) -> bool:
+        return not self.signature.signed
+
+    @property
+    def outcome(self) -> str:
+        return max((c.outcome for c in self.calls), key=OUTCOME_ORDER.index, default="deny")
+
+    @property
+    def verdict(self) -> str:
+        verdict = VERDICT_OF_OUTCOME[self.outcome]
+        if self.unsigned and verdict == "ok":
+            return "warn"  # a draft never clears a transaction on its own
+        return verdict
+
+    def waiver_for(self, finding) -> str | None:
+        """The allow_dangerous reason waiving this finding at this call; only a signed policy waives."""
+        if self.unsigned:
+            return None
+        return self.waivers.get((finding.path, finding.code))
+
+    def decision(self, path: str) -> CallDecision | None:
+        return next((c for c in self.calls if c.path == path), None)
+
+    @property
+    def matched_rules(self) -> set[str]:
+        return {rule for c in self.calls for rule in c.matched_rules}
+
+    def as_json(self) -> dict:
+        return {
+            "id": self.policy_id,
+            "serial": self.serial,
+            "sha256": self.sha256,
+            "signature": self.signature.as_json(),
+            "status": self.signature.text,
+            "outcome": self.outcome,
+            "verdict": self.verdict,
+            "bindingError": self.binding_error,
+            "calls": [c.as_json(self.unsigned) for c in self.calls],
+            "waivers": [{"path": path, "code": code, "reason": reason, "applied": not self.unsigned}
+                        for (path, code), reason in sorted(self.waivers.items())],
+        }
+
+    def summary_lines(self) -> list[str]:
+        prefix = UNSIGNED + ": " if self.unsigned else ""
+        head = f"{prefix}Policy {self.policy_id} #{self.serial} ({self.signature.text})"
+        flagged = [c for c in self.calls if c.outcome != "allow"]
+        flagged.sort(key=lambda c: -OUTCOME_ORDER.index(c.outcome))
+        if self.binding_error:
+            lines = [f"{head}: {self.binding_error}"]
+        elif not flagged:
+            lines = [f"{head}: all {len(self.calls)} call(s) allowed"]
+        else:
+            lines = [f"{head}: {_decision_text(flagged[0])}"] + [f"  {prefix}{_decision_text(c)}" for c in flagged[1:]]
+        for (path, code), reason in sorted(self.waivers.items()):
+            if self.unsigned:
+                lines.append(f"  {prefix}allow_dangerous for {code} at call {path} NOT applied (unsigned policy): {reason}")
+            else:
+                lines.append(f"  Policy waives {code} at call {path}: {reason}")
+        return lines
+
+
+def _decision_text(decision: CallDecision) -> str:
+    verb = {"deny": "denied", "warn": "needs care", "allow": "allowed"}[decision.outcome]
+    return f"call {decision.path} {verb}: {decision.message}"

@@ -1,0 +1,74 @@
+"""`[[tests]]` entries: run each payload through the full verification and this policy, and
+compare with the expected outcome, matched rules, per-call outcomes and verdict."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from decoders.errors import ColdsightError
+from decoders.formats import parse_bytes
+from decoders.verify import VerifyOptions, verify_payload
+
+from .evaluate import evaluate
+from .load import LoadedPolicy
+from .model import PolicyTestCase
+
+MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
+
+
+@dataclass
+class TestOutcome:
+    case: PolicyTestCase
+    problems: list[str] = field(default_factory=list)
+    matched: set[str] = field(default_factory=set)
+    outcome: str | None = None
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    def as_json(self) -> dict:
+        return {"name": self.case.name, "payload": self.case.payload, "passed": self.passed, "outcome": self.outcome,
+                "matchedRules": sorted(self.matched), "problems": self.problems}
+
+
+def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path) -> TestOutcome:
+    result = TestOutcome(case)
+    path = base / case.payload
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_PAYLOAD_BYTES + 1)
+        payload = parse_bytes(data, str(path))
+        report = verify_payload(payload, VerifyOptions(chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version))
+    except OSError as err:
+        result.problems.append(f"cannot read payload {path}: {err.strerror}")
+        return result
+    except ColdsightError as err:
+        result.problems.append(f"payload does not verify: {err.describe()}")
+        return result
+    decision = evaluate(loaded, report)
+    report.policy = decision
+    result.outcome = decision.outcome
+    result.matched = decision.matched_rules
+    if decision.outcome != case.expect:
+        first = next((c for c in decision.calls if c.outcome == decision.outcome), None)
+        why = f" (call {first.path}: {first.message})" if first else ""
+        result.problems.append(f"expected {case.expect}, got {decision.outcome}{why}")
+    if case.rules is not None and set(case.rules) != decision.matched_rules:
+        result.problems.append(f"expected matched rules {sorted(case.rules)}, got {sorted(decision.matched_rules)}")
+    for path_key, expected in (case.calls or {}).items():
+        call = decision.decision(path_key)
+        if call is None:
+            result.problems.append(f"call {path_key} does not exist in this transaction")
+        elif call.outcome != expected:
+            result.problems.append(f"call {path_key}: expected {expected}, got {call.outcome} ({call.message})")
+    if case.verdict is not None and report.verdict != case.verdict:
+        result.problems.append(f"expected verdict {case.verdict}, got {report.verdict}")
+    return result
+
+
+def run_tests(loaded: LoadedPolicy, base: Path) -> tuple[list[TestOutcome], list[str]]:
+    """Outcomes of every [[tests]] entry, and the ids of rules no test matched."""
+    outcomes = [run_case(loaded, case, base) for case in loaded.policy.tests]
+    covered = set().union(*(o.matched for o in outcomes)) if outcomes else set()
+    uncovered = [r.id for r in loaded.policy.rules if r.id not in covered]
+    return outcomes, uncovered

@@ -9,7 +9,7 @@ import argparse
 import importlib
 import sys
 
-from . import exitcodes
+from . import exitcodes, offline_guard, selftest
 
 COMMAND_MODULES = ("app.cmd_verify", "app.cmd_qr", "app.cmd_policy")
 VERSION = "0.1.0"
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    offline_guard.install()  # first: from here on this process cannot open a network socket
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
@@ -47,6 +48,10 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help(sys.stderr)
         return exitcodes.USAGE
+    health = selftest.run()
+    if not health.ok:  # a build that gets known answers wrong must not review anything
+        print(selftest.refusal_message(health), file=sys.stderr)
+        return exitcodes.INVALID
     try:
         return args.handler(args)
     except UsageError as err:

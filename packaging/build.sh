@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Build the Coldsight release for Linux, reproducibly, from requirements/build.lock:
+#
+#   bash packaging/build.sh
+#
+# Creates a clean build venv (pip --require-hashes), freezes the one-folder app into
+# dist/coldsight/ (executable dist/coldsight/coldsight), packs dist/coldsight_<ver>_amd64.deb and
+# dist/coldsight-<ver>-linux-x86_64.tar.gz, and writes dist/SHA256SUMS.
+# Environment: PYTHON (default python3.11), COLDSIGHT_ONEFILE=1 (also build dist/onefile/coldsight),
+# COLDSIGHT_BUILD_DIR / COLDSIGHT_DIST_DIR (default build/ and dist/ in the checkout),
+# COLDSIGHT_SKIP_INSTALLERS=1 (only the frozen app, e.g. for CI).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+PYTHON=${PYTHON:-python3.11}
+BUILD=${COLDSIGHT_BUILD_DIR:-$ROOT/build}
+DIST=${COLDSIGHT_DIST_DIR:-$ROOT/dist}
+VENV=$BUILD/venv
+
+# --- reproducibility: fixed time, hash seed, locale, time zone and permissions -------------
+if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
+  SOURCE_DATE_EPOCH=$(git -C "$ROOT" log -1 --format=%ct 2>/dev/null) || {
+    echo "build.sh: not a git checkout; set SOURCE_DATE_EPOCH" >&2; exit 64; }
+fi
+export SOURCE_DATE_EPOCH PYTHONHASHSEED=0 LC_ALL=C.UTF-8 TZ=UTC
+export PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+umask 022
+VERSION=$("$PYTHON" -c 'import tomllib;print(tomllib.load(open("pyproject.toml","rb"))["project"]["version"])')
+step() { printf '\n== %s (%ss)\n' "$1" "$SECONDS" >&2; }
+
+step "clean build venv from requirements/build.lock (--require-hashes)"
+rm -rf "$VENV" "$BUILD/pyinstaller" "$BUILD/pkg" "$DIST"
+mkdir -p "$BUILD" "$DIST"
+"$PYTHON" -m venv "$VENV"
+"$VENV/bin/python" -m pip install --quiet --require-hashes -r requirements/build.lock
+# Our own code: a wheel built from this checkout, no dependencies (all of them came from the lock).
+"$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation "$ROOT"
+rm -rf "$ROOT/build/lib" "$ROOT/build/bdist."* "$ROOT"/*.egg-info  # setuptools' in-tree leftovers
+
+step "freeze one-folder app"
+"$VENV/bin/python" -m PyInstaller --noconfirm --clean --log-level WARN \
+  --distpath "$DIST" --workpath "$BUILD/pyinstaller" packaging/coldsight.spec
+if [ "${COLDSIGHT_ONEFILE:-}" = 1 ]; then
+  step "freeze one-file app"
+  "$VENV/bin/python" -m PyInstaller --noconfirm --log-level WARN \
+    --distpath "$DIST/onefile" --workpath "$BUILD/pyinstaller-onefile" packaging/coldsight.spec
+fi
+"$DIST/coldsight/coldsight" --version >/dev/null  # smoke test: the bootloader and self-test run
+
+if [ "${COLDSIGHT_SKIP_INSTALLERS:-}" != 1 ]; then
+  step "installers"
+  bash packaging/linux/make_installers.sh "$DIST/coldsight" "$VERSION" "$BUILD/pkg" "$DIST"
+fi
+
+step "SHA256SUMS"
+(cd "$DIST" && find . -maxdepth 2 -type f ! -name SHA256SUMS ! -path './coldsight/*' -printf '%P\n' \
+  | LC_ALL=C sort | xargs -r sha256sum > SHA256SUMS)
+(cd "$DIST" && find coldsight -type f -printf '%P\n' | LC_ALL=C sort \
+  | (cd coldsight && xargs -d '\n' sha256sum) > coldsight.files.sha256)
+(cd "$DIST" && sha256sum coldsight.files.sha256 >> SHA256SUMS)
+du -sh "$DIST/coldsight" >&2
+step "done"
+cat "$DIST/SHA256SUMS" >&2

@@ -88,7 +88,7 @@ FILE_CASES = [
     ("empty file", b"", ["empty"]),
     ("only whitespace", "  \n\t ", ["empty"]),
     ("binary file", bytes(range(256)) * 4, ["UTF-8"]),
-    ("PNG header", b"\x89PNG\r\n\x1a\n" + bytes(64), ["UTF-8"]),
+    ("PNG header, not an image", b"\x89PNG\r\n\x1a\n" + bytes(64), ["image"]),  # PAYLOAD may be a QR image
     ("JSON list", json.dumps([service_record()]), ["list"]),
     ("service list response", json.dumps({"count": 1, "results": [service_record()]}), ["list response"]),
     ("unknown JSON object", json.dumps({"hello": "world"}), ["neither"]),

@@ -11,7 +11,8 @@ import sys
 
 from . import exitcodes, offline_guard, selftest
 
-COMMAND_MODULES = ("app.cmd_verify", "app.cmd_qr", "app.cmd_policy")
+COMMAND_MODULES = ("app.cmd_verify", "app.cmd_qr", "app.cmd_gui", "app.cmd_render",
+                   "app.cmd_policy")
 VERSION = "0.1.0"
 
 

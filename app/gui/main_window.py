@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from PySide6.QtCore import QThread, Signal
+from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QWidget
 
@@ -200,6 +200,12 @@ class MainWindow(QMainWindow):
             return FailedScreen(session.problem, lambda: self.decide(Decision.DISCARDED))
         log_path = str(getattr(self.log, "path", "")) or None
         return DecidedScreen(session.record, log_path, session.restart)
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        screen = self.centralWidget()
+        if hasattr(screen, "focus_first"):  # focus given before the window existed is not kept
+            QTimer.singleShot(0, screen.focus_first)
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self._stop_scan_worker()

@@ -40,6 +40,18 @@ def _page() -> tuple[QWidget, QVBoxLayout]:
     return page, layout
 
 
+class PasteBox(QPlainTextEdit):
+    """Text box where Ctrl+Enter submits (the editor would otherwise take the key for itself)."""
+
+    submitted = Signal()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.submitted.emit()
+            return
+        super().keyPressEvent(event)
+
+
 class StartScreen(QWidget):
     """Scan, open a file, or paste text; and which policy is loaded."""
 
@@ -78,7 +90,8 @@ class StartScreen(QWidget):
         self.open_button.clicked.connect(self.open_requested)
 
         paste_card, paste_layout = card("Or paste ur: text or JSON")
-        self.paste_box = QPlainTextEdit()
+        self.paste_box = PasteBox()
+        self.paste_box.submitted.connect(self._submit_text)
         self.paste_box.setObjectName("pasteBox")
         self.paste_box.setAccessibleName("Payload text")
         self.paste_box.setPlaceholderText("ur:eth-sign-request/…   or   { \"to\": \"0x…\", … }")

@@ -405,7 +405,10 @@ class _Compiler:
             if kind == "int" and isinstance(item, int) and not isinstance(item, bool) and item < 0:
                 number = item
             else:
-                number = parse_amount(item, where, self.decimals)
+                try:
+                    number = parse_amount(item, where, self.decimals)
+                except PolicyError as err:
+                    raise self.src.error(err.message, where, err.hint) from None
             bits = int(param.type[4 if kind == "uint" else 3:] or 256)
             low, high = (0, (1 << bits) - 1) if kind == "uint" else (-(1 << (bits - 1)), (1 << (bits - 1)) - 1)
             if not low <= number <= high:

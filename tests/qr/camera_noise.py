@@ -37,9 +37,14 @@ def camera_frame(code: np.ndarray, rng: random.Random, jpeg_quality: int = 55) -
     gradient = np.linspace(rng.uniform(0.55, 0.8), rng.uniform(0.9, 1.1), FRAME_W, dtype=np.float32)
     if rng.random() < 0.5:
         gradient = gradient[::-1]
-    lit = frame.astype(np.float32) * gradient[None, :] * rng.uniform(0.75, 0.95) + rng.uniform(10, 40)
-    noise = np.random.default_rng(rng.randrange(1 << 32)).normal(0, 6, lit.shape).astype(np.float32)
-    gray = np.clip(lit + noise, 0, 255).astype(np.uint8)
+    lit = frame.astype(np.float32)
+    lit *= gradient[None, :] * rng.uniform(0.75, 0.95)
+    lit += rng.uniform(10, 40)
+    noise = np.empty_like(lit)
+    cv2.setRNGSeed(rng.randrange(1 << 31))
+    cv2.randn(noise, 0.0, 6.0)  # sensor noise
+    lit += noise
+    gray = np.clip(lit, 0, 255, out=lit).astype(np.uint8)
     bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
     ok, jpeg = cv2.imencode(".jpg", bgr, [cv2.IMWRITE_JPEG_QUALITY, jpeg_quality])
     assert ok

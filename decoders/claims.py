@@ -7,6 +7,7 @@ transfer, a `safeTxHash` of another transaction, signatures made over something 
 from .calls import CallNode
 from .findings import Finding
 from .hexutil import short_address
+from .safetx import ZERO_ADDRESS
 
 
 def _norm(value: object) -> object:
@@ -85,7 +86,9 @@ def _compare_batch(claimed_entries: object, node: CallNode) -> list[str]:
             continue
         checks = (("operation", child.operation), ("value", child.value), ("data", child.data or None))
         to = entry.get("to")
-        if not isinstance(to, str) or (to.lower() != child.to.lower() and not child.to_zero_means_safe):
+        # A 1.5.0 entry sent to 0x0 is the Safe: the service may show either, but nothing else.
+        shown_ok = isinstance(to, str) and (to.lower() == child.to.lower() or (child.to_zero_means_safe and to.lower() == ZERO_ADDRESS))
+        if not shown_ok:
             problems.append(f"call {child.path}: the service shows destination {to} but the data sends to {short_address(child.to)}")
         for key, ours in checks:
             theirs = entry.get(key)

@@ -183,3 +183,18 @@ def test_findings_sorted_critical_first_and_verdict_rule():
 def test_zero_address_target_is_not_a_self_call():
     report = verify_record(service_record(to=ZERO, value="1"))
     assert {f.code for f in report.findings} == {"NATIVE_TRANSFER"}
+
+
+MSCO_150 = "0xA83c336B20401Af773B6219BA5027174338D1836"  # safe-deployments v1.5.0 MultiSendCallOnly
+
+
+@pytest.mark.parametrize("shown_to,mismatch", [(ZERO, False), (SAFE, False), (ATTACKER, True)])
+def test_decoded_mismatch_for_safe_150_zero_address_entries(shown_to, mismatch):
+    # In a 1.5.0 batch `to == 0x0` is the Safe: the service may show 0x0 or the Safe, nothing else.
+    blob = packed_entry(0, ZERO, 0, calldata("changeThreshold(uint256)", ["uint256"], [2]))
+    record = service_record(to=MSCO_150, operation=1, safeVersion="1.5.0", data=hex0x(multisend(blob)))
+    claimed = {"method": "multiSend", "parameters": [{"name": "transactions", "type": "bytes", "value": "0x", "valueDecoded": [
+        {"operation": 0, "to": shown_to, "value": "0", "data": hex0x(calldata("changeThreshold(uint256)", ["uint256"], [2])),
+         "dataDecoded": {"method": "changeThreshold", "parameters": [{"name": "_threshold", "type": "uint256", "value": "2"}]}}]}]}
+    report = verify_record(dict(record, dataDecoded=claimed))
+    assert ("DECODED_MISMATCH" in [f.code for f in report.findings]) == mismatch

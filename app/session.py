@@ -122,6 +122,8 @@ def acknowledgements_for(report) -> list[Acknowledgement]:
     for call in getattr(policy, "calls", None) or ():
         if getattr(call, "outcome", None) == "warn":
             items.append(Acknowledgement(f"policy:{call.path}", f"Policy, call {call.path}: {call.message}"))
+    if policy is not None and getattr(policy, "unsigned", False):
+        items.append(Acknowledgement("policy:unsigned", "The policy is an UNSIGNED draft: it cannot clear this transaction"))
     for index, reason in enumerate(report.extra_verdict_reasons):
         items.append(Acknowledgement(f"reason:{index}", reason))
     if report.verdict == "warn" and not items:  # fail closed: a warn verdict always asks for a tick
@@ -314,13 +316,22 @@ def verify_text(text: str, source: str, options) -> object:
         return report_for_payload(payload, options)
     from decoders.verify import VerifyOptions, verify_payload
 
+    # Until cmd_verify offers a payload-level entry point, this mirrors build_report step by step.
+
     verify_options = VerifyOptions(
         chain_id=getattr(options, "chain_id", None),
         safe=getattr(options, "safe", None),
         safe_version=getattr(options, "safe_version", None),
         abi_dir=getattr(options, "abi_dir", None),
     )
-    return verify_payload(payload, verify_options)
+    report = verify_payload(payload, verify_options)
+    if getattr(options, "policy", None) is not None:
+        from policies import SerialStore, evaluate
+
+        from .cmd_policy import load_for_use
+
+        report.policy = evaluate(load_for_use(options, store=SerialStore.default()), report)
+    return report
 
 
 def describe_policy(options) -> list[str]:
@@ -328,13 +339,19 @@ def describe_policy(options) -> list[str]:
     path = getattr(options, "policy", None)
     if not path:
         return ["No policy loaded: only Coldsight's built-in checks will be applied."]
-    from . import cmd_verify
+    from .cmd_policy import load_for_use
 
-    summary = getattr(cmd_verify, "policy_summary", None)
-    if summary is None:
-        return [f"Policy file: {path} (read and checked when a transaction is loaded)"]
     try:
-        return list(summary(options))
-    except Exception as err:  # shown, not raised: the review itself will fail closed on it
-        message = getattr(err, "describe", lambda: str(err))()
-        return [f"Policy {path} cannot be used: {message}"]
+        loaded = load_for_use(options)  # no serial store: looking must not record anything
+    except Exception as err:  # shown, not raised: loading a payload will fail closed on it too
+        message = err.describe() if hasattr(err, "describe") else f"{type(err).__name__}: {err}"
+        return [f"Policy {path} CANNOT BE USED: {message}", "Every transaction will be blocked until this is fixed."]
+    policy = loaded.policy
+    lines = [f"Policy {policy.id}, serial #{policy.serial}", f"Signature: {loaded.signature.text}"]
+    validity = []
+    if policy.not_before is not None:
+        validity.append(f"valid from {policy.not_before}")
+    validity.append(f"expires {policy.expires}" if policy.expires is not None else "no expiry date")
+    lines.append(", ".join(validity).capitalize())
+    lines.append(f"File: {path} (sha256 {loaded.sha256[:16]}…)")
+    return lines

@@ -13,11 +13,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHOTS = ROOT / "docs" / "screenshots"
-CASES = (
-    ("ok.png", SHOTS / "payloads" / "ok-usdc-transfer.json"),
-    ("warn.png", SHOTS / "payloads" / "warn-batch-approve.json"),
-    ("block-bybit.png", ROOT / "examples" / "bybit-attack.json"),
-    ("invalid.png", SHOTS / "payloads" / "invalid-missing-nonce.json"),
+TREASURY = ["--policy", "policies/examples/treasury.toml"]  # the example policy, signed by the example keys
+CASES = (  # (picture, payload, extra command-line arguments)
+    ("ok.png", "policies/examples/payloads/treasury-payroll-batch.json", TREASURY),
+    ("warn.png", "policies/examples/payloads/treasury-large-transfer.json", TREASURY),
+    ("warn-no-policy.png", "docs/screenshots/payloads/warn-batch-approve.json", []),
+    ("block-bybit.png", "examples/bybit-attack.json", []),
+    ("invalid.png", "docs/screenshots/payloads/invalid-missing-nonce.json", []),
 )
 
 
@@ -29,8 +31,8 @@ def main() -> int:
     from app.cmd_render import report_or_problem
     from app.gui.render import render_png
 
-    for name, payload in CASES:
-        args = build_parser().parse_args(["render", str(payload.relative_to(ROOT)), "--out", str(SHOTS / name)])
+    for name, payload, extra in CASES:
+        args = build_parser().parse_args(["render", payload, *extra, "--out", str(SHOTS / name)])
         report, problem = report_or_problem(args)
         render_png(SHOTS / name, report=report, problem=problem)
         print(f"{SHOTS / name}: {report.verdict if report else 'invalid (block)'}")

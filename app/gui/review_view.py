@@ -96,6 +96,15 @@ class ReviewView(QWidget):
                 lines.append(("info", text))
             else:
                 lines.append((finding.severity, text))
+        policy = report.policy
+        for call in getattr(policy, "calls", None) or ():
+            outcome = str(getattr(call, "outcome", ""))
+            if outcome in ("deny", "block", "warn"):
+                verb = "does not allow" if outcome != "warn" else "asks for care with"
+                severity = "warn" if outcome == "warn" else "critical"
+                lines.append((severity, f"The policy {verb} call {call.path}: {call.message}"))
+        if policy is not None and getattr(policy, "binding_error", None):
+            lines.append(("critical", f"The policy does not apply: {policy.binding_error}"))
         lines.sort(key=lambda line: SEVERITY_RANK[line[0]])
         for reason in report.extra_verdict_reasons:
             lines.append(("warn", reason))
@@ -275,7 +284,7 @@ class ReviewView(QWidget):
             label = selectable(QLabel(text))
             label.setWordWrap(True)
             outcome = str(getattr(call, "outcome", ""))
-            colour = SEVERITY_COLOUR["critical" if outcome == "block" else "warn" if outcome == "warn" else "info"]
+            colour = SEVERITY_COLOUR["critical" if outcome in ("block", "deny") else "warn" if outcome == "warn" else "info"]
             label.setStyleSheet(f"color: {colour};")
             layout.addWidget(label)
             self.policy_lines.append(text)
@@ -322,12 +331,12 @@ def policy_header_lines(policy) -> list[str]:
     if not isinstance(document, dict):
         document = {}
     parts = []
-    for key, title in (("id", "policy"), ("serial", "serial"), ("signature", "signature"), ("expires", "expires")):
+    for key, title in (("id", "policy"), ("serial", "serial #"), ("status", "signature:"), ("expires", "expires")):
         value = document.get(key)
         if isinstance(value, dict):
             value = value.get("status") or ", ".join(f"{k} {v}" for k, v in value.items())
         if value is not None:
-            parts.append(f"{title} {value}")
+            parts.append(f"{title}{value}" if title.endswith("#") else f"{title} {value}")
     lines = [" · ".join(parts)] if parts else []
     verdict = getattr(policy, "verdict", None)
     if verdict:
@@ -344,7 +353,7 @@ def policy_call_text(call) -> str:
     if rules:
         parts.append("matched " + ", ".join(str(rule) for rule in rules))
     if failed:
-        parts.append("failed: " + "; ".join(str(item) for item in failed))
+        parts.append("failed: " + "; ".join(item.text() if hasattr(item, "text") else str(item) for item in failed))
     if message:
         parts.append(str(message))
     return " — ".join(parts)

@@ -1,0 +1,86 @@
+"""Recorded frames through the real scan screen: an animated QR (GIF made by `coldsight qr
+encode`) read frame by frame in the worker thread, ending on the review screen."""
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from tests.conftest import run_cli
+from tests.gui.conftest import BYBIT, grouped, peer_safe_tx_hash, wait_phase
+
+
+def animated_qr(tmp_path: Path) -> Path:
+    out = tmp_path / "bybit.gif"
+    result = run_cli(["qr", "encode", str(BYBIT), "--out", str(out), "--fragment", "60", "--scale", "3"])
+    assert result.code == 0, result.stderr
+    return out
+
+
+def test_scanning_a_recorded_animation_reaches_the_block_screen(qtbot, make_window, tmp_path, review_log):
+    from app.qr.sources import VideoFileSource
+
+    gif = animated_qr(tmp_path)
+    opened = []
+
+    def source(index: int):
+        opened.append(index)
+        return VideoFileSource(gif)
+
+    window = make_window(cameras=[0], scan_source_factory=source)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert window.session.phase.value == "scanning"
+    wait_phase(qtbot, window, "reviewing", timeout=20_000)
+    assert opened == [0]
+    assert window.session.progress.parts_total and window.session.progress.parts_total > 1  # really animated
+    view = window.centralWidget().view
+    assert view.banner.headline.text() == "DO NOT SIGN"
+    assert view.reason_labels[0].text().startswith("This transaction lets contract 0x9622…7242 run its own code")
+    assert " ".join(view.hash_labels["safeTxHash"].text().split()) == grouped(peer_safe_tx_hash(BYBIT))
+
+
+def test_no_camera_is_a_clear_failure(qtbot, make_window):
+    window = make_window(cameras=[])
+    window.start_scan()
+    wait_phase(qtbot, window, "failed")
+    screen = window.centralWidget()
+    assert "no camera" in screen.message.text()
+    assert "open the payload as a file" in screen.details.text()
+
+
+def test_camera_that_cannot_open_is_a_clear_failure(qtbot, make_window):
+    from app.qr.errors import SourceError
+
+    def busy(index: int):
+        raise SourceError(f"camera {index} could not be opened (it may be in use by another application)",
+                          f"camera {index}", "close other apps using it")
+
+    window = make_window(cameras=[3], scan_source_factory=busy)
+    window.start_scan()
+    wait_phase(qtbot, window, "failed")
+    assert "in use by another application" in window.centralWidget().message.text()
+
+
+def test_cancel_scan_returns_to_start(qtbot, make_window):
+    import threading
+
+    release = threading.Event()
+
+    class Endless:
+        name, live = "camera 0", True
+
+        def items(self):
+            while not release.wait(0.01):
+                yield "not a payload"
+
+        def close(self):
+            release.set()
+
+    window = make_window(cameras=[0], scan_source_factory=lambda index: Endless())
+    window.start_scan()
+    qtbot.waitUntil(lambda: window.session.progress is not None and "rejected" in window.session.progress.message)
+    QTest.keyClick(window.centralWidget().cancel_button, Qt.Key.Key_Escape)
+    wait_phase(qtbot, window, "start")
+    release.set()

@@ -104,3 +104,19 @@ def test_stdin_payload(run_cli):
 
     result = run_cli(["verify", "-", "--format", "json"], stdin=json.dumps(service_record(to=OWNERS[0], value="1")).encode())
     assert result.code == 0 and result.json()["verdict"] == "ok"
+
+
+def test_text_output_order(run_cli, write_payload):
+    # Verdict, then critical reasons before warnings, then hashes, then calls, then all fields.
+    record = service_record(to=OWNERS[0], operation=1, data="0xdeadbeef", gasPrice="1")
+    text = run_cli(["verify", write_payload(record)]).stdout
+    marks = [text.index(part) for part in ("BLOCK", "[X]", "[!]", "Domain hash", "Message hash", "safeTxHash", "Calls:", "All SafeTx fields:")]
+    assert marks == sorted(marks)
+    from .peers import peer_hashes
+
+    hashes = peer_hashes(record)
+    for name in ("domain", "message", "safeTx"):
+        assert hashes[name] in text
+    # Hardware-wallet grouping of the domain hash: 0xABCD EF01 ...
+    body = hashes["domain"][2:].upper()
+    assert "0x" + " ".join(body[i:i + 4] for i in range(0, 64, 4)) in text

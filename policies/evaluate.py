@@ -13,7 +13,7 @@ from decoders.errors import DecodeError
 from decoders.hexutil import short_address
 from decoders.safetx import Context
 
-from .conditions import Failure
+from .conditions import Compare, Failure
 from .model import CallMatch, Policy, Rule
 from .refs import Env
 from .result import FailedCondition, CallDecision, PolicyResult, SignatureStatus
@@ -22,7 +22,13 @@ OPERATION_NAMES = {0: "call", 1: "delegatecall", 2: "create"}
 
 
 class RuleIndex:
-    """(lowercase target or None, selector or None) -> rules; None stands for "any"."""
+    """(lowercase target or None, selector or None) -> rules; None stands for "any".
+
+    A bucket holding many rules for one function (say 500 recipient-specific transfer rules)
+    is indexed once more by the address an `eq`/`in` condition pins one argument to, so a call
+    only checks the rules naming its own argument value."""
+
+    SPLIT_AT = 8
 
     def __init__(self, rules: tuple[Rule, ...], env: Env):
         self.buckets: dict[tuple[str | None, bytes | None], list[Rule]] = {}
@@ -30,12 +36,58 @@ class RuleIndex:
             targets = [None] if rule.match.targets is None else sorted(env.resolve_all(rule.match.targets))
             for target in targets:
                 self.buckets.setdefault((target, rule.match.selector), []).append(rule)
+        self.keyed: dict[tuple, tuple[list[Rule], dict[int, dict[str, list[Rule]]], Function]] = {}
+        for key, bucket in self.buckets.items():
+            if len(bucket) >= self.SPLIT_AT and key[1]:
+                self._split(key, bucket, env)
 
-    def candidates(self, to: str, selector: bytes) -> list[Rule]:
+    def _split(self, key: tuple, bucket: list[Rule], env: Env) -> None:
+        rest: list[Rule] = []
+        by_argument: dict[int, dict[str, list[Rule]]] = {}
+        function = None
+        for rule in bucket:
+            pinned = _pinned_address(rule, env)
+            if pinned is None:
+                rest.append(rule)
+                continue
+            index, addresses = pinned
+            function = function or rule.match.function
+            for address in addresses:
+                by_argument.setdefault(index, {}).setdefault(address, []).append(rule)
+        if function is not None:
+            self.keyed[key] = (rest, by_argument, function)
+
+    def candidates(self, node: CallNode, args: "_Args") -> list[Rule]:
+        to, selector = node.to.lower(), call_selector(node)
         found: list[Rule] = []
         for key in ((to, selector), (to, None), (None, selector), (None, None)):
-            found.extend(self.buckets.get(key, ()))
+            keyed = self.keyed.get(key)
+            if keyed is None:
+                found.extend(self.buckets.get(key, ()))
+                continue
+            rest, by_argument, function = keyed
+            values = args.values(node, function)
+            if values is None:  # cannot tell which rules apply: check them all (deny rules then hold)
+                found.extend(self.buckets[key])
+                continue
+            found.extend(rest)
+            seen: set[int] = set()
+            for index, table in by_argument.items():
+                value = values[index] if index < len(values) else None
+                for rule in table.get(value.lower(), ()) if isinstance(value, str) else ():
+                    if id(rule) not in seen:
+                        seen.add(id(rule))
+                        found.append(rule)
         return found
+
+
+def _pinned_address(rule: Rule, env: Env) -> tuple[int, frozenset[str]] | None:
+    """(argument position, addresses) when the rule only matches calls whose argument is one of them."""
+    checks = rule.match.args.checks if rule.match.args is not None else ()
+    for index, _, condition in checks:
+        if isinstance(condition, Compare) and condition.is_address and condition.op in ("eq", "in"):
+            return index, env.resolve_all(condition.expected)
+    return None
 
 
 def call_selector(node: CallNode) -> bytes:
@@ -131,7 +183,7 @@ class _Evaluator:
         matched: dict[str, list[str]] = {"allow": [], "warn": [], "deny": []}
         misses: list[FailedCondition] = []
         named: str | None = None  # a rule's name for a function the bundled ABIs do not know
-        for rule in self.index.candidates(node.to.lower(), call_selector(node)):
+        for rule in self.index.candidates(node, self.args):
             failures = match_failures(rule.match, node, self.env, self.args, unknown_holds=rule.effect == "deny")
             if not failures:
                 matched[rule.effect].append(rule.id)

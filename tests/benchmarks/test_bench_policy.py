@@ -1,0 +1,43 @@
+"""Evaluating a 500-call MultiSend batch against a 1,000-rule policy (target: < 100 ms)."""
+
+from eth_utils import keccak, to_checksum_address
+
+from policies.evaluate import evaluate_tree
+from policies.load import loaded_from_bytes
+from tests.policies.helpers import SIGNED, USDC, batch_report, calldata, policy_text
+
+
+def _addr(i: int) -> str:
+    return to_checksum_address(keccak(text=f"bench {i}")[:20])
+
+
+def _setup():
+    rules = []
+    for i in range(1000):
+        kind = i % 4
+        if kind == 0:
+            rules.append(f'[[rules]]\nid = "pay-{i}"\neffect = "allow"\ncall = {{ to = "@USDC", function = "transfer(address to,uint256 amount)" }}\n'
+                         f'args = {{ to = "{_addr(i)}", amount = {{ lte = "{i + 1000} USDC" }} }}\n')
+        elif kind == 1:
+            rules.append(f'[[rules]]\nid = "eth-{i}"\neffect = "allow"\ncall = {{ to = "{_addr(i)}", value = {{ lte = "1 ether" }} }}\n')
+        elif kind == 2:
+            rules.append(f'[[rules]]\nid = "warn-{i}"\neffect = "warn"\ncall = {{ to = "{_addr(i)}", function = "approve(address spender,uint256 amount)" }}\n')
+        else:
+            rules.append(f'[[rules]]\nid = "deny-{i}"\neffect = "deny"\ncall = {{ to = "@USDC", function = "transfer(address to,uint256 amount)" }}\n'
+                         f'args = {{ to = "{_addr(i)}" }}\n')
+    policy = loaded_from_bytes(policy_text(*rules).encode(), "bench.toml", SIGNED).policy
+    entries = []
+    for j in range(500):
+        i = (j * 4) % 1000
+        if j % 2:
+            entries.append((_addr(i + 1), b"", 10**17))
+        else:
+            entries.append((USDC, calldata("transfer(address,uint256)", _addr(i), 5 * 10**6), 0))
+    return policy, batch_report(entries)
+
+
+def test_bench_policy_500_calls_1000_rules(benchmark):
+    policy, report = _setup()
+    assert len(list(report.root.walk())) == 501 and len(policy.rules) == 1000
+    result = benchmark(evaluate_tree, policy, report.root, report.context, SIGNED)
+    assert result.outcome == "allow" and len(result.calls) == 501

@@ -58,22 +58,30 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
 class QRDetector:
     """Finds and decodes QR codes in frames. Not thread-safe: one per worker thread.
 
-    fallback: "empty" asks OpenCV only when zxing found nothing; "never" never asks it
-    (fastest, for live cameras, where the next frame comes in 40 ms anyway).
+    fallback_every: when zxing finds nothing, OpenCV is asked on every n-th such frame
+    (1: every one, the default for files, where each frame may be the only copy of a part;
+    0: never). OpenCV costs ~40 ms a 720p frame, so live cameras use a larger n to keep the
+    frame rate: the next frame, 40 ms later, usually reads with zxing anyway.
     """
 
-    def __init__(self, fallback: Literal["empty", "never"] = "empty"):
+    def __init__(self, fallback_every: int = 1):
         import zxingcpp
 
+        if fallback_every < 0:
+            raise ValueError("fallback_every must be 0 (never) or more")
         self._zxing = zxingcpp
         self._formats = zxingcpp.BarcodeFormat.QRCode
-        self.fallback = fallback
-        self._opencv = None  # created on first use: it loads a model and costs ~10 ms
+        self.fallback_every = fallback_every
+        self._empty_frames = 0
+        self._opencv = None  # created on first use: it loads a model
 
     def detect(self, frame: np.ndarray) -> list[DetectedCode]:
         gray = to_gray(frame)
         codes = self._detect_zxing(gray)
-        if not codes and self.fallback == "empty":
+        if codes or not self.fallback_every:
+            return codes
+        self._empty_frames += 1
+        if self._empty_frames % self.fallback_every == 0:
             codes = self._detect_opencv(gray)
         return codes
 

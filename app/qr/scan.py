@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # numpy / detector only matter when frames are scanned
     from .sources import FrameSource
 
 EventKind = Literal["accepted", "duplicate", "rejected", "restarted", "complete"]
+LIVE_FALLBACK_EVERY = 5  # live cameras: OpenCV fallback on every 5th frame zxing reads nothing in
 _SHOWN_TEXT = 40  # characters of an unreadable QR's text quoted back in messages
 
 
@@ -234,7 +235,13 @@ def run_scan(
     cheap, e.g. emit a Qt signal) and sets `stop` to cancel. Text sources (UR lines, stdin) yield
     strings, which skip detection.
     """
-    scanner = scanner or QRScanner()
+    if scanner is None:
+        detector = None
+        if source.live:
+            from .detect import QRDetector
+
+            detector = QRDetector(fallback_every=LIVE_FALLBACK_EVERY)
+        scanner = QRScanner(detector=detector)
     deadline = None if timeout is None else time.monotonic() + timeout
     try:
         for item in source.items():

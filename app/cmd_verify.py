@@ -67,12 +67,14 @@ def error_document(err) -> dict:
 
 def report_or_exit(args, emit_json: bool):
     """The report, or None after printing the error (exit 3 follows)."""
-    from decoders.errors import ColdsightError
+    from decoders.errors import ColdsightError, PayloadError
 
     try:
         return build_report(args)
     except ColdsightError as err:
-        print(f"coldsight: invalid payload: {err.describe()}", file=sys.stderr)
+        # Policy errors already say "policy refused: …"; only payload errors get this prefix.
+        prefix = "invalid payload: " if isinstance(err, PayloadError) else ""
+        print(f"coldsight: {prefix}{err.describe()}", file=sys.stderr)
         if emit_json:
             print(json.dumps(error_document(err), indent=2))
         return None

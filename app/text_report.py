@@ -40,14 +40,25 @@ def _call_lines(node: CallNode, labels: dict[str, str] | None, indent: int = 0) 
 
 def render(report: Report, labels: dict[str, str] | None = None) -> str:
     lines = [VERDICT_LINE[report.verdict]]
-    policy = report.policy
-    if policy is not None:
-        lines.extend(policy.summary_lines())
-    order = ("critical", "warn", "info")
-    for severity in order:
+
+    def finding_lines(severity: str, waived: bool | None = None) -> list[str]:
+        out = []
         for finding in (f for f in report.findings if f.severity == severity):
+            if waived is not None and (report.waiver_for(finding) is not None) != waived:
+                continue
             where = f" (call {finding.path})" if finding.path else ""
-            lines.append(f"  {MARK[severity]} {finding.message}{where} [{finding.code}]")
+            waiver = report.waiver_for(finding)
+            note = f" -- waived by policy: {waiver}" if waiver else ""
+            out.append(f"  {MARK[severity]} {finding.message}{where} [{finding.code}]{note}")
+        return out
+
+    # Critical reasons come first, before the policy's own lines: they are what must stop a signer.
+    lines.extend(finding_lines("critical", waived=False))
+    if report.policy is not None:
+        lines.extend(report.policy.summary_lines())
+    lines.extend(finding_lines("critical", waived=True))
+    lines.extend(finding_lines("warn"))
+    lines.extend(finding_lines("info"))
     lines.append("")
     context = report.context
     chain = context.chain_id if context.chain_id is not None else "any (not in this version's hash)"

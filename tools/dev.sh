@@ -17,9 +17,10 @@ setup() {  # $1: lock file
   fi
   if [ ! -f "$stamp" ]; then
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --require-hashes -r "$lock"
-    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
     touch "$stamp"
   fi
+  # Always (2 s): an editable install records the top-level packages that existed when it ran.
+  "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 }
 
 case "${1:-}" in
@@ -35,7 +36,7 @@ case "${1:-}" in
     setup requirements/dev.lock
     bash tests/node/setup.sh
     shift
-    QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@"
+    QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m pytest -q -p no:cacheprovider -n 2 "$@"
     ;;
   *)
     echo "usage: bash tools/dev.sh demo|test [pytest args]" >&2

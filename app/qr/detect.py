@@ -77,15 +77,15 @@ class QRDetector:
 
     def detect(self, frame: np.ndarray) -> list[DetectedCode]:
         gray = to_gray(frame)
-        codes = self._detect_zxing(gray)
+        codes = self.detect_zxing(gray)
         if codes or not self.fallback_every:
             return codes
         self._empty_frames += 1
         if self._empty_frames % self.fallback_every == 0:
-            codes = self._detect_opencv(gray)
+            codes = self.detect_opencv(gray)
         return codes
 
-    def _detect_zxing(self, gray: np.ndarray) -> list[DetectedCode]:
+    def detect_zxing(self, gray: np.ndarray) -> list[DetectedCode]:
         found = self._zxing.read_barcodes(gray, formats=self._formats, try_rotate=True, try_invert=False)
         codes = []
         for barcode in found:
@@ -97,7 +97,7 @@ class QRDetector:
             codes.append(DetectedCode(_text_of(raw, barcode.text), raw, corners, "zxing"))  # type: ignore[arg-type]
         return codes
 
-    def _detect_opencv(self, gray: np.ndarray) -> list[DetectedCode]:
+    def detect_opencv(self, gray: np.ndarray) -> list[DetectedCode]:
         import cv2
 
         if self._opencv is None:

@@ -82,6 +82,7 @@ class FrameUpdate:
     events: list[ScanEvent]
     progress: ScanProgress
     complete: bool
+    frame: "np.ndarray | None" = None  # the frame itself (not a copy), for a preview; None for texts
 
 
 @dataclass
@@ -130,7 +131,7 @@ class QRScanner:
         self._tally.frames += 1
         codes = self._detector.detect(frame)
         events = [self.feed_text(code.text) for code in codes]
-        return FrameUpdate(self._tally.frames, codes, events, self.progress, self.is_complete)
+        return FrameUpdate(self._tally.frames, codes, events, self.progress, self.is_complete, frame)
 
     def feed(self, item: "np.ndarray | str") -> FrameUpdate:
         """One item of a frame source: a frame, or a text that was already read."""

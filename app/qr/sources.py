@@ -41,16 +41,30 @@ class FrameSource(Protocol):
 # --- images ------------------------------------------------------------------------------
 
 
-def decode_image_bytes(data: bytes, where: str) -> np.ndarray:
-    """An image file's bytes as a frame; GIF/animated formats give their first frame here."""
+def quiet_cv2():
+    """OpenCV, with its own log lines (warnings on broken files) silenced: errors reach the
+    person as our messages, not as library chatter on stderr."""
     import cv2
 
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    return cv2
+
+
+def decode_image_bytes(data: bytes, where: str) -> np.ndarray:
+    """An image file's bytes as a frame; GIF/animated formats give their first frame here."""
+    cv2 = quiet_cv2()
+
+    if not data:
+        raise SourceError("the image file is empty", where)
     if len(data) > MAX_IMAGE_BYTES:
         raise SourceError(f"image larger than {MAX_IMAGE_BYTES} bytes", where)
     header = _image_size(data)
     if header is not None and header[0] * header[1] > MAX_FRAME_PIXELS:
         raise SourceError(f"image of {header[0]}x{header[1]} pixels is too large", where)
-    frame = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+    try:
+        frame = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
+    except cv2.error:
+        frame = None
     if frame is None:
         frame = _decode_with_pillow(data, where)
     return frame
@@ -195,7 +209,7 @@ class VideoFileSource:
             self._frames = self._video_frames(self._open_capture())
 
     def _open_capture(self):
-        import cv2
+        cv2 = quiet_cv2()
 
         capture = cv2.VideoCapture(str(self.path))
         if not capture.isOpened():
@@ -318,7 +332,7 @@ class CameraSource:
     live = True
 
     def __init__(self, index: int, width: int = 1280, height: int = 720, first_frame_timeout: float = 5.0):
-        import cv2
+        cv2 = quiet_cv2()
 
         if index < 0:
             raise SourceError("camera numbers start at 0", f"camera {index}")

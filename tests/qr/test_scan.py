@@ -265,3 +265,48 @@ def test_qr_hash_refuses_a_blocked_transaction(run_cli, tmp_path):
     result = run_cli(["qr", "hash", str(BYBIT), "--out", str(out)])
     assert result.code == 2 and not out.exists()
     assert "block" in result.stderr
+
+
+def test_opencv_fallback_reads_text_and_corners():
+    from app.qr.detect import QRDetector, to_gray
+
+    frame = camera_frame(render_qr("UR:BYTES/HDCXLKAHSSKN", scale=8), random.Random(4))
+    codes = QRDetector().detect_opencv(to_gray(frame))
+    assert [c.text for c in codes] == ["UR:BYTES/HDCXLKAHSSKN"]
+    assert codes[0].detector == "opencv" and codes[0].raw is None
+    xs = [x for x, _ in codes[0].corners]
+    assert max(xs) - min(xs) > 100  # an outline of the code, not a point
+
+
+def test_zxing_gives_the_exact_bytes_of_a_binary_qr():
+    import segno
+
+    from app.qr.detect import QRDetector
+
+    text = "{\"note\": \"caf\u00e9 \u2713\"}"
+    qr = segno.make_qr(text.encode("utf-8"), error="m")
+    modules = np.pad(np.array([list(r) for r in qr.matrix], dtype=bool), 4)
+    image = np.kron(np.where(modules, 0, 255).astype(np.uint8), np.ones((4, 4), np.uint8))
+    codes = QRDetector(fallback_every=0).detect(image)
+    assert [c.raw for c in codes] == [text.encode("utf-8")]
+    assert codes[0].text == text
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.binary(max_size=300), st.binary(max_size=300).map(lambda b: b"\x89PNG\r\n\x1a\n" + b), st.binary(max_size=300).map(lambda b: b"\xff\xd8\xff" + b)))
+def test_image_decoding_raises_only_source_errors(data):
+    from app.qr.sources import decode_image_bytes
+
+    try:
+        frame = decode_image_bytes(data, "fuzz")
+    except SourceError:
+        return
+    assert frame.dtype == np.uint8 and frame.ndim == 2
+
+
+def test_broken_video_file_exits_3_with_a_clear_error(run_cli, tmp_path):
+    video = tmp_path / "broken.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(200))
+    result = run_cli(["verify", str(video)])
+    assert result.code == 3
+    assert "broken.mp4" in result.stderr and "Traceback" not in result.stderr

@@ -29,7 +29,7 @@ SIZE_KB=$(du -sk --apparent-size "$DEB" | cut -f1)
 sed -e "s/@VERSION@/$VERSION/" -e "s/@SIZE_KB@/$SIZE_KB/" "$HERE/control.in" > "$DEB/DEBIAN/control"
 normalise "$DEB"
 # gzip: deterministic and single-threaded (xz's output depends on the thread count).
-dpkg-deb --root-owner-group -Zgzip -z9 --build "$DEB" "$OUT/coldsight_${VERSION}_amd64.deb" >/dev/null
+dpkg-deb --root-owner-group -Zgzip -z6 --build "$DEB" "$OUT/coldsight_${VERSION}_amd64.deb" >/dev/null
 
 # --- tarball with install script -------------------------------------------------------
 NAME=coldsight-$VERSION-linux-x86_64
@@ -40,4 +40,4 @@ cp "$HERE/install.sh" "$HERE/coldsight.desktop" "$TREE/"
 cp "$DEB/usr/share/doc/coldsight/files.sha256" "$TREE/coldsight.files.sha256"
 normalise "$WORK/tar"
 tar -C "$WORK/tar" --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
-  --format=gnu -cf - "$NAME" | gzip -n -9 > "$OUT/$NAME.tar.gz"
+  --format=gnu -cf - "$NAME" | gzip -n -6 > "$OUT/$NAME.tar.gz"

@@ -172,9 +172,16 @@ class MainWindow(QMainWindow):
         self._shown_phase = session.phase
         screen = self._screen_for(session)
         self.setCentralWidget(screen)  # the previous screen is deleted by Qt
-        if hasattr(screen, "focus_first"):
-            screen.focus_first()
+        self._focus(screen)
+        QTimer.singleShot(0, lambda: self._focus(screen))  # again once the screen is laid out and shown
         self.screen_changed.emit(session.phase.value)
+
+    def _focus(self, screen: QWidget) -> None:
+        if self.centralWidget() is not screen or not hasattr(screen, "focus_first"):
+            return
+        focus = QApplication.focusWidget()
+        if focus is None or not screen.isAncestorOf(focus):  # never pull focus the user already moved
+            screen.focus_first()
 
     def _screen_for(self, session: ReviewSession) -> QWidget:
         phase = session.phase
@@ -203,9 +210,8 @@ class MainWindow(QMainWindow):
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
-        screen = self.centralWidget()
-        if hasattr(screen, "focus_first"):  # focus given before the window existed is not kept
-            QTimer.singleShot(0, screen.focus_first)
+        screen = self.centralWidget()  # focus given before the window existed is not kept
+        QTimer.singleShot(0, lambda: self._focus(screen))
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self._stop_scan_worker()

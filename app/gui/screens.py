@@ -222,11 +222,16 @@ class ReviewScreen(QWidget):
         self.bar.discard_button.clicked.connect(lambda: self.on_decide(Decision.DISCARDED))
         if self.bar.reviewed_button is not None:
             self.bar.reviewed_button.clicked.connect(self._reviewed)
-        QShortcut(QKeySequence("Escape"), self, activated=lambda: self.on_decide(Decision.DISCARDED))
         QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._reviewed)
         QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self._reviewed)
         self._chain_tab_order()
         self.refresh()
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Esc from anywhere in the screen: discard)
+        if event.key() == Qt.Key.Key_Escape:
+            self.on_decide(Decision.DISCARDED)
+            return
+        super().keyPressEvent(event)
 
     def _chain_tab_order(self) -> None:
         chain: list[QWidget] = []
@@ -305,7 +310,13 @@ class FailedScreen(QWidget):
         self.bar.status.setText("Nothing can be signed from this payload.")
         outer.addWidget(self.bar)
         self.bar.discard_button.clicked.connect(on_discard)
-        QShortcut(QKeySequence("Escape"), self, activated=on_discard)
+        self.on_discard = on_discard
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Esc from anywhere in the screen: discard)
+        if event.key() == Qt.Key.Key_Escape:
+            self.on_discard()
+            return
+        super().keyPressEvent(event)
 
     def focus_first(self) -> None:
         self.bar.discard_button.setFocus()

@@ -75,3 +75,10 @@ def make_window(qtbot, review_log):
 def wait_phase(qtbot, window, phase: str, timeout: int = 10_000) -> None:
     qtbot.waitUntil(lambda: window.session.phase.value == phase, timeout=timeout)
     qtbot.waitUntil(lambda: window._shown_phase is not None and window._shown_phase.value == phase, timeout=timeout)
+    from PySide6.QtWidgets import QApplication
+
+    def focused_in_screen() -> bool:
+        focus = QApplication.focusWidget()
+        return focus is not None and window.centralWidget().isAncestorOf(focus)
+
+    qtbot.waitUntil(focused_in_screen, timeout=timeout)  # keyboard tests type into the new screen

@@ -1,0 +1,81 @@
+"""The Linux installers in dist/ (built by packaging/build.sh): checksums, layout, and a working app
+after installing. Skipped when the installers have not been built."""
+
+import hashlib
+import os
+import shutil
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from .runners import ROOT
+
+pytestmark = pytest.mark.frozen
+
+DIST = ROOT / "dist"
+BYBIT = ROOT / "examples" / "bybit-attack.json"
+
+
+def _one(pattern: str) -> Path:
+    found = sorted(DIST.glob(pattern))
+    if not found:
+        pytest.skip(f"no {pattern} in dist/ (bash packaging/build.sh)")
+    return found[0]
+
+
+def test_sha256sums_match_the_artefacts() -> None:
+    sums = DIST / "SHA256SUMS"
+    if not sums.exists():
+        pytest.skip("dist/SHA256SUMS not built")
+    listed = {}
+    for line in sums.read_text().splitlines():
+        digest, name = line.split(maxsplit=1)
+        listed[name.lstrip("*")] = digest
+    assert any(name.endswith(".deb") or name.endswith(".tar.gz") for name in listed)
+    for name, digest in listed.items():
+        assert hashlib.sha256((DIST / name).read_bytes()).hexdigest() == digest, name
+
+
+def test_deb_layout_and_extracted_app_runs(tmp_path: Path) -> None:
+    deb = _one("coldsight_*_amd64.deb")
+    if shutil.which("dpkg-deb") is None:
+        pytest.skip("dpkg-deb not available")
+    listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True).stdout
+    assert "./usr/bin/coldsight -> /opt/coldsight/coldsight" in listing
+    assert "./usr/share/applications/coldsight.desktop" in listing
+    assert " root/root " in listing.splitlines()[0]
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(tmp_path)], check=True)
+    result = subprocess.run([str(tmp_path / "opt/coldsight/coldsight"), "verify", str(BYBIT)], capture_output=True)
+    assert result.returncode == 2, result.stderr
+
+
+def test_tarball_install_script_installs_and_uninstalls(tmp_path: Path) -> None:
+    tarball = _one("coldsight-*-linux-x86_64.tar.gz")
+    with tarfile.open(tarball) as archive:
+        assert all(member.uid == 0 and member.gid == 0 for member in archive.getmembers())
+        archive.extractall(tmp_path, filter="tar")
+    (tree,) = tmp_path.iterdir()
+    home = tmp_path / "home"
+    env = {**os.environ, "HOME": str(home), "XDG_DATA_HOME": str(home / "share")}
+    subprocess.run(["sh", str(tree / "install.sh"), "--user"], env=env, check=True, capture_output=True)
+    launcher = home / ".local" / "bin" / "coldsight"
+    desktop = home / "share" / "applications" / "coldsight.desktop"
+    assert "Exec=" in desktop.read_text()
+    assert subprocess.run([str(launcher), "verify", str(BYBIT)], capture_output=True).returncode == 2
+    subprocess.run(["sh", str(tree / "install.sh"), "--user", "--uninstall"], env=env, check=True, capture_output=True)
+    assert not launcher.exists() and not desktop.exists()
+
+
+def test_install_script_refuses_a_tampered_tree(tmp_path: Path) -> None:
+    tarball = _one("coldsight-*-linux-x86_64.tar.gz")
+    with tarfile.open(tarball) as archive:
+        archive.extractall(tmp_path, filter="tar")
+    (tree,) = tmp_path.iterdir()
+    victim = next((tree / "coldsight" / "_internal" / "decoders" / "data").rglob("*.json"))
+    victim.write_text(victim.read_text() + " ")
+    env = {**os.environ, "HOME": str(tmp_path / "home")}
+    result = subprocess.run(["sh", str(tree / "install.sh"), "--user"], env=env, capture_output=True, text=True)
+    assert result.returncode != 0 and "do not match" in result.stderr
+    assert not (tmp_path / "home" / ".local" / "bin" / "coldsight").exists()

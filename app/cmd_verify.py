@@ -14,9 +14,9 @@ def register(subparsers) -> None:
     parser.set_defaults(handler=run)
 
 
-def add_payload_arguments(parser) -> None:
-    """Arguments shared by every command that reviews a payload (verify, render, gui)."""
-    source = parser.add_mutually_exclusive_group(required=True)
+def add_payload_arguments(parser, payload_required: bool = True) -> None:
+    """Arguments shared by every command that reviews a payload (verify, render, gui, qr)."""
+    source = parser.add_mutually_exclusive_group(required=payload_required)
     source.add_argument(
         "payload", metavar="PAYLOAD", nargs="?",
         help="JSON/ur: text file, image, video, directory of images, camera:N, or - for standard input",
@@ -42,12 +42,23 @@ def _chain_id(text: str) -> int:
 
 def build_report(args):
     """Parse and verify the payload named by `args`; raises ColdsightError on bad input."""
-    from decoders.verify import VerifyOptions, verify_payload
-
     from .payload_input import load_payload, payload_spec
 
-    options = VerifyOptions(chain_id=args.chain_id, safe=args.safe, safe_version=args.safe_version, abi_dir=args.abi_dir)
-    report = verify_payload(load_payload(payload_spec(args)), options)
+    return report_for_payload(load_payload(payload_spec(args)), args)
+
+
+def report_for_payload(payload, args):
+    """Verify an already parsed payload with the context and policy options in `args`: the one
+    path every front end (CLI, GUI paste/scan, render) goes through."""
+    from decoders.verify import VerifyOptions, verify_payload
+
+    options = VerifyOptions(
+        chain_id=getattr(args, "chain_id", None),
+        safe=getattr(args, "safe", None),
+        safe_version=getattr(args, "safe_version", None),
+        abi_dir=getattr(args, "abi_dir", None),
+    )
+    report = verify_payload(payload, options)
     if getattr(args, "policy", None) is not None:
         from policies import SerialStore, evaluate
 

@@ -310,28 +310,8 @@ def verify_text(text: str, source: str, options) -> object:
 
     from . import cmd_verify
 
-    payload = parse_text(text, source)
-    report_for_payload = getattr(cmd_verify, "report_for_payload", None)
-    if report_for_payload is not None:  # verify + policy, the same code path as `coldsight verify`
-        return report_for_payload(payload, options)
-    from decoders.verify import VerifyOptions, verify_payload
-
-    # Until cmd_verify offers a payload-level entry point, this mirrors build_report step by step.
-
-    verify_options = VerifyOptions(
-        chain_id=getattr(options, "chain_id", None),
-        safe=getattr(options, "safe", None),
-        safe_version=getattr(options, "safe_version", None),
-        abi_dir=getattr(options, "abi_dir", None),
-    )
-    report = verify_payload(payload, verify_options)
-    if getattr(options, "policy", None) is not None:
-        from policies import SerialStore, evaluate
-
-        from .cmd_policy import load_for_use
-
-        report.policy = evaluate(load_for_use(options, store=SerialStore.default()), report)
-    return report
+    # Verify + policy through the same code path as `coldsight verify`.
+    return cmd_verify.report_for_payload(parse_text(text, source), options)
 
 
 def describe_policy(options) -> list[str]:

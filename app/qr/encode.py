@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Literal
 
+from decoders.formats.typed_data import to_typed_data
 from decoders.report import Report
 from decoders.safetx import HashFamily
 from decoders.ur import UR, EthDataType, EthSignRequest, KeyPath, UREncoder, strict_cbor
@@ -21,45 +22,7 @@ Container = Literal["sign-request", "bytes"]
 
 def safe_tx_typed_data(report: Report) -> dict:
     """The EIP-712 document a wallet signs for this SafeTx (types as Safe.sol hashes them)."""
-    family = report.context.version.family
-    gas_key = family.gas_field
-    domain_type = [{"name": "verifyingContract", "type": "address"}]
-    domain: dict[str, object] = {"verifyingContract": report.context.safe}
-    if family.has_chain_id:
-        domain_type.insert(0, {"name": "chainId", "type": "uint256"})
-        domain = {"chainId": str(report.context.chain_id), "verifyingContract": report.context.safe}
-    tx = report.payload.tx
-    return {
-        "types": {
-            "EIP712Domain": domain_type,
-            "SafeTx": [
-                {"name": "to", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "data", "type": "bytes"},
-                {"name": "operation", "type": "uint8"},
-                {"name": "safeTxGas", "type": "uint256"},
-                {"name": gas_key, "type": "uint256"},
-                {"name": "gasPrice", "type": "uint256"},
-                {"name": "gasToken", "type": "address"},
-                {"name": "refundReceiver", "type": "address"},
-                {"name": "nonce", "type": "uint256"},
-            ],
-        },
-        "primaryType": "SafeTx",
-        "domain": domain,
-        "message": {
-            "to": tx.to,
-            "value": str(tx.value),
-            "data": "0x" + tx.data.hex(),
-            "operation": tx.operation,
-            "safeTxGas": str(tx.safe_tx_gas),
-            gas_key: str(tx.base_gas),
-            "gasPrice": str(tx.gas_price),
-            "gasToken": tx.gas_token,
-            "refundReceiver": tx.refund_receiver,
-            "nonce": str(tx.nonce),
-        },
-    }
+    return to_typed_data(report.payload.tx, report.context)
 
 
 def sign_request_ur(

@@ -8,7 +8,7 @@ and sign a hash the Safe never checks, so it is refused rather than hashed "as d
 from .. import strictjson
 from ..errors import PayloadError
 from ..hexutil import parse_address, parse_hex, parse_uint
-from ..safetx import HashFamily, Payload, SafeTx, SafeVersion
+from ..safetx import Context, HashFamily, Payload, SafeTx, SafeVersion
 from .fields import parse_operation
 
 FORMAT = "eip712-typed-data"
@@ -146,3 +146,24 @@ def parse(document: dict, source: str) -> Payload:
         typed_domain_chain_id=chain_id,
         typed_domain_contract=safe,
     )
+
+
+def to_typed_data(tx: SafeTx, context: Context) -> dict:
+    """The EIP-712 document a wallet signs for this SafeTx, in the layout of its Safe version
+    (the inverse of `parse`; numbers as decimal strings)."""
+    family = context.version.family
+    gas_key = family.gas_field
+    domain: dict[str, object] = {"verifyingContract": context.safe}
+    if family.has_chain_id:
+        domain = {"chainId": str(context.chain_id), "verifyingContract": context.safe}
+    fields = tx.as_json_fields()
+    message = {member["name"]: fields["baseGas" if member["name"] == gas_key else member["name"]] for member in _safe_tx_fields(gas_key)}
+    return {
+        "types": {
+            "EIP712Domain": DOMAIN_WITH_CHAIN if family.has_chain_id else DOMAIN_NO_CHAIN,
+            "SafeTx": _safe_tx_fields(gas_key),
+        },
+        "primaryType": "SafeTx",
+        "domain": domain,
+        "message": message,
+    }

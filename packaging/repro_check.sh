@@ -8,7 +8,7 @@
 # REPRO_WORK=DIR keeps the two trees there (default: a temporary directory, removed afterwards).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-COMMIT=${1:-HEAD}
+COMMIT=$(git rev-parse --verify "${1:-HEAD}^{commit}")  # pinned: HEAD may move while we build
 WORK=${REPRO_WORK:-$(mktemp -d /tmp/coldsight-repro.XXXXXX)}
 [ -n "${REPRO_WORK:-}" ] || trap 'rm -rf "$WORK"' EXIT
 export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct "$COMMIT")

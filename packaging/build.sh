@@ -38,11 +38,11 @@ mkdir -p "$BUILD" "$DIST"
 rm -rf "$ROOT/build/lib" "$ROOT/build/bdist."* "$ROOT"/*.egg-info  # setuptools' in-tree leftovers
 
 step "freeze one-folder app"
-"$VENV/bin/python" -m PyInstaller --noconfirm --clean --log-level WARN \
+COLDSIGHT_ONEFILE=0 "$VENV/bin/python" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath "$DIST" --workpath "$BUILD/pyinstaller" packaging/coldsight.spec
 if [ "${COLDSIGHT_ONEFILE:-}" = 1 ]; then
   step "freeze one-file app"
-  "$VENV/bin/python" -m PyInstaller --noconfirm --log-level WARN \
+  COLDSIGHT_ONEFILE=1 "$VENV/bin/python" -m PyInstaller --noconfirm --log-level WARN \
     --distpath "$DIST/onefile" --workpath "$BUILD/pyinstaller-onefile" packaging/coldsight.spec
 fi
 "$DIST/coldsight/coldsight" --version >/dev/null  # smoke test: the bootloader and self-test run

@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     health = selftest.run()
     if not health.ok:  # a build that gets known answers wrong must not review anything
         print(selftest.refusal_message(health), file=sys.stderr)
+        if args.command == "gui":
+            selftest.show_refusal_window(selftest.refusal_message(health))
         return exitcodes.INVALID
     try:
         return args.handler(args)

@@ -203,3 +203,20 @@ def refusal_message(result: SelfTestResult) -> str:
              "coldsight: refusing to review anything. Reinstall from a verified release (check SHA256SUMS)."]
     lines += [f"coldsight: self-test {failure}" for failure in result.failures]
     return "\n".join(lines)
+
+
+def show_refusal_window(message: str) -> None:
+    """Show the refusal in a window too: a signer who starts the app from the desktop menu never
+    sees standard error. Best effort; the message has already been printed."""
+    import os
+
+    if os.environ.get("QT_QPA_PLATFORM") in ("offscreen", "minimal"):  # nobody could close the box
+        return
+    try:
+        from PySide6.QtWidgets import QApplication, QMessageBox
+
+        app = QApplication.instance() or QApplication([])
+        QMessageBox.critical(None, "Coldsight cannot be trusted", message.replace("coldsight: ", ""))
+        del app
+    except Exception:  # no display, no Qt: standard error is all there is
+        pass

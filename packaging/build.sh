@@ -35,7 +35,7 @@ mkdir -p "$BUILD" "$DIST"
 "$VENV/bin/python" -m pip install --quiet --require-hashes -r requirements/build.lock
 # Our own code: a wheel built from this checkout, no dependencies (all of them came from the lock).
 "$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation "$ROOT"
-rm -rf "$ROOT/build/lib" "$ROOT/build/bdist."* "$ROOT"/*.egg-info  # setuptools' in-tree leftovers
+rm -rf "$ROOT/build/lib" "$ROOT/build/bdist."*  # setuptools' in-tree leftovers
 
 step "freeze one-folder app"
 COLDSIGHT_ONEFILE=0 "$VENV/bin/python" -m PyInstaller --noconfirm --clean --log-level WARN \

@@ -93,3 +93,12 @@ def test_intact_build_still_verifies_after_the_self_test(capsys: pytest.CaptureF
     status = cli.main(["verify", str(EXAMPLE), "--format", "json"])
     assert status == exitcodes.BLOCK
     assert json.loads(capsys.readouterr().out)["verdict"] == "block"
+
+
+def test_gui_refusal_is_also_shown_in_a_window(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    _tamper_keccak(monkeypatch)
+    shown: list[str] = []
+    monkeypatch.setattr(selftest, "show_refusal_window", shown.append)
+    assert cli.main(["gui", str(EXAMPLE)]) == exitcodes.INVALID
+    assert len(shown) == 1 and "tampered" in shown[0]
+    assert "self-test FAILED" in capsys.readouterr().err

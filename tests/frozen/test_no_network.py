@@ -10,6 +10,7 @@ import os
 import re
 import shutil
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,35 @@ def test_no_network_socket_while_verifying_scanning_and_rendering(coldsight_runn
     assert not network, f"network sockets created: {network}"
     unexpected = {name: families for name, families in seen.items() if set(families) - LOCAL_FAMILIES}
     assert not unexpected, f"sockets of unexpected families: {unexpected}"
+
+
+@pytest.fixture
+def x_display() -> Iterator[str]:
+    """A private Xvfb display, so the GUI runs on the real xcb platform plugin (skipped without Xvfb)."""
+    import subprocess
+    import time
+
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.skip("Xvfb is not installed (apt-get install xvfb): the xcb GUI check needs an X server")
+    display = f":{100 + os.getpid() % 400}"
+    server = subprocess.Popen([xvfb, display, "-screen", "0", "1600x1000x24", "-nolisten", "tcp"],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    socket_path = Path(f"/tmp/.X11-unix/X{display[1:]}")
+    for _ in range(100):
+        if socket_path.exists():
+            break
+        time.sleep(0.05)
+    try:
+        yield display
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_gui_on_x11_only_talks_to_the_local_x_server(coldsight_runner: Runner, strace: str, x_display: str,
+                                                     tmp_path: Path) -> None:
+    families = socket_families(coldsight_runner, strace, tmp_path / "xcb.trace", "gui", str(BYBIT),
+                               env={"COLDSIGHT_BENCH_SHOWN": "1", "QT_QPA_PLATFORM": "xcb", "DISPLAY": x_display})
+    assert "AF_UNIX" in families  # the X connection really was traced
+    assert set(families) <= LOCAL_FAMILIES, families

@@ -26,6 +26,7 @@ def _one(pattern: str) -> Path:
 
 
 def test_sha256sums_match_the_artefacts() -> None:
+    # Also checks coldsight.files.sha256 against the app itself, file by file.
     sums = DIST / "SHA256SUMS"
     if not sums.exists():
         pytest.skip("dist/SHA256SUMS not built")
@@ -33,9 +34,14 @@ def test_sha256sums_match_the_artefacts() -> None:
     for line in sums.read_text().splitlines():
         digest, name = line.split(maxsplit=1)
         listed[name.lstrip("*")] = digest
-    assert any(name.endswith(".deb") or name.endswith(".tar.gz") for name in listed)
+    assert "coldsight.files.sha256" in listed  # always: the per-file list of the app
+    for artefact in list(DIST.glob("*.deb")) + list(DIST.glob("*.tar.gz")):
+        assert artefact.name in listed, f"{artefact.name} missing from SHA256SUMS"
     for name, digest in listed.items():
         assert hashlib.sha256((DIST / name).read_bytes()).hexdigest() == digest, name
+    for line in (DIST / "coldsight.files.sha256").read_text().splitlines():
+        digest, name = line.split(maxsplit=1)
+        assert hashlib.sha256((DIST / "coldsight" / name).read_bytes()).hexdigest() == digest, name
 
 
 def test_deb_layout_and_extracted_app_runs(tmp_path: Path) -> None:

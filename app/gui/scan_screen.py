@@ -18,6 +18,7 @@ from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QPixmap,
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
 from ..session import Problem, ScanProgress, problem_from_error
+from .widgets import emphasize
 
 PREVIEW_INTERVAL_S = 1 / 15  # previews beyond ~15 per second cost CPU the decoder needs
 
@@ -129,11 +130,7 @@ class ScanScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(24, 24, 24, 24)
         layout.setSpacing(12)
-        title = QLabel("Scan the transaction QR code")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.5)
-        font.setBold(True)
-        title.setFont(font)
+        title = emphasize(QLabel("Scan the transaction QR code"), 1.5)
         layout.addWidget(title)
         picker_row = QHBoxLayout()
         picker_label = QLabel("&Camera:")

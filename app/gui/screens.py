@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from ..session import Acknowledgement, Decision, DecisionRecord, Problem
 from .review_view import ReviewView
 from .theme import MUTED
-from .widgets import VerdictBanner, card, selectable
+from .widgets import VerdictBanner, card, emphasize, selectable
 
 
 def _button(text: str, name: str | None = None, shortcut_hint: str | None = None) -> QPushButton:
@@ -65,11 +65,7 @@ class StartScreen(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         page, layout = _page()
         outer.addWidget(page)
-        title = QLabel("Coldsight: review a Safe transaction before you sign it")
-        font = title.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        title.setFont(font)
+        title = emphasize(QLabel("Coldsight: review a Safe transaction before you sign it"), 1.6)
         title.setWordWrap(True)
         layout.addWidget(title)
         intro = QLabel("Bring in the transaction you are asked to sign. Coldsight recomputes its hashes and decodes "
@@ -287,12 +283,8 @@ class FailedScreen(QWidget):
         self.banner = VerdictBanner("block", "Coldsight could not verify this payload, so it must not be signed.")
         layout.addWidget(self.banner)
         frame, body = card(problem.title)
-        self.message = selectable(QLabel(problem.message))
+        self.message = emphasize(selectable(QLabel(problem.message)), 1.15)
         self.message.setWordWrap(True)
-        font = self.message.font()
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        font.setBold(True)
-        self.message.setFont(font)
         body.addWidget(self.message)
         details = []
         if problem.where:
@@ -332,11 +324,7 @@ class DecidedScreen(QWidget):
             headline = "Reviewed. Now sign on your device, only if it shows the same safeTxHash:"
         else:
             headline = "Discarded. Do not sign this transaction; tell your security team."
-        self.headline = QLabel(headline)
-        font = self.headline.font()
-        font.setPointSizeF(font.pointSizeF() * 1.4)
-        font.setBold(True)
-        self.headline.setFont(font)
+        self.headline = emphasize(QLabel(headline), 1.4)
         self.headline.setWordWrap(True)
         layout.addWidget(self.headline)
         if record.safe_tx_hash and record.decision is Decision.REVIEWED:

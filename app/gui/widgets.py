@@ -92,6 +92,15 @@ class VerdictBanner(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
 
+def emphasize(label: QLabel, scale: float) -> QLabel:
+    """Bold and `scale` times the label's font size: the one heading style of every screen."""
+    font = label.font()
+    font.setPointSizeF(font.pointSizeF() * scale)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
 def card(title: str, parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout]:
     frame = QFrame(parent)
     frame.setObjectName("card")

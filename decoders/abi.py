@@ -1,9 +1,11 @@
 """Function signatures and strict ABI decoding.
 
 Signatures are human-readable (`transfer(address to,uint256 amount)`, tuples in parentheses).
-Decoding is strict: arguments must decode with eth-abi AND re-encode to exactly the same bytes.
-eth-abi alone accepts trailing junk and non-canonical offsets, which would let an attacker hide
-bytes the signer never sees.
+Decoding is strict: arguments must be exactly their canonical encoding. eth-abi alone accepts
+trailing junk and non-canonical offsets, which would let an attacker hide bytes the signer never
+sees. The common type shapes are checked directly over the bytes (`abi_canonical`, proven equal
+to the rule below by tests/core/test_abi_fastpath.py); any other type is decoded with eth-abi AND
+re-encoded, and must give exactly the same bytes.
 """
 
 import functools
@@ -15,6 +17,7 @@ import eth_abi
 from eth_abi.exceptions import DecodingError, EncodingError
 from eth_abi.grammar import parse as parse_type_string
 
+from .abi_canonical import CanonicalDecoder, NotCanonical, compile_inputs
 from .errors import DecodeError
 from .hexutil import keccak, to_checksum
 
@@ -34,13 +37,20 @@ class Function:
     inputs: tuple[Param, ...]
     source: str  # which bundled family or file it came from
 
-    @property
+    # Cached on the instance (frozen dataclasses allow it: cached_property writes __dict__ directly);
+    # not fields, so equality and hashing are unchanged.
+    @functools.cached_property
     def canonical(self) -> str:
         return f"{self.name}({','.join(p.type for p in self.inputs)})"
 
-    @property
+    @functools.cached_property
     def selector(self) -> bytes:
         return keccak(self.canonical.encode())[:4]
+
+    @functools.cached_property
+    def canonical_decoder(self) -> CanonicalDecoder | None:
+        """The direct strict decoder for these inputs, or None when eth-abi must decode them."""
+        return compile_inputs(self.inputs)
 
     @property
     def display(self) -> str:
@@ -216,6 +226,19 @@ def decode_arguments(function: Function, data: bytes) -> list[DecodedArg]:
     """Decode calldata (selector included) strictly; raise DecodeError if it is not canonical."""
     if data[:4] != function.selector:
         raise DecodeError("selector does not match")
+    body = data[4:]
+    fast = function.canonical_decoder
+    if fast is not None:
+        try:
+            values = fast.decode(body)
+        except NotCanonical as err:
+            raise DecodeError(f"arguments are not the canonical encoding of {function.canonical}: {err}") from None
+        return [DecodedArg(p.name, p.type, v) for p, v in zip(function.inputs, values)]
+    return decode_arguments_eth_abi(function, data)
+
+
+def decode_arguments_eth_abi(function: Function, data: bytes) -> list[DecodedArg]:
+    """The general path: eth-abi decodes, re-encodes, and the bytes must be identical."""
     body = data[4:]
     types = [p.type for p in function.inputs]
     try:

@@ -10,14 +10,14 @@ import importlib
 import sys
 
 from . import exitcodes, offline_guard, selftest
+from .boundary import UsageError, run_guarded
 
 COMMAND_MODULES = ("app.cmd_verify", "app.cmd_qr", "app.cmd_gui", "app.cmd_render",
                    "app.cmd_policy")
 VERSION = "0.1.0"
 
 
-class UsageError(Exception):
-    pass
+__all__ = ["UsageError", "build_parser", "main"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,26 +46,28 @@ def main(argv: list[str] | None = None) -> int:
 
         print(version_text(verbose=args.verbose))
         return exitcodes.OK
-    if not getattr(args, "handler", None):
+    if "handler" not in args:
         parser.print_help(sys.stderr)
         return exitcodes.USAGE
-    health = selftest.run()
-    if not health.ok:  # a build that gets known answers wrong must not review anything
-        print(selftest.refusal_message(health), file=sys.stderr)
-        if args.command == "gui":
-            selftest.show_refusal_window(selftest.refusal_message(health))
-        return exitcodes.INVALID
-    try:
+
+    def checked_run() -> int:
+        health = selftest.run()
+        if not health.ok:  # a build that gets known answers wrong must not review anything
+            print(selftest.refusal_message(health), file=sys.stderr)
+            if args.command == "gui":
+                selftest.show_refusal_window(selftest.refusal_message(health))
+            return exitcodes.INVALID
         return args.handler(args)
-    except UsageError as err:
-        print(f"coldsight: usage error: {err}", file=sys.stderr)
-        return exitcodes.USAGE
-    except BrokenPipeError:  # output piped into `head` and closed early
-        sys.stderr.close()
-        return exitcodes.INVALID
-    except KeyboardInterrupt:
-        print("coldsight: interrupted; nothing was verified", file=sys.stderr)
-        return exitcodes.INVALID
+
+    # The one error boundary: every command's errors leave through it (see app/boundary.py).
+    json_errors = "format" in args and args.format == "json"
+    return run_guarded(checked_run, json_errors, argv, _state_dir)
+
+
+def _state_dir():
+    from .service import state_dir
+
+    return state_dir()
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from .cmd_verify import options_from_args
     from .gui.app import run_gui
 
-    return run_gui(args)
+    return run_gui(options_from_args(args))

@@ -55,11 +55,6 @@ def _usage(parser) -> int:
     return exitcodes.USAGE
 
 
-def _refused(err) -> int:
-    print(f"coldsight: {err.describe()}", file=sys.stderr)
-    return exitcodes.INVALID
-
-
 def _compile(path: Path):
     from policies.load import parse_policy_bytes, read_policy_bytes
 
@@ -67,29 +62,27 @@ def _compile(path: Path):
 
 
 def run_sign(args) -> int:
-    from decoders.errors import ColdsightError
+    from eth_keys import keys
+
+    from policies.errors import PolicyError
     from policies.keystore import decrypt_keystore
     from policies.load import read_policy_bytes
     from policies.signing import sign_bytes, signature_path, write_signature
-    from eth_keys import keys
 
-    try:
-        data = read_policy_bytes(args.policy)
-        _compile(args.policy)  # never sign a policy that does not load
-        if args.password_file is not None:
-            try:
-                password = args.password_file.read_text().rstrip("\r\n")
-            except OSError as err:
-                print(f"coldsight: {args.password_file}: cannot read password file: {err.strerror}", file=sys.stderr)
-                return exitcodes.INVALID
-        else:
-            password = getpass.getpass(f"Password for {args.keystore}: ")
-        private_key = decrypt_keystore(args.keystore, password)
-        signer = keys.PrivateKey(private_key).public_key.to_checksum_address()
-        sig_path = signature_path(args.policy)
-        write_signature(sig_path, signer, sign_bytes(private_key, data))
-    except ColdsightError as err:
-        return _refused(err)
+    # Errors (ColdsightError: exit 3) leave through the boundary in cli.main.
+    data = read_policy_bytes(args.policy)
+    _compile(args.policy)  # never sign a policy that does not load
+    if args.password_file is not None:
+        try:
+            password = args.password_file.read_text().rstrip("\r\n")
+        except OSError as err:
+            raise PolicyError(f"cannot read password file: {err.strerror}", str(args.password_file)) from None
+    else:
+        password = getpass.getpass(f"Password for {args.keystore}: ")
+    private_key = decrypt_keystore(args.keystore, password)
+    signer = keys.PrivateKey(private_key).public_key.to_checksum_address()
+    sig_path = signature_path(args.policy)
+    write_signature(sig_path, signer, sign_bytes(private_key, data))
     print(f"signed {args.policy} as {signer}; signatures in {sig_path}")
     return exitcodes.OK
 
@@ -109,7 +102,9 @@ def run_lint(args) -> int:
         if args.format == "json":
             print(json.dumps({"schema": "coldsight.policy-lint/1", "ok": False,
                               "error": {"code": err.code, "message": err.message, "where": err.where, "hint": err.hint}}, indent=2))
-        return _refused(err)
+            print(f"coldsight: {err.describe()}", file=sys.stderr)
+            return exitcodes.INVALID  # this command's own JSON error shape (coldsight.policy-lint/1)
+        raise
     found = lint(policy, registry)
     warnings = [f for f in found if f.severity == "warn"]
     if args.format == "json":
@@ -123,23 +118,15 @@ def run_lint(args) -> int:
     return FINDINGS if warnings else exitcodes.OK
 
 
-def load_for_use(args, store=None):
-    """Load a policy as verify does: signed against --trust unless --unsigned-policy."""
-    from policies.load import load_policy
-    from policies.signing import DEFAULT_TRUST_FILE, load_trust
-
-    trust = None if args.unsigned_policy else load_trust(args.trust or DEFAULT_TRUST_FILE)
-    return load_policy(args.policy, trust=trust, allow_unsigned=args.unsigned_policy, store=store)
-
-
 def run_test(args) -> int:
-    from decoders.errors import ColdsightError
     from policies.testing import run_tests
 
-    try:
-        loaded = load_for_use(args)
-    except ColdsightError as err:
-        return _refused(err)
+    from .service import ReviewOptions, load_policy_for_use
+
+    # Signatures and trust checked as `verify --policy` checks them; testing a draft with a new
+    # serial must not record that serial (it would make the policy in force look like a rollback).
+    options = ReviewOptions(policy=args.policy, unsigned_policy=args.unsigned_policy, trust=args.trust)
+    loaded = load_policy_for_use(options, record_serial=False)
     outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent)
     failed = [o for o in outcomes if not o.passed]
     if args.format == "json":
@@ -162,13 +149,9 @@ def run_test(args) -> int:
 
 
 def run_diff(args) -> int:
-    from decoders.errors import ColdsightError
     from policies.diff import diff
 
-    try:
-        old, new = _compile(args.old), _compile(args.new)
-    except ColdsightError as err:
-        return _refused(err)
+    old, new = _compile(args.old), _compile(args.new)
     changes = diff(old, new)
     loosening = [c for c in changes if c.loosens]
     if args.format == "json":

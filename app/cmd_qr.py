@@ -75,42 +75,34 @@ def _bounded_float(low: float, high: float):
     return parse
 
 
-def _report(args):
-    from .cmd_verify import report_or_exit
+def _review(args):
+    from .cmd_verify import options_from_args
+    from .service import review_payload
 
-    return report_or_exit(args, emit_json=False)
+    return review_payload(options_from_args(args))  # errors: the boundary in cli.main
 
 
 def run_encode(args) -> int:
-    from decoders.errors import ColdsightError
-
+    from .boundary import OutputError, UsageError
     from .qr.encode import bytes_ur, sign_request_ur, ur_texts
 
-    report = _report(args)
-    if report is None:
-        return exitcodes.INVALID
+    review = _review(args)
+    if args.container == "bytes":
+        if args.payload is None or not Path(args.payload).is_file():
+            raise UsageError("--as bytes needs PAYLOAD to be a JSON file")
+        data = Path(args.payload).read_bytes()
+        if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
+            raise UsageError("--as bytes needs a JSON payload file (this one is not JSON)")
+        ur = bytes_ur(data)
+    else:
+        ur = sign_request_ur(review.report)
+    texts = ur_texts(ur, args.fragment, args.frames)
     try:
-        if args.container == "bytes":
-            if args.payload is None or not Path(args.payload).is_file():
-                print("coldsight: --as bytes needs PAYLOAD to be a JSON file", file=sys.stderr)
-                return exitcodes.USAGE
-            data = Path(args.payload).read_bytes()
-            if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] not in (b"{", b"["):
-                print("coldsight: --as bytes needs a JSON payload file (this one is not JSON)", file=sys.stderr)
-                return exitcodes.USAGE
-            ur = bytes_ur(data)
-        else:
-            ur = sign_request_ur(report)
-        texts = ur_texts(ur, args.fragment, args.frames)
         written = _write_texts(texts, args.out, args.fps, args.scale)
-    except ColdsightError as err:
-        print(f"coldsight: {err.describe()}", file=sys.stderr)
-        return exitcodes.INVALID
     except OSError as err:
-        print(f"coldsight: cannot write {args.out}: {err.strerror or err}", file=sys.stderr)
-        return exitcodes.INVALID
+        raise OutputError.from_os_error(args.out, err) from None
     print(f"wrote {written} ({len(texts)} QR part(s) of ur:{ur.type}, {len(ur.cbor)} bytes)")
-    print(f"verdict for this transaction: {report.verdict}; safeTxHash 0x{report.hashes.safe_tx.hex()}")
+    print(f"verdict for this transaction: {review.verdict}; safeTxHash 0x{review.report.hashes.safe_tx.hex()}")
     return exitcodes.OK
 
 
@@ -134,21 +126,19 @@ def _write_texts(texts: list[str], out: Path, fps: float, scale: int) -> str:
 def run_hash(args) -> int:
     from decoders.eip712 import hardware_wallet_groups
 
+    from .boundary import OutputError
     from .qr.render import render_qr, write_png
 
-    report = _report(args)
-    if report is None:
-        return exitcodes.INVALID
-    digest = "0x" + report.hashes.safe_tx.hex()
-    print(f"safeTxHash {hardware_wallet_groups(report.hashes.safe_tx)}")
-    print(f"verdict: {report.verdict}")
-    if report.verdict == "block" and not args.allow_block:
+    review = _review(args)
+    safe_tx_hash = review.report.hashes.safe_tx
+    print(f"safeTxHash {hardware_wallet_groups(safe_tx_hash)}")
+    print(f"verdict: {review.verdict}")
+    if review.verdict == "block" and not args.allow_block:
         print("coldsight: verdict is block; no hash QR written (do not sign this transaction)", file=sys.stderr)
         return exitcodes.BLOCK
     try:
-        write_png(render_qr(digest, scale=args.scale), args.out)
+        write_png(render_qr("0x" + safe_tx_hash.hex(), scale=args.scale), args.out)
     except OSError as err:
-        print(f"coldsight: cannot write {args.out}: {err.strerror or err}", file=sys.stderr)
-        return exitcodes.INVALID
+        raise OutputError.from_os_error(args.out, err) from None
     print(f"wrote {args.out}")
-    return exitcodes.BY_VERDICT[report.verdict]
+    return exitcodes.BY_VERDICT[review.verdict]

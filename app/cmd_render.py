@@ -4,9 +4,17 @@ For audit records, and so the security team sees exactly what signers see. An in
 renders the "cannot be verified, do not sign" screen (and exits 3, as `verify` does).
 """
 
+from __future__ import annotations
+
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import exitcodes
+
+if TYPE_CHECKING:
+    from .service import Review, ReviewOptions
+    from .session import Problem
 
 
 def register(subparsers) -> None:
@@ -21,9 +29,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    import sys
-
-    from .cli import UsageError
+    from .boundary import OutputError, UsageError
+    from .cmd_verify import options_from_args
 
     if not 400 <= args.width <= 8000:
         raise UsageError("--width must be between 400 and 8000")
@@ -31,31 +38,34 @@ def run(args) -> int:
         raise UsageError("--scale must be between 0.5 and 4")
     if args.out.suffix.lower() != ".png":
         raise UsageError("--out must name a .png file")
-    report, problem = report_or_problem(args)
+    review, problem = review_or_problem(options_from_args(args))
     from .gui.render import ensure_offscreen
 
     ensure_offscreen()
     from .gui.render import render_png
 
     try:
-        render_png(args.out, report=report, problem=problem, width=args.width, scale=args.scale)
+        render_png(args.out, review=review, problem=problem, width=args.width, scale=args.scale)
     except OSError as err:
-        print(f"coldsight: cannot write {args.out}: {err}", file=sys.stderr)
-        return exitcodes.INVALID
-    verdict = report.verdict if report is not None else "block"
+        raise OutputError.from_os_error(args.out, err) from None
+    verdict = review.verdict if review is not None else "block"
     print(f"{args.out}: {verdict}")
-    if report is None:
+    if review is None:
+        assert problem is not None
         print(f"coldsight: invalid payload: {problem.message}", file=sys.stderr)
         return exitcodes.INVALID
     return exitcodes.BY_VERDICT[verdict]
 
 
-def report_or_problem(args):
-    """(report, None), or (None, Problem) for bad input, so the failure is rendered too."""
-    from .cmd_verify import build_report
+def review_or_problem(options: ReviewOptions) -> tuple[Review | None, Problem | None]:
+    """(review, None), or (None, Problem) for input that cannot be reviewed, so the failure is
+    rendered too. A bug is not caught here: the CLI's error boundary reports it."""
+    from decoders.errors import ColdsightError
+
+    from .service import review_payload
     from .session import problem_from_error
 
     try:
-        return build_report(args), None
-    except Exception as err:  # ColdsightError, or a bug: both render as "do not sign"
-        return None, problem_from_error(err, getattr(args, "payload", None))
+        return review_payload(options), None
+    except ColdsightError as err:
+        return None, problem_from_error(err, options.payload)

@@ -1,10 +1,16 @@
 """`coldsight verify PAYLOAD`: hashes, call tree, findings and one verdict."""
 
+from __future__ import annotations
+
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import exitcodes
+
+if TYPE_CHECKING:
+    from .service import ReviewOptions
 
 
 def register(subparsers) -> None:
@@ -40,68 +46,32 @@ def _chain_id(text: str) -> int:
     return int(text)
 
 
-def build_report(args):
-    """Parse and verify the payload named by `args`; raises ColdsightError on bad input."""
-    from .payload_input import load_payload, payload_spec
+def options_from_args(args) -> "ReviewOptions":
+    """The options `add_payload_arguments` parsed, as the review service's typed options: the
+    one place that reads them off an argparse Namespace (`--camera N` is PAYLOAD `camera:N`)."""
+    from .payload_input import CAMERA_PREFIX
+    from .service import ReviewOptions
 
-    return report_for_payload(load_payload(payload_spec(args)), args)
-
-
-def report_for_payload(payload, args):
-    """Verify an already parsed payload with the context and policy options in `args`: the one
-    path every front end (CLI, GUI paste/scan, render) goes through."""
-    from decoders.verify import VerifyOptions, verify_payload
-
-    options = VerifyOptions(
-        chain_id=getattr(args, "chain_id", None),
-        safe=getattr(args, "safe", None),
-        safe_version=getattr(args, "safe_version", None),
-        abi_dir=getattr(args, "abi_dir", None),
+    return ReviewOptions(
+        payload=f"{CAMERA_PREFIX}{args.camera}" if args.camera is not None else args.payload,
+        chain_id=args.chain_id,
+        safe=args.safe,
+        safe_version=args.safe_version,
+        abi_dir=args.abi_dir,
+        policy=args.policy,
+        unsigned_policy=args.unsigned_policy,
+        trust=args.trust,
     )
-    report = verify_payload(payload, options)
-    if getattr(args, "policy", None) is not None:
-        from policies import SerialStore, evaluate
-
-        from .cmd_policy import load_for_use
-
-        report.policy = evaluate(load_for_use(args, store=SerialStore.default()), report)
-    return report
-
-
-def error_document(err) -> dict:
-    return {
-        "schema": "coldsight.error/1",
-        "verdict": "block",
-        "error": {"code": err.code, "message": err.message, "where": err.where, "hint": err.hint},
-    }
-
-
-def report_or_exit(args, emit_json: bool):
-    """The report, or None after printing the error (exit 3 follows)."""
-    from decoders.errors import ColdsightError, PayloadError
-
-    try:
-        return build_report(args)
-    except ColdsightError as err:
-        # Policy errors already say "policy refused: …"; only payload errors get this prefix.
-        prefix = "invalid payload: " if isinstance(err, PayloadError) else ""
-        print(f"coldsight: {prefix}{err.describe()}", file=sys.stderr)
-        if emit_json:
-            print(json.dumps(error_document(err), indent=2))
-        return None
-    except Exception as err:  # a bug must still fail closed, with no traceback for the signer
-        print(f"coldsight: internal error while verifying ({type(err).__name__}: {err}); do not sign", file=sys.stderr)
-        return None
 
 
 def run(args) -> int:
-    report = report_or_exit(args, emit_json=args.format == "json")
-    if report is None:
-        return exitcodes.INVALID
+    from .service import review_payload
+
+    review = review_payload(options_from_args(args))  # errors: the boundary in cli.main
     if args.format == "json":
-        print(json.dumps(report.as_json(), indent=2))
+        print(json.dumps(review.report.as_json(), indent=2))
     else:
         from .text_report import render
 
-        sys.stdout.write(render(report))
-    return exitcodes.BY_VERDICT[report.verdict]
+        sys.stdout.write(render(review))
+    return exitcodes.BY_VERDICT[review.verdict]

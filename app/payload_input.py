@@ -134,8 +134,3 @@ def load_payload(spec: str, on_update: Callable[["FrameUpdate"], None] | None = 
         return scan_payload(ImageBytesSource(data, name="stdin"), on_update)
     return parse_bytes(data, name)
 
-
-def payload_spec(args) -> str:
-    """The PAYLOAD spec of parsed arguments: `--camera N` is `camera:N`."""
-    camera = getattr(args, "camera", None)
-    return f"{CAMERA_PREFIX}{camera}" if camera is not None else args.payload

@@ -1,7 +1,7 @@
 """The local review log: one JSON object per line per decision, for the security team to collect.
 
-Path: `$COLDSIGHT_STATE_DIR/review-log.jsonl`, by default `~/.local/state/coldsight/` (or
-`$XDG_STATE_HOME/coldsight/`). Lines are only ever appended, each in one write, flushed and
+Path: `review-log.jsonl` in the state directory (`app.service.state_dir()`:
+`$COLDSIGHT_STATE_DIR`, else `~/.local/state/coldsight/`, beside the policy serials). Lines are only ever appended, each in one write, flushed and
 fsynced, so a crash leaves at worst one missing line, never a corrupt earlier one.
 """
 
@@ -11,18 +11,10 @@ import json
 import os
 from pathlib import Path
 
+from .service import state_dir
 from .session import DecisionRecord
 
 LOG_NAME = "review-log.jsonl"
-
-
-def state_dir() -> Path:
-    explicit = os.environ.get("COLDSIGHT_STATE_DIR")
-    if explicit:
-        return Path(explicit)
-    xdg = os.environ.get("XDG_STATE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".local" / "state"
-    return base / "coldsight"
 
 
 def default_log_path() -> Path:

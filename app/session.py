@@ -17,7 +17,15 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Protocol
+
+from .presentation import Acknowledgement, acknowledgements_for
+
+if TYPE_CHECKING:
+    from decoders.report import Report
+
+    from .qr.scan import ScanProgress
+    from .service import Review
 
 
 class Phase(enum.Enum):
@@ -47,25 +55,6 @@ class Problem:
     where: str | None = None
     hint: str | None = None
     code: str = "ERROR"
-
-
-@dataclass(frozen=True)
-class ScanProgress:
-    """How far an animated QR scan has come (numbers from the UR decoder)."""
-
-    parts_received: int = 0
-    parts_total: int | None = None
-    percent: float = 0.0
-    seconds_left: float | None = None
-    message: str = ""
-
-
-@dataclass(frozen=True)
-class Acknowledgement:
-    """One warning the signer must tick before "Reviewed" is allowed."""
-
-    key: str
-    text: str
 
 
 @dataclass(frozen=True)
@@ -111,26 +100,6 @@ def _utc_now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def acknowledgements_for(report) -> list[Acknowledgement]:
-    """Everything behind a `warn` verdict, one tick each. Never empty for a warn verdict."""
-    items = [
-        Acknowledgement(f"finding:{index}:{finding.code}", finding.message)
-        for index, finding in enumerate(report.effective_findings)
-        if finding.severity == "warn"
-    ]
-    policy = report.policy
-    for call in getattr(policy, "calls", None) or ():
-        if getattr(call, "outcome", None) == "warn":
-            items.append(Acknowledgement(f"policy:{call.path}", f"Policy, call {call.path}: {call.message}"))
-    if policy is not None and getattr(policy, "unsigned", False):
-        items.append(Acknowledgement("policy:unsigned", "The policy is an UNSIGNED draft: it cannot clear this transaction"))
-    for index, reason in enumerate(report.extra_verdict_reasons):
-        items.append(Acknowledgement(f"reason:{index}", reason))
-    if report.verdict == "warn" and not items:  # fail closed: a warn verdict always asks for a tick
-        items.append(Acknowledgement("verdict:warn", "The verdict is WARN; I read the whole review"))
-    return items
-
-
 @dataclass
 class ReviewSession:
     """The state of one review. `sink` receives decisions (the review log); `clock` gives ISO times."""
@@ -139,7 +108,7 @@ class ReviewSession:
     clock: Callable[[], str] = _utc_now
     phase: Phase = Phase.START
     source: str | None = None
-    report: object | None = None  # decoders.report.Report while REVIEWING / DECIDED
+    review: Review | None = None  # while REVIEWING / DECIDED
     problem: Problem | None = None
     progress: ScanProgress | None = None
     acknowledgements: list[Acknowledgement] = field(default_factory=list)
@@ -157,10 +126,14 @@ class ReviewSession:
         for listener in list(self.listeners):
             listener(self)
 
+    @property
+    def report(self) -> Report | None:
+        return self.review.report if self.review is not None else None
+
     def start_scan(self) -> None:
         self._require(Phase.START)
         self.phase = Phase.SCANNING
-        self.progress = ScanProgress()
+        self.progress = None  # nothing read yet
         self._changed()
 
     def scan_progress(self, progress: ScanProgress) -> None:
@@ -181,10 +154,10 @@ class ReviewSession:
         self.phase = Phase.VERIFYING
         self._changed()
 
-    def show_report(self, report) -> None:
+    def show_review(self, review: Review) -> None:
         self._require(Phase.VERIFYING)
-        self.report = report
-        self.acknowledgements = acknowledgements_for(report) if report.verdict == "warn" else []
+        self.review = review
+        self.acknowledgements = acknowledgements_for(review) if review.verdict == "warn" else []
         self.ticked = set()
         self.phase = Phase.REVIEWING
         self._changed()
@@ -209,7 +182,9 @@ class ReviewSession:
     @property
     def verdict(self) -> str:
         """`block` for anything that is not a reviewed, readable transaction."""
-        return self.report.verdict if self.report is not None and self.phase in (Phase.REVIEWING, Phase.DECIDED) else "block"
+        if self.review is not None and self.phase in (Phase.REVIEWING, Phase.DECIDED):
+            return self.review.verdict
+        return "block"
 
     @property
     def can_mark_reviewed(self) -> bool:
@@ -240,21 +215,18 @@ class ReviewSession:
     def restart(self) -> None:
         """Back to the start screen, forgetting the payload (allowed from every state)."""
         self.phase = Phase.START
-        self.source = self.report = self.problem = self.progress = self.record = None
+        self.source = self.review = self.problem = self.progress = self.record = None
         self.acknowledgements = []
         self.ticked = set()
         self._changed()
 
     def _record(self, decision: Decision) -> DecisionRecord:
-        report = self.report if self.phase is Phase.REVIEWING else None
-        if report is None:
+        review = self.review if self.phase is Phase.REVIEWING else None
+        if review is None:
             problem = self.problem
             return DecisionRecord(decision=decision, verdict="block", time=self.clock(), source=self.source or "",
                                   error=problem.message if problem else None)
-        policy_id = None
-        if report.policy is not None:
-            policy_json = report.policy.as_json()
-            policy_id = policy_json.get("id") if isinstance(policy_json, dict) else None
+        report = review.report
         hashes = report.hashes
         return DecisionRecord(
             decision=decision,
@@ -268,7 +240,7 @@ class ReviewSession:
             message_hash="0x" + hashes.message.hex(),
             safe_tx_hash="0x" + hashes.safe_tx.hex(),
             acknowledged=tuple(a.key for a in self.acknowledgements if a.key in self.ticked),
-            policy_id=policy_id,
+            policy_id=review.policy.policy_id if review.policy is not None else None,
         )
 
 
@@ -285,53 +257,3 @@ def problem_from_error(err: BaseException, source: str | None = None) -> Problem
         "do not sign; report this to your security team",
         "INTERNAL",
     )
-
-
-# -- Where reports come from ---------------------------------------------------------------------
-# The command line's payload options (an argparse Namespace from `add_payload_arguments`) travel
-# with the session so that a file opened, text pasted or a QR scanned in the GUI is verified
-# exactly as `coldsight verify` would verify it.
-
-
-def verify_file(path: str, options) -> object:
-    """Report for a payload file; raises ColdsightError on bad input (cmd_verify.build_report)."""
-    import argparse
-
-    from .cmd_verify import build_report
-
-    args = argparse.Namespace(**vars(options))
-    args.payload = path
-    return build_report(args)
-
-
-def verify_text(text: str, source: str, options) -> object:
-    """Report for pasted or scanned text (`ur:` parts or JSON); raises ColdsightError on bad input."""
-    from decoders.formats import parse_text
-
-    from . import cmd_verify
-
-    # Verify + policy through the same code path as `coldsight verify`.
-    return cmd_verify.report_for_payload(parse_text(text, source), options)
-
-
-def describe_policy(options) -> list[str]:
-    """Lines for the start screen: the loaded policy's id, serial, signature status and expiry."""
-    path = getattr(options, "policy", None)
-    if not path:
-        return ["No policy loaded: only Coldsight's built-in checks will be applied."]
-    from .cmd_policy import load_for_use
-
-    try:
-        loaded = load_for_use(options)  # no serial store: looking must not record anything
-    except Exception as err:  # shown, not raised: loading a payload will fail closed on it too
-        message = err.describe() if hasattr(err, "describe") else f"{type(err).__name__}: {err}"
-        return [f"Policy {path} CANNOT BE USED: {message}", "Every transaction will be blocked until this is fixed."]
-    policy = loaded.policy
-    lines = [f"Policy {policy.id}, serial #{policy.serial}", f"Signature: {loaded.signature.text}"]
-    validity = []
-    if policy.not_before is not None:
-        validity.append(f"valid from {policy.not_before}")
-    validity.append(f"expires {policy.expires}" if policy.expires is not None else "no expiry date")
-    lines.append(", ".join(validity).capitalize())
-    lines.append(f"File: {path} (sha256 {loaded.sha256[:16]}…)")
-    return lines

@@ -1,10 +1,12 @@
-"""Plain-text rendering of a Report for the terminal: verdict and reasons first, then the
-hashes to compare with the signing device, then the call tree, then every raw field."""
+"""Plain-text rendering of a Review for the terminal: verdict and reasons first, then the
+hashes to compare with the signing device, then the call tree, then every raw field.
+
+Reasons and call rows come from `app.presentation`, the same list the GUI shows."""
 
 from decoders.eip712 import hardware_wallet_groups
-from decoders.report import Report, json_value
-from decoders.calls import CallNode
-from decoders.units import format_native
+
+from .presentation import CallRow, present
+from .service import Review
 
 VERDICT_LINE = {
     "ok": "OK: no problems found. Compare the hashes with your signing device before signing.",
@@ -12,53 +14,27 @@ VERDICT_LINE = {
     "block": "BLOCK: DO NOT SIGN this transaction.",
 }
 MARK = {"critical": "[X]", "warn": "[!]", "info": "[i]"}
-OPERATION = {0: "call", 1: "DELEGATECALL", 2: "create"}
 
 
-def _call_lines(node: CallNode, labels: dict[str, str] | None, indent: int = 0) -> list[str]:
+def _call_lines(row: CallRow, indent: int = 0) -> list[str]:
     pad = "  " * indent
-    target = node.to
-    label = (labels or {}).get(node.to.lower()) or (node.target.label if node.target else None)
-    if label:
-        target += f" ({label})"
-    what = node.function.display if node.function else ("(no data)" if not node.data else f"unknown function 0x{node.selector.hex() if node.selector else node.data.hex()}")
-    lines = [f"{pad}{node.path}  {OPERATION.get(node.operation, node.operation)} -> {target}"]
-    lines.append(f"{pad}    function: {what}")
-    if node.value:
-        lines.append(f"{pad}    value: {format_native(node.value)}")
-    for arg in node.args or []:
-        if node.is_batch and arg.type == "bytes":
-            lines.append(f"{pad}    {arg.name}: batch of {len(node.children)} call(s), {node.batch_encoding} encoding")
-            continue
-        lines.append(f"{pad}    {arg.name} ({arg.type}): {json_value(arg.value)}")
-    if node.decode_error:
-        lines.append(f"{pad}    NOT DECODED: {node.decode_error}")
-    for child in node.children:
-        lines.extend(_call_lines(child, labels, indent + 2))
+    lines = [f"{pad}{row.path}  {row.operation} -> {row.target}"]
+    lines.extend(f"{pad}    {detail.name}: {detail.text}" for detail in row.details)
+    for child in row.children:
+        lines.extend(_call_lines(child, indent + 2))
     return lines
 
 
-def render(report: Report, labels: dict[str, str] | None = None) -> str:
-    lines = [VERDICT_LINE[report.verdict]]
-
-    def finding_lines(severity: str, waived: bool | None = None) -> list[str]:
-        out = []
-        for finding in (f for f in report.findings if f.severity == severity):
-            if waived is not None and (report.waiver_for(finding) is not None) != waived:
-                continue
-            where = f" (call {finding.path})" if finding.path else ""
-            waiver = report.waiver_for(finding)
-            note = f" -- waived by policy: {waiver}" if waiver else ""
-            out.append(f"  {MARK[severity]} {finding.message}{where} [{finding.code}]{note}")
-        return out
-
-    # Critical reasons come first, before the policy's own lines: they are what must stop a signer.
-    lines.extend(finding_lines("critical", waived=False))
-    if report.policy is not None:
-        lines.extend(report.policy.summary_lines())
-    lines.extend(finding_lines("critical", waived=True))
-    lines.extend(finding_lines("warn"))
-    lines.extend(finding_lines("info"))
+def render(review: Review) -> str:
+    report = review.report
+    shown = present(review)
+    lines = [VERDICT_LINE[shown.verdict]]
+    for item in shown.reasons_card():
+        if isinstance(item, str):  # the policy's own summary line
+            lines.append(item)
+            continue
+        code = f" [{item.code}]" if item.code else ""
+        lines.append(f"  {MARK[item.severity]} {item.text}{code}")
     lines.append("")
     context = report.context
     chain = context.chain_id if context.chain_id is not None else "any (not in this version's hash)"
@@ -69,7 +45,7 @@ def render(report: Report, labels: dict[str, str] | None = None) -> str:
         lines.append(f"  {'':<13} 0x{digest.hex()}")
     lines.append("")
     lines.append("Calls:")
-    lines.extend("  " + line for line in _call_lines(report.root, labels))
+    lines.extend("  " + line for line in _call_lines(shown.calls))
     if report.signatures:
         lines.append("")
         lines.append("Attached signatures:")

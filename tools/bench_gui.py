@@ -41,15 +41,14 @@ def review_after_last_part_seconds(runs: int) -> list[float]:
     sys.path.insert(0, str(ROOT))
     import cbor2
 
-    from app.cli import build_parser
     from app.gui.app import create_application
     from app.gui.main_window import MainWindow
     from app.qr.scan import QRScanner
-    from app.session import verify_text
+    from app.service import ReviewOptions, review_text
     from decoders.ur.ur import UR, UREncoder
 
     app = create_application()
-    options = build_parser().parse_args(["gui"])
+    options = ReviewOptions()
     payload = (ROOT / "examples" / "bybit-attack.json").read_bytes()
     times = []
     for _ in range(runs + 1):  # the first run warms imports and is dropped
@@ -65,8 +64,8 @@ def review_after_last_part_seconds(runs: int) -> list[float]:
         started = time.perf_counter()
         scanner.feed_text(parts[-1])  # the last part: what the worker thread does from here on
         result = scanner.result("bench")
-        report = verify_text(result.text, result.source, options)
-        window._scan_verified(report, "bench")  # the queued signal's slot, on the UI thread
+        review = review_text(result.text, result.source, options)
+        window._scan_verified(review, "bench")  # the queued signal's slot, on the UI thread
         app.processEvents()
         window.centralWidget().grab()  # force layout and a paint of the review screen
         times.append(time.perf_counter() - started)

@@ -1,9 +1,13 @@
-"""Starting the Qt application: high-DPI, fonts, the window. `run_gui(args)` is `coldsight gui`."""
+"""Starting the Qt application: high-DPI, fonts, the window. `run_gui(options)` is `coldsight gui`."""
 
 from __future__ import annotations
 
 import os
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..service import ReviewOptions
 
 
 def create_application(argv: list[str] | None = None):
@@ -37,24 +41,20 @@ def _font_scale() -> float:
     return min(max(value, 0.5), 3.0)
 
 
-def policy_lines(options) -> list[str]:
-    """What the start screen says about the policy (id, serial, signature status, expiry)."""
-    from ..session import describe_policy
-
-    return describe_policy(options)
-
-
-def build_window(options, log=None, scan_source_factory=None, cameras=None):
+def build_window(options: ReviewOptions, log=None, scan_source_factory=None, cameras=None):
+    from ..presentation import describe_policy
     from .main_window import MainWindow
 
-    return MainWindow(options, policy_lines(options), log=log, scan_source_factory=scan_source_factory, cameras=cameras)
+    return MainWindow(options, describe_policy(options), log=log, scan_source_factory=scan_source_factory,
+                      cameras=cameras)
 
 
-def run_gui(options) -> int:
-    from ..review_log import ReviewLog
+def run_gui(options: ReviewOptions) -> int:
+    from ..review_log import LOG_NAME, ReviewLog
+    from ..payload_input import is_camera_spec
 
     app = create_application()
-    window = build_window(options, log=ReviewLog())
+    window = build_window(options, log=ReviewLog(options.resolved_state_dir / LOG_NAME))
     window.show()
     if os.environ.get("COLDSIGHT_BENCH_SHOWN"):  # tools/bench_gui.py: report when the window is up
         from PySide6.QtCore import QTimer
@@ -64,9 +64,8 @@ def run_gui(options) -> int:
             app.quit()
 
         QTimer.singleShot(0, shown)
-    payload = getattr(options, "payload", None)
-    if payload:
-        window.load_file(payload)
-    elif getattr(options, "camera", None) is not None:
+    if options.payload is not None and is_camera_spec(options.payload):
         window.start_scan()
+    elif options.payload:
+        window.load_file(options.payload)
     return app.exec()

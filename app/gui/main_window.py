@@ -9,7 +9,9 @@ from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QWidget
 
+from ..service import Review, ReviewOptions, review_payload, review_text
 from ..session import Decision, Phase, ReviewSession, problem_from_error
+from ..review_log import ReviewLog
 from .screens import DecidedScreen, FailedScreen, ReviewScreen, StartScreen, VerifyingScreen
 from .theme import style_sheet
 
@@ -22,26 +24,26 @@ class VerifyWorker(QThread):
     verified = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, job: Callable[[], object], source: str, parent=None):
+    def __init__(self, job: Callable[[], Review], source: str, parent=None):
         super().__init__(parent)
         self.job = job
         self.source = source
 
     def run(self) -> None:
         try:
-            report = self.job()
+            review = self.job()
         except Exception as err:  # a bug must fail closed too: a FAILED state, no traceback
             self.failed.emit(problem_from_error(err, self.source))
             return
-        self.verified.emit(report)
+        self.verified.emit(review)
 
 
 class MainWindow(QMainWindow):
-    """`options`: the command line's payload options (argparse Namespace). `log`: a DecisionSink."""
+    """`options`: how payloads are reviewed (context, ABIs, policy). `log`: a DecisionSink."""
 
     screen_changed = Signal(str)  # the phase now shown (tests and benchmarks wait on it)
 
-    def __init__(self, options, policy_lines: list[str], log=None, scan_source_factory=None,
+    def __init__(self, options: ReviewOptions, policy_lines: list[str], log=None, scan_source_factory=None,
                  cameras: list[int] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self.options = options
@@ -88,16 +90,13 @@ class MainWindow(QMainWindow):
             self.load_file(path)
 
     def load_file(self, path: str) -> None:
-        from ..session import verify_file
-
-        self._verify(lambda: verify_file(path, self.options), path)
+        options = self.options.with_payload(path)
+        self._verify(lambda: review_payload(options), path)
 
     def load_text(self, text: str, source: str = "pasted text") -> None:
-        from ..session import verify_text
+        self._verify(lambda: review_text(text, source, self.options), source)
 
-        self._verify(lambda: verify_text(text, source, self.options), source)
-
-    def _verify(self, job: Callable[[], object], source: str) -> None:
+    def _verify(self, job: Callable[[], Review], source: str) -> None:
         if self.session.phase is not Phase.START:
             self.session.restart()
         self.session.begin_verifying(source)
@@ -111,9 +110,9 @@ class MainWindow(QMainWindow):
         worker.finished.connect(lambda w=worker: self._workers.remove(w) if w in self._workers else None)
         worker.start()
 
-    def _verified(self, report) -> None:
+    def _verified(self, review: Review) -> None:
         if self.session.phase is Phase.VERIFYING:
-            self.session.show_report(report)
+            self.session.show_review(review)
 
     def _failed(self, problem) -> None:
         if self.session.phase in (Phase.VERIFYING, Phase.SCANNING):
@@ -144,14 +143,16 @@ class MainWindow(QMainWindow):
     def _scan_progress(self, progress) -> None:
         if self.session.phase is Phase.SCANNING:
             self.session.scan_progress(progress)
+            from .scan_screen import ScanScreen
+
             screen = self.centralWidget()
-            if hasattr(screen, "show_progress"):
+            if isinstance(screen, ScanScreen):
                 screen.show_progress(progress)
 
-    def _scan_verified(self, report, source: str) -> None:
+    def _scan_verified(self, review: Review, source: str) -> None:
         if self.session.phase is Phase.SCANNING:
             self.session.begin_verifying(source)
-            self.session.show_report(report)
+            self.session.show_review(review)
 
     def cancel_scan(self) -> None:
         self._stop_scan_worker()
@@ -205,7 +206,7 @@ class MainWindow(QMainWindow):
         if phase is Phase.FAILED:
             self._stop_scan_worker()
             return FailedScreen(session.problem, lambda: self.decide(Decision.DISCARDED))
-        log_path = str(getattr(self.log, "path", "")) or None
+        log_path = str(self.log.path) if isinstance(self.log, ReviewLog) else None
         return DecidedScreen(session.record, log_path, session.restart)
 
     def showEvent(self, event) -> None:  # noqa: N802

@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..service import Review
+    from ..session import Problem
 
 DEFAULT_WIDTH = 1100
 
@@ -17,24 +22,24 @@ def ensure_offscreen() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def review_widget(report=None, problem=None, width: int = DEFAULT_WIDTH):
-    """The widget to grab: the review for a report, or the failed screen for a problem."""
-    from ..session import Phase, ReviewSession
+def review_widget(review: Review | None = None, problem: Problem | None = None):
+    """The widget to grab: the review screen for a review, or the failed screen for a problem."""
+    from ..session import ReviewSession
     from .screens import FailedScreen, ReviewScreen
 
     session = ReviewSession()
-    if report is not None:
+    if review is not None:
         session.begin_verifying("render")
-        session.show_report(report)
-        widget = ReviewScreen(session, lambda _decision: None, fit_content=True)
-    else:
-        session.fail(problem)
-        widget = FailedScreen(problem, lambda: None)
-    assert session.phase in (Phase.REVIEWING, Phase.FAILED)
-    return widget
+        session.show_review(review)
+        return ReviewScreen(session, lambda _decision: None, fit_content=True)
+    if problem is None:
+        raise ValueError("nothing to render: neither a review nor a problem")  # a caller bug
+    session.fail(problem)
+    return FailedScreen(problem, lambda: None)
 
 
-def render_png(out: Path, report=None, problem=None, width: int = DEFAULT_WIDTH, scale: float = 1.0) -> Path:
+def render_png(out: Path, review: Review | None = None, problem: Problem | None = None, width: int = DEFAULT_WIDTH,
+               scale: float = 1.0) -> Path:
     from PySide6.QtCore import QSize, Qt
     from PySide6.QtGui import QImage
 
@@ -42,7 +47,7 @@ def render_png(out: Path, report=None, problem=None, width: int = DEFAULT_WIDTH,
     from .theme import style_sheet
 
     app = create_application()
-    widget = review_widget(report, problem, width)
+    widget = review_widget(review, problem)
     widget.setStyleSheet(style_sheet(app.font().pointSizeF()))
     widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     widget.resize(width, 400)
@@ -50,7 +55,7 @@ def render_png(out: Path, report=None, problem=None, width: int = DEFAULT_WIDTH,
     app.processEvents()
     layout = widget.layout()
     height = layout.heightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
-    height = max(height, layout.minimumSize().height(), 480 if report is None else 0)
+    height = max(height, layout.minimumSize().height(), 480 if review is None else 0)
     widget.resize(width, height)
     app.processEvents()
     image = QImage(QSize(int(width * scale), int(height * scale)), QImage.Format.Format_RGB32)

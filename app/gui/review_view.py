@@ -1,8 +1,9 @@
-"""The review screen's content for one Report: verdict, reasons, hashes, calls, policy, raw fields.
+"""The review screen's content for one Review: verdict, reasons, hashes, calls, policy, raw fields.
 
 Read top to bottom it answers, in order: may I sign? why not / what to check? is my device
 showing the same hashes? what exactly does it call? what did the policy say? what are the raw
-fields? Nothing here computes anything: every word comes from the Report.
+fields? Nothing here computes anything: reasons and call rows come from `app.presentation` (the
+list the CLI text prints too), everything else straight from the Report.
 """
 
 from __future__ import annotations
@@ -13,62 +14,28 @@ from PySide6.QtWidgets import (
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
-from decoders.calls import CallNode
 from decoders.eip712 import hardware_wallet_groups
-from decoders.hexutil import short_address
-from decoders.report import json_value
-from decoders.units import format_native
 
+from ..presentation import POLICY_SEVERITY, CallRow, Reason, decision_text, present
+from ..service import Review
 from .theme import DELEGATECALL_COLOUR, MUTED, SEVERITY_COLOUR, SEVERITY_WORD, monospace_font
 from .widgets import VerdictBanner, card, qr_label, selectable
 
-OPERATION_WORD = {0: "call", 1: "DELEGATECALL", 2: "CREATE"}
-SEVERITY_RANK = {"critical": 0, "warn": 1, "info": 2}
-
-
-def _labels(report) -> dict[str, str]:
-    policy = report.policy
-    labels = getattr(policy, "labels", None) if policy is not None else None
-    return dict(labels) if isinstance(labels, dict) else {}
-
-
-def target_text(node: CallNode, labels: dict[str, str], safe: str | None) -> str:
-    label = labels.get(node.to.lower())
-    if label is None and node.target is not None:
-        label = node.target.label
-    if label is None and safe is not None and node.to.lower() == safe.lower():
-        label = "this Safe"
-    return f"{node.to} ({label})" if label else f"{node.to} (unknown contract)" if node.data else node.to
-
-
-def function_text(node: CallNode) -> str:
-    if node.function is not None:
-        return node.function.display
-    if not node.data:
-        return "no call data (plain transfer)"
-    if node.selector is None:
-        return f"{len(node.data)} byte(s) of data, too short for a function"
-    return f"unknown function 0x{node.selector.hex()}"
-
-
-def value_text(value: object) -> str:
-    shown = json_value(value)
-    return shown if isinstance(shown, str) else str(shown)
-
 
 class ReviewView(QWidget):
-    """All panels for one Report, stacked vertically. `fit_content` sizes the call tree to show
+    """All panels for one Review, stacked vertically. `fit_content` sizes the call tree to show
     every row (for offscreen rendering, where nothing can be scrolled)."""
 
-    def __init__(self, report, fit_content: bool = False, parent: QWidget | None = None):
+    def __init__(self, review: Review, fit_content: bool = False, parent: QWidget | None = None):
         super().__init__(parent)
-        self.report = report
+        self.review = review
+        self.report = review.report
+        self.presentation = present(review)
         self.setObjectName("page")
-        self.labels = _labels(report)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(18, 18, 18, 18)
         layout.setSpacing(14)
-        self.banner = VerdictBanner(report.verdict)
+        self.banner = VerdictBanner(review.verdict)
         layout.addWidget(self.banner)
         self.reasons_card = self._reasons()
         layout.addWidget(self.reasons_card)
@@ -83,66 +50,42 @@ class ReviewView(QWidget):
         layout.addStretch(1)
 
     # -- reasons ---------------------------------------------------------------------------------
-    def reason_lines(self) -> list[tuple[str, str]]:
-        """(severity, sentence), most severe first: what the reasons card shows, in order."""
-        report = self.report
-        lines: list[tuple[str, str]] = []
-        for finding in sorted(report.findings, key=lambda f: SEVERITY_RANK[f.severity]):
-            waiver = report.waiver_for(finding)
-            where = f" (call {finding.path})" if finding.path and finding.path != "0" else ""
-            text = finding.message + where
-            if waiver:
-                text += f". Allowed by the signed policy: {waiver}"
-                lines.append(("info", text))
-            else:
-                lines.append((finding.severity, text))
-        policy = report.policy
-        for call in getattr(policy, "calls", None) or ():
-            outcome = str(getattr(call, "outcome", ""))
-            if outcome in ("deny", "block", "warn"):
-                verb = "does not allow" if outcome != "warn" else "asks for care with"
-                severity = "warn" if outcome == "warn" else "critical"
-                lines.append((severity, f"The policy {verb} call {call.path}: {call.message}"))
-        if policy is not None and getattr(policy, "binding_error", None):
-            lines.append(("critical", f"The policy does not apply: {policy.binding_error}"))
-        lines.sort(key=lambda line: SEVERITY_RANK[line[0]])
-        for reason in report.extra_verdict_reasons:
-            lines.append(("warn", reason))
-        return lines
-
     def _reasons(self) -> QFrame:
+        """The "why" card: app.presentation's reasons (and policy summary), in its order."""
         frame, layout = card("Why")
-        lines = self.reason_lines()
-        if not lines:
+        items = self.presentation.reasons_card()
+        if not self.presentation.reasons:
             layout.addWidget(QLabel("Coldsight found nothing unusual in this transaction."))
         self.reason_labels: list[QLabel] = []
-        for severity, text in lines:
-            row = QHBoxLayout()
-            row.setSpacing(10)
-            chip = QLabel(SEVERITY_WORD[severity])
-            chip.setStyleSheet(f"background: {SEVERITY_COLOUR[severity]}; color: #FFFFFF; font-weight: bold;"
-                               " padding: 2px 8px; border-radius: 3px;")
-            chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            chip.setFixedWidth(chip.sizeHint().width() + 30)
-            message = selectable(QLabel(text))
-            message.setWordWrap(True)
-            font = message.font()
-            if severity == "critical":
-                font.setBold(True)
-                font.setPointSizeF(font.pointSizeF() * 1.15)
-            message.setFont(font)
-            row.addWidget(chip, 0, Qt.AlignmentFlag.AlignTop)
-            row.addWidget(message, 1)
-            layout.addLayout(row)
-            self.reason_labels.append(message)
-        policy = self.report.policy
-        if policy is not None and hasattr(policy, "summary_lines"):
-            for line in policy.summary_lines():
-                note = QLabel(line)
-                note.setObjectName("muted")
-                note.setWordWrap(True)
-                layout.addWidget(note)
+        for item in items:
+            if isinstance(item, Reason):
+                layout.addLayout(self._reason_row(item))
+                continue
+            note = QLabel(item)  # a line of the policy's own summary
+            note.setObjectName("muted")
+            note.setWordWrap(True)
+            layout.addWidget(note)
         return frame
+
+    def _reason_row(self, reason: Reason) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(10)
+        chip = QLabel(SEVERITY_WORD[reason.severity])
+        chip.setStyleSheet(f"background: {SEVERITY_COLOUR[reason.severity]}; color: #FFFFFF; font-weight: bold;"
+                           " padding: 2px 8px; border-radius: 3px;")
+        chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        chip.setFixedWidth(chip.sizeHint().width() + 30)
+        message = selectable(QLabel(reason.text))
+        message.setWordWrap(True)
+        font = message.font()
+        if reason.severity == "critical":
+            font.setBold(True)
+            font.setPointSizeF(font.pointSizeF() * 1.15)
+        message.setFont(font)
+        row.addWidget(chip, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(message, 1)
+        self.reason_labels.append(message)
+        return row
 
     # -- hashes ----------------------------------------------------------------------------------
     def _hashes(self) -> QFrame:
@@ -203,7 +146,7 @@ class ReviewView(QWidget):
         tree.header().setStretchLastSection(True)
         mono = monospace_font(self.font().pointSizeF())
         tree.setFont(mono)
-        self._add_call(tree.invisibleRootItem(), self.report.root)
+        self._add_call(tree.invisibleRootItem(), self.presentation.calls)
         tree.expandAll()
         if fit_content:
             tree.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -215,39 +158,23 @@ class ReviewView(QWidget):
         layout.addWidget(tree)
         return frame, tree
 
-    def _add_call(self, parent: QTreeWidgetItem, node: CallNode) -> None:
-        operation = OPERATION_WORD.get(node.operation, str(node.operation))
-        item = QTreeWidgetItem(parent, [f"{node.path}  {operation}", target_text(node, self.labels, self.report.context.safe)])
+    def _add_call(self, parent: QTreeWidgetItem, row: CallRow) -> None:
+        item = QTreeWidgetItem(parent, [f"{row.path}  {row.operation}", row.target])
         font = item.font(0)
         font.setBold(True)
         item.setFont(0, font)
         item.setFont(1, font)
-        if node.operation == 1:
+        if row.is_delegatecall:
             for column in (0, 1):
                 item.setForeground(column, _brush(DELEGATECALL_COLOUR))
-            item.setText(0, f"{node.path}  ⚠ DELEGATECALL")
+            item.setText(0, f"{row.path}  ⚠ DELEGATECALL")
             item.setToolTip(0, "delegatecall: the target's code runs with full control of this Safe")
-        self._detail(item, "function", function_text(node))
-        if node.value:
-            self._detail(item, "value", format_native(node.value))
-        for arg in node.args or []:
-            if node.is_batch and arg.type == "bytes":
-                self._detail(item, arg.name, f"batch of {len(node.children)} call(s), {node.batch_encoding} encoding")
-                continue
-            self._detail(item, f"{arg.name} ({arg.type})", self._arg_text(arg.value))
-        if node.decode_error:
-            error = self._detail(item, "NOT DECODED", node.decode_error)
-            error.setForeground(1, _brush(DELEGATECALL_COLOUR))
-        for outcome in self._policy_calls().get(node.path, []):
-            self._detail(item, "policy", outcome)
-        for child in node.children:
+        for detail in row.details:
+            shown = self._detail(item, detail.name, detail.text)
+            if detail.alarm:
+                shown.setForeground(1, _brush(DELEGATECALL_COLOUR))
+        for child in row.children:
             self._add_call(item, child)
-
-    def _arg_text(self, value: object) -> str:
-        text = value_text(value)
-        if isinstance(value, str) and value.lower() in self.labels:
-            text += f" ({self.labels[value.lower()]})"
-        return text
 
     @staticmethod
     def _detail(parent: QTreeWidgetItem, name: str, text: str) -> QTreeWidgetItem:
@@ -257,16 +184,9 @@ class ReviewView(QWidget):
         return item
 
     # -- policy ----------------------------------------------------------------------------------
-    def _policy_calls(self) -> dict[str, list[str]]:
-        policy = self.report.policy
-        found: dict[str, list[str]] = {}
-        for call in getattr(policy, "calls", None) or ():
-            found.setdefault(str(call.path), []).append(policy_call_text(call))
-        return found
-
     def _policy(self) -> QFrame:
         frame, layout = card("Policy")
-        policy = self.report.policy
+        policy = self.review.policy
         if policy is None:
             note = QLabel("No policy loaded: only Coldsight's built-in checks were applied.")
             note.setWordWrap(True)
@@ -274,18 +194,18 @@ class ReviewView(QWidget):
             self.policy_lines = [note.text()]
             return frame
         self.policy_lines = []
-        for line in policy_header_lines(policy):
+        header = [f"policy {policy.policy_id} · serial #{policy.serial} · signature: {policy.signature.text}",
+                  f"Policy verdict: {policy.verdict}"]
+        for line in header:
             label = selectable(QLabel(line))
             label.setWordWrap(True)
             layout.addWidget(label)
             self.policy_lines.append(line)
-        for call in getattr(policy, "calls", None) or ():
-            text = f"Call {call.path}: {policy_call_text(call)}"
+        for call in policy.calls:
+            text = f"Call {call.path}: {decision_text(call)}"
             label = selectable(QLabel(text))
             label.setWordWrap(True)
-            outcome = str(getattr(call, "outcome", ""))
-            colour = SEVERITY_COLOUR["critical" if outcome in ("block", "deny") else "warn" if outcome == "warn" else "info"]
-            label.setStyleSheet(f"color: {colour};")
+            label.setStyleSheet(f"color: {SEVERITY_COLOUR[POLICY_SEVERITY.get(call.outcome, 'info')]};")
             layout.addWidget(label)
             self.policy_lines.append(text)
         return frame
@@ -324,39 +244,6 @@ class ReviewView(QWidget):
             label.setObjectName("muted")
             layout.addWidget(label)
         return frame
-
-
-def policy_header_lines(policy) -> list[str]:
-    document = policy.as_json() if hasattr(policy, "as_json") else {}
-    if not isinstance(document, dict):
-        document = {}
-    parts = []
-    for key, title in (("id", "policy"), ("serial", "serial #"), ("status", "signature:"), ("expires", "expires")):
-        value = document.get(key)
-        if isinstance(value, dict):
-            value = value.get("status") or ", ".join(f"{k} {v}" for k, v in value.items())
-        if value is not None:
-            parts.append(f"{title}{value}" if title.endswith("#") else f"{title} {value}")
-    lines = [" · ".join(parts)] if parts else []
-    verdict = getattr(policy, "verdict", None)
-    if verdict:
-        lines.append(f"Policy verdict: {verdict}")
-    return lines
-
-
-def policy_call_text(call) -> str:
-    outcome = str(getattr(call, "outcome", "?"))
-    message = getattr(call, "message", None)
-    rules = list(getattr(call, "matched_rules", None) or ())
-    failed = list(getattr(call, "failed_conditions", None) or ())
-    parts = [outcome]
-    if rules:
-        parts.append("matched " + ", ".join(str(rule) for rule in rules))
-    if failed:
-        parts.append("failed: " + "; ".join(item.text() if hasattr(item, "text") else str(item) for item in failed))
-    if message:
-        parts.append(str(message))
-    return " — ".join(parts)
 
 
 def _wrap_hex(text: str, width: int = 72) -> str:

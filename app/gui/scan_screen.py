@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QPointF, QThread, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QPixmap, QPolygonF, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
-from ..session import Problem, ScanProgress, problem_from_error
+from ..session import problem_from_error
 from .widgets import emphasize
+
+if TYPE_CHECKING:  # the scanner (numpy, zxing, the UR codec) loads only when a scan starts
+    from ..qr.scan import FrameUpdate, ScanProgress
+    from ..qr.sources import FrameSource
+    from ..service import ReviewOptions
 
 PREVIEW_INTERVAL_S = 1 / 15  # previews beyond ~15 per second cost CPU the decoder needs
 
@@ -52,11 +58,11 @@ class ScanWorker(QThread):
     """Runs the scan loop over a frame source, then verifies the completed payload."""
 
     preview = Signal(QImage, list)  # frame, list of corner lists
-    progressed = Signal(object)  # ScanProgress (app.session)
-    verified = Signal(object, str)  # Report, source
+    progressed = Signal(object)  # app.qr.scan.ScanProgress
+    verified = Signal(object, str)  # Review, source
     failed = Signal(object)  # Problem
 
-    def __init__(self, source_factory: Callable[[int], object], camera: int, options, parent=None):
+    def __init__(self, source_factory: Callable[[int], FrameSource], camera: int, options: ReviewOptions, parent=None):
         super().__init__(parent)
         self.source_factory = source_factory
         self.camera = camera
@@ -68,54 +74,31 @@ class ScanWorker(QThread):
         self.stop_event.set()
 
     def run(self) -> None:  # worker thread
-        from ..qr.scan import QRScanner
-        from ..session import verify_text
+        from ..qr.errors import SourceError
+        from ..qr.scan import run_scan
+        from ..service import review_text
 
         source_name = f"camera {self.camera}"
         try:
             if self.camera < 0:
-                from ..qr.errors import SourceError
-
                 raise SourceError("no camera was found on this computer", "camera",
                                   "connect a camera, or open the payload as a file or paste its text")
             source = self.source_factory(self.camera)
-            source_name = getattr(source, "name", source_name)
-            result = self._scan(source, QRScanner())
-            if result is None:
-                return
-            report = verify_text(result.text, result.source, self.options)
+            source_name = source.name
+            # The CLI's scan loop, camera tuning included (OpenCV fallback rate-limited on live sources).
+            result = run_scan(source, on_update=self._update, stop=self.stop_event)
+            review = review_text(result.text, result.source, self.options)
         except Exception as err:  # every failure becomes a FAILED state, never a crash
-            if not self.stop_event.is_set():
+            if not self.stop_event.is_set():  # stopped on purpose: the screen is gone, say nothing
                 self.failed.emit(problem_from_error(err, source_name))
             return
         if not self.stop_event.is_set():
-            self.verified.emit(report, source_name)
+            self.verified.emit(review, source_name)
 
-    def _scan(self, source, scanner):
-        """app.qr.scan.run_scan's loop, plus a preview of each frame; None when cancelled."""
-        try:
-            for item in source.items():
-                update = scanner.feed(item)
-                self._update(update, None if isinstance(item, str) else item)
-                if update.complete:
-                    return scanner.result(source.name)
-                if self.stop_event.is_set():
-                    return None
-        finally:
-            source.close()
-        raise scanner.incomplete_error(source.name)
-
-    def _update(self, update, frame) -> None:  # worker thread; keep cheap
-        import time
-
-        progress = update.progress
-        self.progressed.emit(ScanProgress(
-            parts_received=progress.parts_seen,
-            parts_total=progress.fragments_total or None,
-            percent=progress.percent,
-            message=progress.describe(),
-        ))
+    def _update(self, update: FrameUpdate) -> None:  # worker thread; keep cheap
+        self.progressed.emit(update.progress)
         now = time.monotonic()
+        frame = update.frame
         if frame is None or (now - self._last_preview < PREVIEW_INTERVAL_S and not update.codes):
             return
         self._last_preview = now
@@ -171,9 +154,9 @@ class ScanScreen(QWidget):
 
     def show_progress(self, progress: ScanProgress) -> None:
         self.progress_bar.setValue(int(progress.percent))
-        if progress.parts_total:
-            self.progress_bar.setFormat(f"%p%  ({progress.parts_received} of {progress.parts_total} parts)")
-        self.status.setText(progress.message)
+        if progress.fragments_total:
+            self.progress_bar.setFormat(f"%p%  ({progress.parts_seen} of {progress.fragments_total} parts)")
+        self.status.setText(progress.describe())
 
     def show_frame(self, image: QImage, corners: list) -> None:
         pixmap = QPixmap.fromImage(image.convertToFormat(QImage.Format.Format_RGB32))

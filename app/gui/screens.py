@@ -15,7 +15,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from ..session import Acknowledgement, Decision, DecisionRecord, Problem
+from ..presentation import Acknowledgement
+from ..service import Review
+from ..session import Decision, DecisionRecord, Problem
 from .review_view import ReviewView
 from .theme import MUTED
 from .widgets import VerdictBanner, card, emphasize, selectable
@@ -185,8 +187,9 @@ class AcknowledgeCard(QFrame):
             QWidget.setTabOrder(first, second)
 
 
-def build_review_column(report, acknowledgements: list[Acknowledgement], on_tick, fit_content: bool) -> tuple[ReviewView, AcknowledgeCard | None]:
-    view = ReviewView(report, fit_content=fit_content)
+def build_review_column(review: Review, acknowledgements: list[Acknowledgement], on_tick,
+                        fit_content: bool) -> tuple[ReviewView, AcknowledgeCard | None]:
+    view = ReviewView(review, fit_content=fit_content)
     ack = None
     if acknowledgements:
         ack = AcknowledgeCard(acknowledgements, on_tick)
@@ -204,7 +207,8 @@ class ReviewScreen(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        self.view, self.ack_card = build_review_column(session.report, session.acknowledgements, self._tick, fit_content)
+        assert session.review is not None, "the review screen is only built while REVIEWING"
+        self.view, self.ack_card = build_review_column(session.review, session.acknowledgements, self._tick, fit_content)
         self.bar = DecideBar(session.verdict)
         if fit_content:
             layout.addWidget(self.view)

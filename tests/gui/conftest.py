@@ -42,10 +42,11 @@ def grouped(digest_hex: str) -> str:
     return "0x" + " ".join(body[i : i + 4] for i in range(0, 64, 4))
 
 
-def gui_options(*argv: str):
-    from app.cli import build_parser
+def gui_options(**options):
+    """The review options `coldsight gui` would pass (no payload, no policy unless given)."""
+    from app.service import ReviewOptions
 
-    return build_parser().parse_args(["gui", *argv])
+    return ReviewOptions(**options)
 
 
 @pytest.fixture

@@ -44,8 +44,8 @@ def test_start_screen_loads_no_scanner_modules():
     code = (
         "import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
         "from app.gui.app import create_application, build_window\n"
-        "from app.cli import build_parser\n"
-        "app = create_application(); window = build_window(build_parser().parse_args(['gui']), cameras=[0]); window.show()\n"
+        "from app.service import ReviewOptions\n"
+        "app = create_application(); window = build_window(ReviewOptions(), cameras=[0]); window.show()\n"
         "app.processEvents()\n"
         "print(sorted(m for m in ('cv2', 'zxingcpp', 'decoders.ur', 'numpy') if m in sys.modules))\n"
     )

@@ -34,7 +34,7 @@ def test_scanning_a_recorded_animation_reaches_the_block_screen(qtbot, make_wind
     assert window.session.phase.value == "scanning"
     wait_phase(qtbot, window, "reviewing", timeout=20_000)
     assert opened == [0]
-    assert window.session.progress.parts_total and window.session.progress.parts_total > 1  # really animated
+    assert window.session.progress.fragments_total > 1  # really animated
     view = window.centralWidget().view
     assert view.banner.headline.text() == "DO NOT SIGN"
     assert view.reason_labels[0].text().startswith("This transaction lets contract 0x9622…7242 run its own code")
@@ -80,7 +80,7 @@ def test_cancel_scan_returns_to_start(qtbot, make_window):
 
     window = make_window(cameras=[0], scan_source_factory=lambda index: Endless())
     window.start_scan()
-    qtbot.waitUntil(lambda: window.session.progress is not None and "rejected" in window.session.progress.message)
+    qtbot.waitUntil(lambda: window.session.progress is not None and "rejected" in window.session.progress.describe())
     QTest.keyClick(window.centralWidget().cancel_button, Qt.Key.Key_Escape)
     wait_phase(qtbot, window, "start")
     release.set()

@@ -1,17 +1,21 @@
 """The review session's rules, without Qt: block only discards, warn needs every tick, log lines."""
 
 import json
-from argparse import Namespace
 
 import pytest
 
+from app.presentation import acknowledgements_for
+from app.qr.scan import ScanProgress
 from app.review_log import ReviewLog, default_log_path
-from app.session import (
-    Decision, Phase, Problem, ReviewSession, ScanProgress, SessionError, acknowledgements_for, verify_file,
-)
+from app.service import Review, ReviewOptions, review_payload
+from app.session import Decision, Phase, Problem, ReviewSession, SessionError
 from tests.gui.conftest import BYBIT, OK, WARN, peer_safe_tx_hash
 
-OPTIONS = Namespace(chain_id=None, safe=None, safe_version=None, abi_dir=None, camera=None)
+
+def progress(parts_seen: int = 0, total: int = 0) -> ScanProgress:
+    return ScanProgress(parts_seen=parts_seen, fragments_total=total, estimated_remaining=max(total - parts_seen, 0),
+                        percent=100 * parts_seen / total if total else 0.0, rejected=0, restarts=0, frames=parts_seen,
+                        codes=parts_seen, ur_type="bytes" if total else None)
 
 
 class ListSink:
@@ -25,7 +29,7 @@ class ListSink:
 def reviewing(path, sink=None) -> ReviewSession:
     session = ReviewSession(sink=sink, clock=lambda: "2026-01-02T03:04:05+00:00")
     session.begin_verifying(str(path))
-    session.show_report(verify_file(str(path), OPTIONS))
+    session.show_review(review_payload(ReviewOptions(payload=str(path))))
     return session
 
 
@@ -34,8 +38,8 @@ def test_scan_then_cancel_returns_to_start():
     seen = []
     session.listeners.append(lambda s: seen.append(s.phase))
     session.start_scan()
-    session.scan_progress(ScanProgress(parts_received=3, parts_total=10, percent=30.0))
-    assert session.progress.parts_received == 3
+    session.scan_progress(progress(3, 10))
+    assert session.progress.parts_seen == 3
     session.cancel_scan()
     assert session.phase is Phase.START
     assert seen == [Phase.SCANNING, Phase.SCANNING, Phase.START]
@@ -44,7 +48,7 @@ def test_scan_then_cancel_returns_to_start():
 @pytest.mark.parametrize("action", [
     lambda s: s.decide(Decision.DISCARDED),
     lambda s: s.decide(Decision.REVIEWED),
-    lambda s: s.scan_progress(ScanProgress()),
+    lambda s: s.scan_progress(progress()),
     lambda s: s.cancel_scan(),
     lambda s: s.tick("finding:0:X"),
 ])
@@ -117,15 +121,20 @@ def test_failure_is_a_blocking_state():
     assert session.phase is Phase.START and session.report is None and session.problem is None
 
 
-def test_warn_verdict_without_warn_findings_still_asks_for_a_tick():
-    class FakeReport:
-        verdict = "warn"
-        effective_findings = []
-        policy = None
-        extra_verdict_reasons = []
+class FakeReport:
+    """Only what the presentation reads: a warn verdict with no warn finding of its own."""
 
-    items = acknowledgements_for(FakeReport())
-    assert len(items) == 1
+    verdict = "warn"
+    findings: list = []
+    extra_verdict_reasons: list = []
+
+    def waiver_for(self, finding):
+        return None
+
+
+def test_warn_verdict_without_warn_findings_still_asks_for_a_tick():
+    items = acknowledgements_for(Review(report=FakeReport()))
+    assert [item.key for item in items] == ["verdict:warn"]
 
 
 def test_policy_warnings_are_ticked_too():
@@ -134,14 +143,10 @@ def test_policy_warnings_are_ticked_too():
 
     class Policy:
         calls = [Call()]
+        binding_error = None
+        unsigned = False
 
-    class FakeReport:
-        verdict = "warn"
-        effective_findings = []
-        policy = Policy()
-        extra_verdict_reasons = []
-
-    items = acknowledgements_for(FakeReport())
+    items = acknowledgements_for(Review(report=FakeReport(), policy=Policy()))
     assert [item.key for item in items] == ["policy:0.1"]
     assert "recipient not in the address book" in items[0].text
 

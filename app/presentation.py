@@ -1,0 +1,253 @@
+"""What every front end shows for one Review, computed once: reasons, acknowledgements, call rows.
+
+The CLI text (`text_report`), the Qt review screen (`gui.review_view`), the PNG render and the
+review session (`session`) all render this; none of them builds its own list, so the reasons
+appear in the same order, with the same words and the policy's address-book labels, everywhere.
+
+Reason order: by severity (critical, warn, info); within one severity the core's findings
+first (in the Report's order, which is also the JSON `findings` order), then the policy's
+decisions, then any further verdict reasons. A finding a signed policy waived no longer counts
+and is listed as info, saying which policy reason allowed it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from decoders.calls import CallNode
+from decoders.report import json_value
+from decoders.units import format_native
+from policies.result import CallDecision
+
+from .service import Review, ReviewOptions, load_policy_for_use
+
+SEVERITY_RANK = {"critical": 0, "warn": 1, "info": 2}
+OPERATION_WORD = {0: "call", 1: "DELEGATECALL", 2: "create"}
+POLICY_SEVERITY = {"deny": "critical", "warn": "warn"}  # allow adds no reason
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One line of "why": `key` is stable (the review log records the acknowledged keys)."""
+
+    key: str
+    severity: str  # critical | warn | info, as shown (a waived finding is info)
+    text: str
+    code: str | None = None  # the finding code, for findings
+    waived_by: str | None = None  # the signed policy's allow_dangerous reason
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    """One warning the signer must tick before "Reviewed" is allowed."""
+
+    key: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Detail:
+    name: str
+    text: str
+    alarm: bool = False  # shown in the alarm colour (undecoded data)
+
+
+@dataclass(frozen=True)
+class CallRow:
+    path: str
+    operation: str  # call | DELEGATECALL | create
+    is_delegatecall: bool
+    target: str  # address with its label
+    details: tuple[Detail, ...]
+    children: tuple[CallRow, ...]
+
+
+@dataclass(frozen=True)
+class Presentation:
+    verdict: str
+    reasons: tuple[Reason, ...]
+    acknowledgements: tuple[Acknowledgement, ...]  # empty unless the verdict is warn
+    policy_summary: tuple[str, ...]  # the policy's own summary (id, serial, signature, waivers)
+    calls: CallRow
+
+    def reasons_card(self) -> list[Reason | str]:
+        """What the "why" block lists, in order: critical reasons, then the policy's summary
+        (what stops a signer comes first), then the remaining reasons."""
+        critical = [reason for reason in self.reasons if reason.severity == "critical"]
+        rest = [reason for reason in self.reasons if reason.severity != "critical"]
+        return [*critical, *self.policy_summary, *rest]
+
+
+# -- values ------------------------------------------------------------------------------------
+def value_text(value: object) -> str:
+    """An ABI argument value as the app shows it: numbers in full, bytes as 0x hex, lists as JSON."""
+    shown = json_value(value)
+    return shown if isinstance(shown, str) else str(shown)
+
+
+def native_text(wei: int) -> str:
+    return format_native(wei)
+
+
+def _with_label(text: str, value: object, labels: dict[str, str]) -> str:
+    if isinstance(value, str) and value.lower() in labels:
+        return f"{text} ({labels[value.lower()]})"
+    return text
+
+
+# -- reasons -----------------------------------------------------------------------------------
+def _finding_reasons(review: Review) -> list[Reason]:
+    report = review.report
+    reasons = []
+    effective_index = 0
+    for index, finding in enumerate(report.findings):
+        where = f" (call {finding.path})" if finding.path else ""
+        waiver = report.waiver_for(finding)
+        if waiver:
+            reasons.append(Reason(f"waived:{index}:{finding.code}", "info",
+                                  f"{finding.message}{where}. Allowed by the signed policy: {waiver}",
+                                  finding.code, waiver))
+            continue
+        # Keys count effective findings only, as the review log has always recorded them.
+        reasons.append(Reason(f"finding:{effective_index}:{finding.code}", finding.severity,
+                              finding.message + where, finding.code))
+        effective_index += 1
+    return reasons
+
+
+def _policy_reasons(review: Review) -> list[Reason]:
+    policy = review.policy
+    if policy is None:
+        return []
+    reasons = []
+    for call in policy.calls:
+        severity = POLICY_SEVERITY.get(call.outcome)
+        if severity is None:
+            continue
+        verb = "does not allow" if severity == "critical" else "asks for care with"
+        reasons.append(Reason(f"policy:{call.path}", severity, f"The policy {verb} call {call.path}: {call.message}"))
+    if policy.binding_error:
+        reasons.append(Reason("policy:binding", "critical", f"The policy does not apply: {policy.binding_error}"))
+    return reasons
+
+
+def reasons_for(review: Review) -> list[Reason]:
+    reasons = _finding_reasons(review) + _policy_reasons(review)
+    reasons += [Reason(f"reason:{index}", "warn", text)
+                for index, text in enumerate(review.report.extra_verdict_reasons)]
+    return sorted(reasons, key=lambda reason: SEVERITY_RANK[reason.severity])  # stable: groups keep their order
+
+
+def acknowledgements_for(review: Review, reasons: list[Reason] | None = None) -> list[Acknowledgement]:
+    """Everything behind a `warn` verdict, one tick each; never empty for a warn verdict."""
+    if reasons is None:
+        reasons = reasons_for(review)
+    items = [Acknowledgement(reason.key, reason.text) for reason in reasons if reason.severity == "warn"]
+    if review.policy is not None and review.policy.unsigned:
+        items.append(Acknowledgement("policy:unsigned",
+                                     "The policy is an UNSIGNED draft: it cannot clear this transaction"))
+    if review.verdict == "warn" and not items:  # fail closed: a warn verdict always asks for a tick
+        items.append(Acknowledgement("verdict:warn", "The verdict is WARN; I read the whole review"))
+    return items
+
+
+# -- calls -------------------------------------------------------------------------------------
+def target_text(node: CallNode, labels: dict[str, str], safe: str | None) -> str:
+    label = labels.get(node.to.lower())
+    if label is None and node.target is not None:
+        label = node.target.label
+    if label is None and safe is not None and node.to.lower() == safe.lower():
+        label = "this Safe"
+    if label:
+        return f"{node.to} ({label})"
+    return f"{node.to} (unknown contract)" if node.data else node.to
+
+
+def function_text(node: CallNode) -> str:
+    if node.function is not None:
+        return node.function.display
+    if not node.data:
+        return "no call data (plain transfer)"
+    if node.selector is None:
+        return f"{len(node.data)} byte(s) of data, too short for a function"
+    return f"unknown function 0x{node.selector.hex()}"
+
+
+def decision_text(call: CallDecision) -> str:
+    """The policy's decision on one call: outcome, matched rules, failed conditions, message."""
+    parts = [call.outcome]
+    if call.matched_rules:
+        parts.append("matched " + ", ".join(call.matched_rules))
+    if call.failed_conditions:
+        parts.append("failed: " + "; ".join(item.text() for item in call.failed_conditions))
+    if call.message:
+        parts.append(call.message)
+    return " — ".join(parts)
+
+
+def policy_call_text(review: Review, path: str) -> list[str]:
+    if review.policy is None:
+        return []
+    return [decision_text(call) for call in review.policy.calls if call.path == path]
+
+
+def call_row(node: CallNode, review: Review, labels: dict[str, str]) -> CallRow:
+    details = [Detail("function", function_text(node))]
+    if node.value:
+        details.append(Detail("value", native_text(node.value)))
+    for arg in node.args or []:
+        if node.is_batch and arg.type == "bytes":
+            details.append(Detail(arg.name, f"batch of {len(node.children)} call(s), {node.batch_encoding} encoding"))
+            continue
+        details.append(Detail(f"{arg.name} ({arg.type})", _with_label(value_text(arg.value), arg.value, labels)))
+    if node.decode_error:
+        details.append(Detail("NOT DECODED", node.decode_error, alarm=True))
+    details.extend(Detail("policy", text) for text in policy_call_text(review, node.path))
+    return CallRow(
+        path=node.path,
+        operation=OPERATION_WORD.get(node.operation, str(node.operation)),
+        is_delegatecall=node.operation == 1,
+        target=target_text(node, labels, review.report.context.safe),
+        details=tuple(details),
+        children=tuple(call_row(child, review, labels) for child in node.children),
+    )
+
+
+def labels_of(review: Review) -> dict[str, str]:
+    """The policy's address book (lowercase address -> label); empty without a policy."""
+    return dict(review.policy.labels) if review.policy is not None else {}
+
+
+def present(review: Review) -> Presentation:
+    reasons = reasons_for(review)
+    acknowledgements = acknowledgements_for(review, reasons) if review.verdict == "warn" else []
+    return Presentation(
+        verdict=review.verdict,
+        reasons=tuple(reasons),
+        acknowledgements=tuple(acknowledgements),
+        policy_summary=tuple(review.policy.summary_lines()) if review.policy is not None else (),
+        calls=call_row(review.report.root, review, labels_of(review)),
+    )
+
+
+# -- the start screen ----------------------------------------------------------------------------
+def describe_policy(options: ReviewOptions) -> list[str]:
+    """Lines for the start screen: the loaded policy's id, serial, signature status and expiry."""
+    if options.policy is None:
+        return ["No policy loaded: only Coldsight's built-in checks will be applied."]
+    from decoders.errors import ColdsightError
+
+    try:
+        loaded = load_policy_for_use(options, record_serial=False)  # looking must not record anything
+    except ColdsightError as err:  # shown, not raised: loading a payload will fail closed on it too
+        return [f"Policy {options.policy} CANNOT BE USED: {err.describe()}",
+                "Every transaction will be blocked until this is fixed."]
+    policy = loaded.policy
+    lines = [f"Policy {policy.id}, serial #{policy.serial}", f"Signature: {loaded.signature.text}"]
+    validity = []
+    if policy.not_before is not None:
+        validity.append(f"valid from {policy.not_before}")
+    validity.append(f"expires {policy.expires}" if policy.expires is not None else "no expiry date")
+    lines.append(", ".join(validity).capitalize())
+    lines.append(f"File: {options.policy} (sha256 {loaded.sha256[:16]}…)")
+    return lines

@@ -1,0 +1,125 @@
+"""The review service: the one "payload in, verdict out" path every front end calls.
+
+    options = ReviewOptions(payload="tx.json", policy=Path("treasury.toml"))
+    review = review_payload(options)            # a Review: the core Report + the policy's result
+
+The CLI (`cmd_verify`, `cmd_render`, `cmd_qr`, `cmd_policy`), the GUI session and its scan
+worker all build a `ReviewOptions` and call these functions; none of them composes
+verification and policy itself. argparse stays in `app/cmd_*.py`: they turn their Namespace
+into a `ReviewOptions` with `options_from_args` in `cmd_verify`, so a misspelt option is an
+AttributeError there, never a silent `None` here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from decoders.report import Report
+from decoders.safetx import Payload
+from decoders.verify import VerifyOptions, verify_payload
+from policies.result import PolicyResult
+from policies.rollback import STORE_NAME, SerialStore, default_state_dir
+
+if TYPE_CHECKING:
+    from policies.load import LoadedPolicy
+
+    from .qr.scan import FrameUpdate
+
+
+def state_dir() -> Path:
+    """Where this machine keeps policy serials (anti-rollback) and the review log.
+
+    The one resolver: the policy engine's ($COLDSIGHT_STATE_DIR, else ~/.local/state/coldsight).
+    Both files must live side by side; moving the serial record would silently forget which
+    policy serials were seen, which re-opens the door to rollbacks."""
+    return default_state_dir()
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    """Everything that decides how a payload is reviewed (the command line's payload options)."""
+
+    payload: str | None = None  # file path, "-", an image/video/folder, or "camera:N"
+    chain_id: int | None = None
+    safe: str | None = None
+    safe_version: str | None = None
+    abi_dir: Path | None = None
+    policy: Path | None = None
+    unsigned_policy: bool = False  # accept an unsigned draft (every result marked UNSIGNED POLICY)
+    trust: Path | None = None  # trust.toml pinning the policy signers; None: the shipped one
+    state_dir: Path | None = None  # None: state_dir() at the time of use
+
+    def with_payload(self, payload: str) -> ReviewOptions:
+        return replace(self, payload=payload)
+
+    @property
+    def verify_options(self) -> VerifyOptions:
+        return VerifyOptions(chain_id=self.chain_id, safe=self.safe, safe_version=self.safe_version,
+                             abi_dir=self.abi_dir)
+
+    @property
+    def resolved_state_dir(self) -> Path:
+        return self.state_dir if self.state_dir is not None else state_dir()
+
+
+@dataclass(frozen=True)
+class Review:
+    """One reviewed transaction: the core's Report and, with a policy, its typed result.
+
+    `report.policy` holds the same object (the Report needs it for waivers and its verdict);
+    front ends read it from here, typed, never through getattr on `report.policy`."""
+
+    report: Report
+    policy: PolicyResult | None = None
+
+    @property
+    def verdict(self) -> str:
+        return self.report.verdict
+
+
+def load_policy_for_use(options: ReviewOptions, record_serial: bool = True) -> LoadedPolicy:
+    """The policy named by `options`, as verify uses it: signed against the trust file unless
+    `unsigned_policy`. `record_serial=False` only looks (no anti-rollback record is written)."""
+    from policies.load import load_policy
+    from policies.signing import DEFAULT_TRUST_FILE, load_trust
+
+    if options.policy is None:
+        raise ValueError("no policy in these options")  # a caller bug, not user input
+    trust = None if options.unsigned_policy else load_trust(options.trust or DEFAULT_TRUST_FILE)
+    store = SerialStore(options.resolved_state_dir / STORE_NAME) if record_serial else None
+    return load_policy(options.policy, trust=trust, allow_unsigned=options.unsigned_policy, store=store)
+
+
+def load_payload(options: ReviewOptions, on_update: Callable[[FrameUpdate], None] | None = None) -> Payload:
+    """Read and parse the PAYLOAD `options` names (files, stdin, images, videos, cameras)."""
+    from . import payload_input
+
+    if options.payload is None:
+        raise ValueError("no payload in these options")  # a caller bug: the parser requires one
+    return payload_input.load_payload(options.payload, on_update)
+
+
+def review_payload(options: ReviewOptions, payload: Payload | None = None,
+                   on_update: Callable[[FrameUpdate], None] | None = None) -> Review:
+    """Verify `payload` (or the one `options.payload` names) and apply the policy, if any.
+
+    Raises ColdsightError (PayloadError, PolicyError, ...) for input that cannot be reviewed."""
+    if payload is None:
+        payload = load_payload(options, on_update)
+    report = verify_payload(payload, options.verify_options)
+    policy = None
+    if options.policy is not None:
+        from policies import evaluate
+
+        policy = evaluate(load_policy_for_use(options), report)
+        report.policy = policy
+    return Review(report=report, policy=policy)
+
+
+def review_text(text: str, source: str, options: ReviewOptions) -> Review:
+    """Review pasted or scanned text (`ur:` parts or JSON) exactly as a file would be."""
+    from decoders.formats import parse_text
+
+    return review_payload(options, parse_text(text, source))

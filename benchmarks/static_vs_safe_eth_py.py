@@ -31,9 +31,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from eth_abi import encode  # noqa: E402
-from eth_abi.packed import encode_packed  # noqa: E402
-from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address  # noqa: E402
+from eth_abi import encode
+from eth_abi.packed import encode_packed
+from eth_utils import function_signature_to_4byte_selector, keccak, to_checksum_address
 
 ZERO = "0x0000000000000000000000000000000000000000"
 SAFE = "0x1234567890123456789012345678901234567890"

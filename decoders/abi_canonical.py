@@ -18,6 +18,7 @@ that remain before anything is allocated for it.
 
 from __future__ import annotations
 
+from eth_abi.exceptions import ParseError
 from eth_abi.grammar import BasicType, TupleType
 from eth_abi.grammar import parse as parse_type_string
 
@@ -38,7 +39,7 @@ def _word(data: bytes, pos: int) -> int:
 class _Codec:
     """One ABI type. Static types decode in place; dynamic ones decode their tail."""
 
-    __slots__ = ("dynamic", "size", "label")
+    __slots__ = ("dynamic", "label", "size")
     dynamic: bool
     size: int  # bytes the type takes in its enclosing head (32 for every dynamic type)
     label: str
@@ -77,7 +78,7 @@ class _Uint(_Codec):
 
 
 class _Int(_Codec):
-    __slots__ = ("low", "high")
+    __slots__ = ("high", "low")
 
     def __init__(self, bits: int) -> None:
         self.dynamic, self.size, self.label = False, WORD, f"int{bits}"
@@ -147,7 +148,7 @@ class _Bytes(_Codec):
 class _Sequence(_Codec):
     """A tuple, or a fixed-length array (a tuple of k equal elements): heads, then tails in order."""
 
-    __slots__ = ("items", "names", "head_size")
+    __slots__ = ("head_size", "items", "names")
 
     def __init__(self, items: tuple[_Codec, ...], names: tuple[str, ...] | None, label: str) -> None:
         self.items, self.names, self.label = items, names, label  # names: tuple fields; None for arrays
@@ -229,7 +230,7 @@ def _codec(type_str: str, components: tuple) -> _Codec | None:
     try:
         node = parse_type_string(type_str)
         node.validate()
-    except Exception:  # eth-abi's grammar raises several types; the eth-abi path reports them
+    except (ParseError, ValueError):  # not a type this decoder knows; eth-abi's path reports it
         return None
     if isinstance(node, TupleType):
         if len(node.components) != len(components):

@@ -2,6 +2,11 @@
 
 Paths: the SafeTx itself is `0`; the entries of a batch it makes are `0.0`, `0.1`, …; a batch
 inside entry 2 gives `0.2.0`, `0.2.1`, …
+
+A batch is unwrapped only when its target is a known MultiSend / MultiSendCallOnly deployment on
+this chain, and then exactly as that deployment reads it (decoders/multisend.py): the children
+are the calls the library really makes, up to a revert. `runs_as` says who makes each call: the
+Safe, or the library itself when the Safe CALLs it instead of delegatecalling it.
 """
 
 from dataclasses import dataclass, field
@@ -9,8 +14,8 @@ from dataclasses import dataclass, field
 from . import deployments
 from .abi import AbiRegistry, DecodedArg, Function, decode_arguments
 from .errors import DecodeError
-from .multisend import parse_batch
-from .safetx import ZERO_ADDRESS, Context, SafeTx
+from .multisend import BatchLibrary, BatchReading, library_for, read_batch
+from .safetx import Context, SafeTx
 
 MULTISEND_SELECTOR = bytes.fromhex("8d80ff0a")  # multiSend(bytes)
 MAX_DEPTH = 8
@@ -30,8 +35,16 @@ class CallNode:
     args: list[DecodedArg] | None = None
     decode_error: str | None = None
     children: list["CallNode"] = field(default_factory=list)
-    batch_encoding: str | None = None  # "packed" / "padded" when this call is a MultiSend batch
-    to_zero_means_safe: bool = False  # Safe 1.5.0 batches: `to == 0x0` stands for the Safe itself
+    batch_encoding: str | None = None  # "packed" when this call is an unwrapped MultiSend batch
+    runs_as: str | None = None  # the account that makes this call (msg.sender of it)
+    batch_library: BatchLibrary | None = None  # set with batch_encoding
+    batch: BatchReading | None = None  # how the library reads the bytes (set with batch_encoding)
+    to_was_zero: bool = False  # 1.5.0 batch entry whose `to == 0x0` the library replaced by address(this)
+
+    @property
+    def to_zero_means_safe(self) -> bool:
+        """Kept for readers of the old name: a 1.5.0 entry sent to 0x0 that lands on the Safe."""
+        return self.to_was_zero and self.runs_as is not None and self.to == self.runs_as
 
     @property
     def selector(self) -> bytes | None:
@@ -62,7 +75,8 @@ class _Budget:
 
 
 def build_call_tree(tx: SafeTx, context: Context, registry: AbiRegistry) -> CallNode:
-    root = CallNode(path="0", to=tx.to, value=tx.value, operation=tx.operation, data=tx.data, depth=0)
+    root = CallNode(path="0", to=tx.to, value=tx.value, operation=tx.operation, data=tx.data, depth=0,
+                    runs_as=context.safe)
     _fill(root, context, registry, _Budget())
     return root
 
@@ -93,42 +107,48 @@ def _decode(node: CallNode, registry: AbiRegistry) -> None:
         node.decode_error = errors[0]
 
 
-def _batch_version(node: CallNode, context: Context) -> tuple[bool, bool]:
-    """(prefer the old padded encoding, `to == 0x0` means the Safe)."""
-    target = node.target
-    if target is not None and target.version:
-        old = target.version in ("0.1.0", "1.0.0")
-        return old, target.version.startswith("1.5")
-    newer = context.version.at_least("1.5.0")
-    return context.version.at_least("1.1.0") is False, newer is not False  # unknown: assume it may
+def batch_library_of(node: CallNode) -> BatchLibrary | None:
+    """The batch library `node` calls, if it calls multiSend(bytes) on a known deployment."""
+    if node.target is None or node.function is None or node.selector != MULTISEND_SELECTOR:
+        return None
+    return library_for(node.target)
+
+
+def executing_address(node: CallNode) -> str:
+    """address(this) inside the code `node` runs: the caller's context for a delegatecall, else the target."""
+    return node.runs_as if node.operation == 1 and node.runs_as is not None else node.to
 
 
 def _unwrap_batch(node: CallNode, context: Context, registry: AbiRegistry, budget: _Budget) -> None:
+    library = batch_library_of(node)
+    if library is None or node.operation not in (0, 1):
+        return  # multiSend on a contract whose code is unknown here: not read as the Safe's batch
     if node.depth + 1 > MAX_DEPTH:
         node.decode_error = f"batches nested deeper than {MAX_DEPTH} levels are refused"
         return
     blob = node.args[0].value
-    prefer_padded, zero_is_safe = _batch_version(node, context)
+    executing_as = executing_address(node)
     try:
-        entries, encoding = parse_batch(blob, prefer_padded=prefer_padded)
+        reading = read_batch(blob, library, executing_as)
     except DecodeError as err:
-        node.decode_error = f"MultiSend batch does not parse: {err.message}"
+        node.decode_error = f"MultiSend batch cannot be reviewed: {err.message}"
         return
-    if budget.nodes + len(entries) > MAX_NODES:
+    if budget.nodes + len(reading.entries) > MAX_NODES:
         node.decode_error = f"the transaction holds more than {MAX_NODES} calls; refusing to review it"
         return
-    node.batch_encoding = encoding
-    for index, entry in enumerate(entries):
-        to = entry.to
-        aliased = zero_is_safe and to == ZERO_ADDRESS
+    node.batch_encoding = "packed"
+    node.batch_library = library
+    node.batch = reading
+    for entry in reading.entries:
         child = CallNode(
-            path=f"{node.path}.{index}",
-            to=context.safe if aliased else to,
+            path=f"{node.path}.{entry.index}",
+            to=entry.to,
             value=entry.value,
             operation=entry.operation,
             data=entry.data,
             depth=node.depth + 1,
-            to_zero_means_safe=aliased,
+            runs_as=executing_as,
+            to_was_zero=entry.encoded_to != entry.to,
         )
         node.children.append(child)
         _fill(child, context, registry, budget)

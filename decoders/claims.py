@@ -86,8 +86,8 @@ def _compare_batch(claimed_entries: object, node: CallNode) -> list[str]:
             continue
         checks = (("operation", child.operation), ("value", child.value), ("data", child.data or None))
         to = entry.get("to")
-        # A 1.5.0 entry sent to 0x0 is the Safe: the service may show either, but nothing else.
-        shown_ok = isinstance(to, str) and (to.lower() == child.to.lower() or (child.to_zero_means_safe and to.lower() == ZERO_ADDRESS))
+        # A 1.5.0 entry sent to 0x0 lands on address(this): the service may show either, but nothing else.
+        shown_ok = isinstance(to, str) and (to.lower() == child.to.lower() or (child.to_was_zero and to.lower() == ZERO_ADDRESS))
         if not shown_ok:
             problems.append(f"call {child.path}: the service shows destination {to} but the data sends to {short_address(child.to)}")
         for key, ours in checks:

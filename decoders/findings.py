@@ -6,9 +6,10 @@ on, what the call does to the Safe. Severity: info < warn < critical.
 
 from dataclasses import dataclass
 
-from .calls import CallNode
+from .calls import MULTISEND_SELECTOR, CallNode, batch_library_of
 from .hexutil import short_address
-from .safetx import ZERO_ADDRESS, Context, SafeTx
+from .multisend import describe as describe_batch
+from .safetx import Context
 from .units import format_native
 
 SEVERITY_ORDER = {"info": 0, "warn": 1, "critical": 2}
@@ -53,21 +54,52 @@ def _target_text(node: CallNode, context: Context) -> str:
     return f"contract {short_address(node.to)}"
 
 
-def gas_refund_findings(tx: SafeTx) -> list[Finding]:
-    if tx.gas_price > 0:
-        if tx.refund_receiver != ZERO_ADDRESS:
-            return [Finding("GAS_REFUND", "critical", "0",
-                f"The Safe will pay gas refunds (gasPrice {tx.gas_price}, token {short_address(tx.gas_token)}) to the fixed "
-                f"address {tx.refund_receiver}: with baseGas {tx.base_gas} and safeTxGas {tx.safe_tx_gas} this can drain funds")]
-        return [Finding("GAS_REFUND", "warn", "0",
-            f"The Safe will refund gas to whoever executes it (gasPrice {tx.gas_price}, token {short_address(tx.gas_token)})")]
-    if tx.gas_token != ZERO_ADDRESS or tx.refund_receiver != ZERO_ADDRESS:
-        return [Finding("GAS_REFUND", "info", "0",
-            "gasToken or refundReceiver is set but gasPrice is 0, so no refund is paid")]
-    return []
+def _runs_as_third_party(node: CallNode, context: Context) -> bool:
+    return node.runs_as is not None and node.runs_as != context.safe
 
 
 def call_findings(node: CallNode, context: Context) -> list[Finding]:
+    found = _own_call_findings(node, context)
+    if _runs_as_third_party(node, context):
+        # Not the Safe's own action: say who makes the call, before anything else.
+        maker = f"made by {short_address(node.runs_as)} (the batch contract), not by this Safe"
+        found = [Finding(f.code, f.severity, f.path, f"{f.message} [{maker}]") for f in found]
+    return found + batch_findings(node, context)
+
+
+def batch_findings(node: CallNode, context: Context) -> list[Finding]:
+    """Findings about a multiSend call as a batch: how it is read, and who runs its entries."""
+    found: list[Finding] = []
+    add = lambda code, severity, message: found.append(Finding(code, severity, node.path, message))  # noqa: E731
+    if node.function is None or node.decode_error is not None or node.selector != MULTISEND_SELECTOR:
+        return found
+    library = batch_library_of(node)
+    if library is None:
+        if node.operation == 0:  # a delegatecall is already DELEGATECALL_UNTRUSTED
+            add("BATCH_UNKNOWN_CONTRACT", "warn",
+                f"Calls multiSend on {_target_text(node, context)}, which is not a known MultiSend deployment on this "
+                "chain: it calls an unknown contract that may make further calls; the batch inside is not shown")
+        return found
+    if node.batch is None:
+        return found
+    if not node.batch.clean:
+        add("BATCH_AMBIGUOUS", "critical", describe_batch(node.batch, library)
+            + ". The calls shown are what the contract would really make")
+    if node.operation == 0:
+        moved = node.value + sum(d.value for d in node.walk() if d is not node and d.runs_as == node.to)
+        severity = "critical" if moved > 0 else "warn"
+        if library.delegatecall_only:
+            effect = "plain MultiSend refuses direct calls, so this call reverts and its batch never runs"
+        else:
+            effect = (f"its calls run as {short_address(node.to)} (msg.sender is the batch contract, not this Safe), "
+                      "and native coin sent to it stays there for anyone to take")
+        add("BATCH_NOT_DELEGATECALLED", severity,
+            f"Calls {library.label} with a plain CALL instead of a delegatecall: {effect}"
+            + (f"; {format_native(moved)} is sent to or moved inside it" if moved else ""))
+    return found
+
+
+def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
     found: list[Finding] = []
     add = lambda code, severity, message: found.append(Finding(code, severity, node.path, message))  # noqa: E731
     target = _target_text(node, context)
@@ -88,8 +120,9 @@ def call_findings(node: CallNode, context: Context) -> list[Finding]:
     elif node.operation == 2:
         add("CONTRACT_CREATION", "warn", "This transaction deploys a new contract from its data (operation 2, create)")
 
-    if node.to_zero_means_safe:
-        add("SELF_CALL", "info", "Batch entry sends to 0x0, which Safe 1.5.0 batches read as this Safe itself")
+    if node.to_was_zero:
+        whom = "this Safe itself" if node.to == context.safe else f"the batch contract itself ({short_address(node.to)})"
+        add("SELF_CALL", "info", f"Batch entry sends to 0x0, which a 1.5.0 batch replaces by {whom}")
     elif node.to == context.safe and node.operation == 0:
         add("SELF_CALL", "info", "This call is made to the Safe itself")
 

@@ -9,6 +9,7 @@ from .abi import DecodedArg
 from .calls import CallNode
 from .eip712 import SafeTxHashes
 from .findings import Finding, sort_findings, verdict_of
+from .refund import Refund
 from .safetx import Context, Payload
 from .signatures import SignatureCheck
 
@@ -49,6 +50,23 @@ def call_json(node: CallNode) -> dict:
         "data": "0x" + node.data.hex(),
         "batchEncoding": node.batch_encoding,
         "calls": [call_json(child) for child in node.children],
+        "runsAs": node.runs_as,
+        "batch": batch_json(node),
+    }
+
+
+def batch_json(node: CallNode) -> dict | None:
+    """How the batch library reads this call's bytes (null when the call is not an unwrapped batch)."""
+    if node.batch is None or node.batch_library is None:
+        return None
+    reading = node.batch
+    return {
+        "library": node.batch_library.label,
+        "clean": reading.clean,
+        "revertsAt": reading.reverts_at,
+        "revertReason": reading.revert_reason,
+        "problems": list(reading.problems),
+        "entryOffsets": [entry.offset for entry in reading.entries],
     }
 
 
@@ -64,6 +82,7 @@ class Report:
     # relies on: .verdict ("ok"/"warn"/"block"), .waiver_for(finding) -> reason | None, .as_json().
     policy: object | None = None
     extra_verdict_reasons: list[str] = field(default_factory=list)
+    refund: Refund | None = None  # the gas refund the Safe pays, None when gasPrice is 0
 
     def __post_init__(self) -> None:
         self.findings = sort_findings(self.findings)
@@ -106,6 +125,7 @@ class Report:
             "findings": [dict(f.as_json(), waivedBy=self.waiver_for(f)) if self.waiver_for(f) else f.as_json() for f in self.findings],
             "signatures": [s.as_json() for s in self.signatures],
             "notes": list(self.payload.notes),
+            "refund": self.refund.as_json() if self.refund is not None else None,
         }
         if self.policy is not None:
             document["policy"] = self.policy.as_json()

@@ -11,9 +11,10 @@ from .calls import build_call_tree
 from .claims import decoded_mismatch_findings
 from .eip712 import compute_hashes
 from .errors import PayloadError
-from .findings import Finding, gas_refund_findings, tree_findings
+from .findings import Finding, tree_findings
 from .formats import parse_bytes
 from .hexutil import parse_address
+from .refund import read_refund, refund_findings
 from .report import Report
 from .safetx import Context, Payload, SafeVersion, resolve_context
 from .signatures import check_signatures
@@ -68,13 +69,15 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     root = build_call_tree(payload.tx, context, _registry(options.abi_dir))
     signatures = check_signatures(payload.signatures, hashes.safe_tx)
     findings = _context_findings(payload, context, hashes.safe_tx)
-    findings += gas_refund_findings(payload.tx)
+    refund = read_refund(payload.tx, context)
+    findings += refund_findings(payload.tx, context, refund)
     findings += tree_findings(root, context)
     findings += decoded_mismatch_findings(payload.data_decoded, root)
     for check in signatures:
         if check.valid is False:
             findings.append(Finding("SIGNATURE_MISMATCH", "critical", None, f"Attached signature ({check.where}): {check.detail}"))
-    return Report(payload=payload, context=context, hashes=hashes, root=root, findings=findings, signatures=signatures)
+    return Report(payload=payload, context=context, hashes=hashes, root=root, findings=findings, signatures=signatures,
+                  refund=refund)
 
 
 def verify_bytes(data: bytes, source: str, options: VerifyOptions | None = None) -> Report:

@@ -12,6 +12,7 @@ from .peers import OWNERS, ZERO, calldata, erc20_transfer, hex0x, multisend, pac
 MSCO_141 = "0x9641d764fc13c8B624c04430C7356C1C7C8102e2"
 MSCO_150 = "0xA83c336B20401Af773B6219BA5027174338D1836"
 MULTISEND_111 = "0x8D29bE29923b68abfDD21e541b9374737B49cdAD"
+MULTISEND_141 = "0x38869bf66a61cF6bDB996A6aE40D5853Fd43B526"  # v1.4.1/multi_send.json, canonical
 USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
 SAFE = OWNERS[4]
 
@@ -43,12 +44,17 @@ def test_packed_batch_unwrapped():
     assert sorted(f.path for f in findings_by_code(report, "NATIVE_TRANSFER")) == ["0.0", "0.2"]
 
 
-def test_padded_batch_of_the_first_multisend():
+def test_padded_batch_is_never_reinterpreted():
+    # The first MultiSend (0.1.0/1.0.0) padded its entries, but no bundled deployment is that contract:
+    # on an unknown address nothing is unwrapped; on a real library the bytes are read packed, as it does.
     blob = b"".join(padded_entry(*entry) for entry in ENTRIES)
-    unknown_old_multisend = OWNERS[0]  # MultiSend 0.1.0/1.0.0 are not in safe-deployments
-    report = verify_record(batch_record(blob, to=unknown_old_multisend, version="1.0.0"))
-    assert report.root.batch_encoding == "padded"
-    assert [(c.operation, c.to, c.value, c.data) for c in report.root.children] == ENTRIES
+    unknown = verify_record(batch_record(blob, to=OWNERS[0], version="1.0.0"))
+    assert unknown.root.batch_encoding is None and unknown.root.children == []
+    assert ("BATCH_UNKNOWN_CONTRACT", "0") not in [(f.code, f.path) for f in unknown.findings]  # delegatecall
+    assert ("DELEGATECALL_UNTRUSTED", "critical") in [(f.code, f.severity) for f in unknown.findings]
+    real = verify_record(batch_record(blob, to=MULTISEND_111, version="1.1.1"))
+    assert real.root.batch_encoding == "packed" and real.verdict == "block"
+    assert [f.path for f in findings_by_code(real, "BATCH_AMBIGUOUS")] == ["0"]
 
 
 def test_nested_batches_and_paths():
@@ -64,7 +70,7 @@ def test_nested_batches_and_paths():
 
 def test_nested_delegatecall_in_batch_is_critical():
     blob = packed_entry(0, OWNERS[0], 1, b"") + packed_entry(1, OWNERS[2], 0, erc20_transfer(OWNERS[0], 1))
-    report = verify_record(batch_record(blob))
+    report = verify_record(batch_record(blob, to=MULTISEND_141))
     nested = findings_by_code(report, "DELEGATECALL_NESTED")
     assert [(f.path, f.severity) for f in nested] == [("0.1", "critical")]
     assert report.verdict == "block"
@@ -125,9 +131,12 @@ def test_batch_with_non_canonical_offset_is_not_unwrapped():
 
 
 def test_batch_with_trailing_bytes_after_entries_is_refused():
+    # 10 trailing bytes are never read by the contract (its loop stops 32 bytes before the end): the entry runs,
+    # the batch is not clean
     blob = packed_entry(0, OWNERS[0], 1, b"") + b"\x00" * 10
     report = verify_record(batch_record(blob))
-    assert _undecodable(report, "0") and report.root.children == []
+    assert [f.path for f in findings_by_code(report, "BATCH_AMBIGUOUS")] == ["0"] and report.verdict == "block"
+    assert [(c.to, c.value) for c in report.root.children] == [(OWNERS[0], 1)]
 
 
 @pytest.mark.parametrize("operation,severity", [(0, "warn"), (1, "critical")])

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from decoders.errors import ColdsightError, DecodeError
 from decoders.formats import parse_bytes, parse_text
-from decoders.multisend import parse_batch, parse_packed, parse_padded
+from decoders.deployments import identify
+from decoders.multisend import library_for, read_batch
 from decoders.safetx import AttachedSignature
 from decoders.signatures import check_signatures
 from decoders.verify import VerifyOptions, verify_payload
@@ -88,8 +89,8 @@ def test_parse_and_verify_mutated_records(document):
     only_own_errors(run)
 
 
-def _verify_data(data: bytes, operation: int, version: str):
-    record = service_record(to=OWNERS[0], data=hex0x(data), operation=operation, safeVersion=version)
+def _verify_data(data: bytes, operation: int, version: str, to: str = OWNERS[0]):
+    record = service_record(to=to, data=hex0x(data), operation=operation, safeVersion=version)
     return verify_payload(parse_bytes(json.dumps(record).encode(), "fuzz"))
 
 
@@ -111,6 +112,7 @@ def test_call_tree_random_calldata(data, operation, version):
     assert report.verdict in ("ok", "warn", "block")
 
 
+MSCO_141 = "0x9641d764fc13c8B624c04430C7356C1C7C8102e2"  # MultiSendCallOnly 1.4.1, safe-deployments
 entries = st.lists(st.tuples(st.sampled_from([0, 1]), addresses, st.integers(0, 2**256 - 1), st.binary(max_size=80)), max_size=8)
 
 
@@ -119,27 +121,33 @@ entries = st.lists(st.tuples(st.sampled_from([0, 1]), addresses, st.integers(0, 
 def test_call_tree_random_batches(items, junk, cut):
     blob = b"".join(packed_entry(*item) for item in items)
     blob = (blob + junk)[: max(0, len(blob) + len(junk) - cut)]
-    report = _verify_data(MULTISEND + encode(["bytes"], [blob]), 0, "1.4.1")
-    assert report.root.children or report.root.decode_error is not None or not blob
+    report = _verify_data(MULTISEND + encode(["bytes"], [blob]), 1, "1.4.1", to=MSCO_141)
+    ambiguous = any(f.code == "BATCH_AMBIGUOUS" for f in report.findings)
+    assert report.root.children or report.root.decode_error is not None or ambiguous or not blob
+
+
+# MultiSendCallOnly 1.4.1 (canonical) from @safe-global/safe-deployments v1.4.1/multi_send_call_only.json.
+CALL_ONLY = library_for(identify(1, MSCO_141))
 
 
 @FUZZ
 @given(st.binary(max_size=600))
-def test_multisend_parsers_random_blobs(blob):
-    for parser in (parse_packed, parse_padded, lambda b: parse_batch(b)[0], lambda b: parse_batch(b, prefer_padded=True)[0]):
-        try:
-            parsed = parser(blob)
-        except DecodeError:
-            continue
-        assert all(entry.operation in (0, 1) for entry in parsed)
+def test_batch_reader_random_blobs(blob):
+    try:
+        reading = read_batch(blob, CALL_ONLY, OWNERS[4])
+    except DecodeError:
+        return
+    assert all(entry.operation == 0 for entry in reading.entries)
 
 
 @FUZZ
 @given(entries)
 def test_packed_round_trip(items):
     # eth-abi's encode_packed builds the blob; Coldsight must read back exactly the same entries.
-    parsed = parse_packed(b"".join(packed_entry(*item) for item in items))
-    assert [(e.operation, e.to, e.value, e.data) for e in parsed] == items
+    calls = [item for item in items if item[0] == 0]  # MultiSendCallOnly reverts on delegatecalls
+    reading = read_batch(b"".join(packed_entry(*item) for item in calls), CALL_ONLY, OWNERS[4])
+    assert reading.clean and reading.reverts_at is None
+    assert [(e.operation, e.to, e.value, e.data) for e in reading.entries] == calls
 
 
 signatures = st.one_of(

@@ -131,14 +131,15 @@ def run_hash(args) -> int:
 
     review = _review(args)
     safe_tx_hash = review.report.hashes.safe_tx
-    print(f"safeTxHash {hardware_wallet_groups(safe_tx_hash)}")
-    print(f"verdict: {review.verdict}")
+    summary = f"safeTxHash {hardware_wallet_groups(safe_tx_hash)}\nverdict: {review.verdict}"
     if review.verdict == "block" and not args.allow_block:
+        print(summary)
         print("coldsight: verdict is block; no hash QR written (do not sign this transaction)", file=sys.stderr)
         return exitcodes.BLOCK
     try:
         write_png(render_qr("0x" + safe_tx_hash.hex(), scale=args.scale), args.out)
     except OSError as err:
         raise OutputError.from_os_error(args.out, err) from None
+    print(summary)  # only once the QR exists: a failed write must not look like a result
     print(f"wrote {args.out}")
     return exitcodes.BY_VERDICT[review.verdict]

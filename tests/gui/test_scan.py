@@ -84,3 +84,30 @@ def test_cancel_scan_returns_to_start(qtbot, make_window):
     QTest.keyClick(window.centralWidget().cancel_button, Qt.Key.Key_Escape)
     wait_phase(qtbot, window, "start")
     release.set()
+
+
+def test_live_camera_in_the_gui_uses_the_tuned_scan_loop(qtbot, make_window, monkeypatch):
+    """The GUI worker scans through app.qr.scan.run_scan: on a live camera the slow OpenCV
+    fallback runs on every 5th empty frame only (the tuning the GUI's own copy had lost)."""
+    import numpy as np
+
+    from app.qr.detect import QRDetector
+
+    fallbacks = []
+    monkeypatch.setattr(QRDetector, "detect_opencv", lambda self, gray: fallbacks.append(1) or [])
+
+    class BlankCamera:
+        name, live = "camera 0", True
+
+        def items(self):
+            for _ in range(20):
+                yield np.full((120, 160), 255, dtype=np.uint8)  # nothing to read
+
+        def close(self):
+            pass
+
+    window = make_window(cameras=[0], scan_source_factory=lambda index: BlankCamera())
+    window.start_scan()
+    wait_phase(qtbot, window, "failed")
+    assert "no QR code found in 20 frame(s)" in window.centralWidget().message.text()
+    assert len(fallbacks) == 4  # 20 empty frames, OpenCV asked on every 5th (LIVE_FALLBACK_EVERY)

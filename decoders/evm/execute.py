@@ -1,0 +1,273 @@
+"""execute_safe_tx: run the real execTransaction of a synthesized Safe on the bundled bytecode.
+
+The Safe is the version's proxy at `context.safe`, forwarding to the version's singleton at its
+canonical address. Its storage is synthesized (owners, threshold, nonce, modules, guard, fallback
+handler) with one extra, synthetic owner that executes the transaction and authorizes it with a
+pre-approved signature (v == 1 and msg.sender == owner: GnosisSafe.checkSignatures since 1.0.0).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import eth
+from eth_abi import decode as abi_decode
+from eth_abi import encode as abi_encode
+from eth_abi.exceptions import DecodingError
+
+from ..deployments import ContractKind, addresses_of
+from ..hexutil import keccak, parse_hex, to_checksum
+from ..safetx import ZERO_ADDRESS, Context, SafeTx
+from . import layout
+from .bytecode import BundledContract, available_versions, find, libraries
+from .machine import Recorder, WorkLimitExceeded, deploy, new_state, run_message
+from .model import (
+    CALL,
+    EvmUnavailable,
+    ExecutedCall,
+    Execution,
+    SafeState,
+    StorageWrite,
+)
+
+ENGINE = f"py-evm {getattr(eth, '__version__', '0.12.1b1')}"
+# Derived, not chosen: keccak256("coldsight.evm.executor")[12:], so it collides with nothing real.
+EXECUTOR = keccak(b"coldsight.evm.executor")[12:]
+SAFE_BALANCE = 2**200       # enough for any value transfer
+BASE_GAS = 50_000_000       # gas on top of what safeTxGas asks for (a 5,000-call batch uses ~25M)
+GAS_CAP = 1_000_000_000     # far above any block gas limit
+MAX_JUMPS = 3_000_000       # bounds the steps (every loop iteration jumps)
+EXEC_TRANSACTION = keccak(b"execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)")[:4]
+GET_TRANSACTION_HASH = keccak(b"getTransactionHash(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,uint256)")[:4]
+ERROR_STRING = bytes.fromhex("08c379a0")  # Error(string)
+GUARD_SELECTORS = {keccak(s)[:4] for s in (
+    b"checkTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes,address)",
+    b"checkAfterExecution(bytes32,bool)")}
+GUARD_STUB = b"\x00"  # STOP: a guard needs code for Solidity's extcodesize check; its calls are never run
+
+
+def _key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def _raw(address: str, where: str) -> bytes:
+    raw = parse_hex(address, where)
+    if len(raw) != 20:
+        raise EvmUnavailable(f"an address is 20 bytes, this one is {len(raw)}", where)
+    return raw
+
+
+def _word(address: bytes) -> int:
+    return int.from_bytes(address, "big")
+
+
+def _resolve_version(context: Context, version: str | None) -> tuple[str, str, bool]:
+    label = version if version is not None else (context.version.label if context.version.exact else None)
+    if label is None:
+        raise EvmUnavailable(f"only the hash family {context.version.family.value} is known, not the exact Safe "
+                             "version", "safeVersion", "pass each exact candidate version")
+    if label not in available_versions():
+        raise EvmUnavailable(f"no bundled bytecode for Safe {label}", "safeVersion",
+                             f"bundled: {', '.join(available_versions())}")
+    base, _, suffix = label.partition("+")
+    return label, base, suffix == "L2"
+
+
+@cache
+def _library_codes(chain_id: int | None) -> tuple[tuple[bytes, bytes], ...]:
+    """(address, runtime code) of every bundled library deployed on `chain_id`."""
+    codes = []
+    for library in libraries():
+        for address in library.addresses(chain_id):
+            raw = bytes.fromhex(address[2:])
+            code = library.code if library.form == "runtime" else _deployed(library, raw)
+            codes.append((raw, code))
+    return tuple(codes)
+
+
+@cache
+def _deployed(contract: BundledContract, address: bytes) -> bytes:
+    return deploy(contract.code, address)
+
+
+def _default_handler(version: str, chain_id: int | None) -> str:
+    if _key(version) < (1, 1, 0):
+        return ZERO_ADDRESS  # no FallbackManager before 1.1.0
+    handlers = [c for c in addresses_of(ContractKind.FALLBACK_HANDLER, chain_id)
+                if c.version == version and c.name in ("CompatibilityFallbackHandler", "DefaultCallbackHandler")
+                and c.deployment_type in ("canonical", "eip155")]
+    handlers.sort(key=lambda c: c.deployment_type != "canonical")
+    return handlers[0].address if handlers else ZERO_ADDRESS
+
+
+def _linked_list(items: list[bytes], base: int) -> dict[int, int]:
+    """Storage of a Safe linked list (owners or modules) holding `items`, from SENTINEL back to SENTINEL."""
+    slots = {}
+    previous = layout.SENTINEL
+    for item in items:
+        slots[layout.mapping_slot(previous, base)] = _word(item)
+        previous = _word(item)
+    slots[layout.mapping_slot(previous, base)] = layout.SENTINEL
+    return slots
+
+
+def _exec_calldata(tx: SafeTx, signatures: bytes) -> bytes:
+    # operation is uint8 in the ABI; encoded as a full word either way, so an out-of-range value
+    # reaches the contract unchanged (and the contract decides).
+    return EXEC_TRANSACTION + abi_encode(
+        ["address", "uint256", "bytes", "uint256", "uint256", "uint256", "uint256", "address", "address", "bytes"],
+        [tx.to, tx.value, tx.data, tx.operation, tx.safe_tx_gas, tx.base_gas, tx.gas_price, tx.gas_token,
+         tx.refund_receiver, signatures])
+
+
+def _approval(owner: bytes) -> bytes:
+    return owner.rjust(32, b"\0") + b"\0" * 32 + b"\x01"  # r = owner, s = 0, v = 1
+
+
+def _revert_reason(output: bytes) -> str | None:
+    if output[:4] == ERROR_STRING:
+        try:
+            return str(abi_decode(["string"], output[4:])[0])
+        except DecodingError:
+            return "0x" + output.hex()  # malformed Error(string): shown raw
+    return "0x" + output.hex() if output else None
+
+
+def _assign_purposes(calls: list[ExecutedCall], guard: str, handler: str, top: bool) -> None:
+    seen_transaction = False
+    for call in calls:
+        if call.operation == CALL and call.to == guard and call.data[:4] in GUARD_SELECTORS:
+            call.purpose = "guard"
+        elif top:
+            call.purpose = "refund" if seen_transaction else "transaction"
+            seen_transaction = True
+        elif call.operation == CALL and call.to == handler:
+            call.purpose = "fallback-handler"
+        else:
+            call.purpose = "inner"
+        _assign_purposes(call.children, guard, handler, top=False)
+
+
+def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None, *,
+                    version: str | None = None, tx_gas_price: int | None = None) -> Execution:
+    """Run `tx` through the real execTransaction bytecode of the Safe's exact version, offline."""
+    state = state or SafeState()
+    label, base_version, l2 = _resolve_version(context, version)
+    singleton = find(base_version, "singleton_l2" if l2 else "singleton")
+    proxy = find(base_version, "proxy")
+    assert singleton is not None and proxy is not None  # available_versions() guarantees both
+    chain_id = context.chain_id
+    singleton_address = singleton.preferred_address(chain_id)
+    if singleton_address is None:
+        raise EvmUnavailable(f"Safe {label} has no portable deployment on chain {chain_id}", "chainId")
+    singleton_raw = bytes.fromhex(singleton_address[2:])
+    safe = _raw(context.safe, "safe")
+    notes: list[str] = []
+
+    # --- storage -----------------------------------------------------------------------------
+    owners = [_raw(o, f"state.owners[{i}]") for i, o in enumerate(state.owners)]
+    threshold = max(1, state.threshold)
+    approvers = [EXECUTOR]
+    # A threshold above one needs more approvals: given owners approve by pre-approved hash
+    # (approvedHashes), then extra synthetic owners if there are not enough.
+    extra = [keccak(b"coldsight.evm.approver" + bytes([i]))[12:] for i in range(max(0, threshold - 1 - len(owners)))]
+    approvers += (owners + extra)[: threshold - 1]
+    all_owners = owners + [EXECUTOR] + extra
+    if extra:
+        notes.append(f"{len(extra)} synthetic owner(s) added so the threshold of {threshold} can be met")
+    modules = [_raw(m, f"state.modules[{i}]") for i, m in enumerate(state.modules)]
+    guard = _raw(state.guard, "state.guard")
+    handler_text = state.fallback_handler if state.fallback_handler is not None else _default_handler(base_version, chain_id)
+    handler = _raw(handler_text, "state.fallback_handler")
+
+    storage: dict[int, int] = {
+        layout.SINGLETON: _word(singleton_raw),
+        layout.OWNER_COUNT: len(all_owners),
+        layout.THRESHOLD: threshold,
+        layout.NONCE: tx.nonce,
+    }
+    storage.update(_linked_list(all_owners, layout.OWNERS))
+    storage.update(_linked_list(modules, layout.MODULES))
+    if _key(base_version) < (1, 3, 0):
+        storage[layout.DOMAIN_SEPARATOR] = int.from_bytes(
+            keccak(layout.LEGACY_DOMAIN_TYPEHASH + safe.rjust(32, b"\0")), "big")
+    if _key(base_version) >= (1, 1, 0) and _word(handler):
+        storage[layout.FALLBACK_HANDLER_SLOT] = _word(handler)
+    if _word(guard):
+        if _key(base_version) < (1, 3, 0):
+            notes.append(f"Safe {base_version} has no guards; the given guard was ignored")
+        else:
+            storage[layout.GUARD_SLOT] = _word(guard)
+
+    gas_price = tx.gas_price if tx_gas_price is None else tx_gas_price
+    gas = BASE_GAS + tx.safe_tx_gas * 64 // 63 + 10_000
+    if gas > GAS_CAP:
+        gas = GAS_CAP
+        notes.append(f"safeTxGas {tx.safe_tx_gas} is more gas than any block holds; the run was given "
+                     f"{GAS_CAP}, as much as any executor could supply")
+
+    codes = ((singleton_raw, singleton.code),) + _library_codes(chain_id)
+    evm_chain_id = chain_id if chain_id is not None else 1
+    world = new_state(codes, evm_chain_id)
+    world.set_code(safe, proxy.code)
+    world.set_balance(safe, SAFE_BALANCE)
+    world.set_balance(EXECUTOR, 10**30)
+    if _word(guard) and _key(base_version) >= (1, 3, 0) and not world.get_code(guard):
+        world.set_code(guard, GUARD_STUB)
+        notes.append("the guard's code is not known: a one-byte stub stands in so the Safe calls it; "
+                     "its calls are recorded, not executed")
+    for slot, value in storage.items():
+        world.set_storage(safe, slot, value)
+
+    # Pre-approvals for every approver but the executor need the transaction's hash: ask the contract.
+    preset: set[int] = set()
+    if len(approvers) > 1:
+        tx_hash = _call_view(world, safe, proxy.code, GET_TRANSACTION_HASH + abi_encode(
+            ["address", "uint256", "bytes", "uint256", "uint256", "uint256", "uint256", "address", "address", "uint256"],
+            [tx.to, tx.value, tx.data, tx.operation, tx.safe_tx_gas, tx.base_gas, tx.gas_price, tx.gas_token,
+             tx.refund_receiver, tx.nonce]), gas_price)
+        for approver in approvers[1:]:
+            slot = layout.mapping_slot(int.from_bytes(tx_hash, "big"), layout.mapping_slot(_word(approver), layout.APPROVED_HASHES))
+            world.set_storage(safe, slot, 1)
+            storage[slot] = 1
+            preset.add(slot)
+        notes.append(f"threshold {threshold}: {len(approvers) - 1} approval(s) given as pre-approved hashes")
+    signatures = b"".join(_approval(a) for a in sorted(approvers))
+
+    recorder = Recorder(safe=safe, proxy_code=proxy.code, singletons=frozenset({singleton_raw}),
+                        libraries=frozenset(address for address, _ in _library_codes(chain_id)),
+                        max_jumps=MAX_JUMPS)
+    try:
+        result = run_message(world, EXECUTOR, safe, proxy.code, _exec_calldata(tx, signatures), gas, gas_price, recorder)
+    except WorkLimitExceeded:
+        raise EvmUnavailable(f"the run did not finish within {MAX_JUMPS} jumps", "evm",
+                             "the transaction loops far longer than any real batch") from None
+
+    reverted = result.is_error
+    success = False
+    if not reverted:
+        output = bytes(result.output)
+        success = len(output) >= 32 and int.from_bytes(output[:32], "big") == 1
+    writes = []
+    if not reverted:
+        for slot in sorted(recorder.written_slots):
+            before, after = storage.get(slot, 0), world.get_storage(safe, slot)
+            if before == after:
+                continue
+            if slot in preset:
+                notes.append("a synthetic pre-approval was consumed (its storage write is not listed)")
+                continue
+            writes.append(StorageWrite(slot, before, after, layout.name_slot(slot, recorder.preimages)))
+    _assign_purposes(recorder.calls, to_checksum(guard), to_checksum(handler), top=True)
+    return Execution(
+        calls=recorder.calls, storage_writes=writes, success=success, reverted=reverted,
+        revert_reason=_revert_reason(bytes(result.output)) if reverted else None,
+        engine=ENGINE, version=label, gas_used=gas - result.get_gas_remaining(),
+        notes=notes + recorder.notes)
+
+
+def _call_view(world, safe: bytes, proxy_code: bytes, data: bytes, gas_price: int) -> bytes:
+    result = run_message(world, EXECUTOR, safe, proxy_code, data, 10_000_000, gas_price, None)
+    if result.is_error or len(result.output) != 32:
+        raise EvmUnavailable("the Safe's getTransactionHash failed in the EVM", "evm")
+    return bytes(result.output)

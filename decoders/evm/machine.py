@@ -1,0 +1,210 @@
+"""py-evm, adapted so code running as the Safe cannot reach anything but bundled code.
+
+Every message the Safe's context sends (CALL, CALLCODE, DELEGATECALL, STATICCALL, CREATE,
+CREATE2) passes through `OracleComputation.apply_child_computation`, where the `Recorder`
+decides: run it (the Safe itself, a bundled library by DELEGATECALL, a precompile, the proxy
+forwarding to its singleton) or record it and run it with empty code, which succeeds with empty
+return data and still moves the value. SSTORE and SHA3 are watched to name storage writes;
+JUMP/JUMPI are counted to bound the work.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+from eth.constants import BLANK_ROOT_HASH
+from eth.db.atomic import AtomicDB
+from eth.vm.execution_context import ExecutionContext
+from eth.vm.forks.cancun.computation import CancunComputation
+from eth.vm.forks.cancun.opcodes import CANCUN_OPCODES
+from eth.vm.forks.cancun.state import CancunState
+from eth.vm.forks.cancun.transaction_context import CancunTransactionContext
+from eth.vm.message import Message
+from eth.vm.stack import to_int
+
+from ..hexutil import to_checksum
+from .model import CALL, CALLCODE, CREATE, CREATE2, DELEGATECALL, ExecutedCall
+
+OP_CREATE, OP_CALL, OP_CALLCODE, OP_DELEGATECALL, OP_CREATE2, OP_STATICCALL = 0xF0, 0xF1, 0xF2, 0xF4, 0xF5, 0xFA
+OP_SHA3, OP_SSTORE, OP_JUMP, OP_JUMPI = 0x20, 0x55, 0x56, 0x57
+_OPERATION = {OP_CALL: CALL, OP_CALLCODE: CALLCODE, OP_DELEGATECALL: DELEGATECALL, OP_CREATE: CREATE, OP_CREATE2: CREATE2}
+ZERO = "0x0000000000000000000000000000000000000000"
+
+
+class WorkLimitExceeded(Exception):
+    """The run took more jumps than allowed (a loop that would not end in reasonable time)."""
+
+
+@dataclass
+class Recorder:
+    """Per-run bookkeeping, reached from the computation through its transaction context."""
+
+    safe: bytes
+    proxy_code: bytes
+    singletons: frozenset[bytes]     # where the proxy may forward (executed transparently)
+    libraries: frozenset[bytes]      # bundled libraries, executed on DELEGATECALL
+    max_jumps: int
+    calls: list[ExecutedCall] = field(default_factory=list)
+    written_slots: set[int] = field(default_factory=set)
+    preimages: dict[int, tuple[int, int]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    jumps: int = 0
+    pending_op: int | None = None
+    _current: list[ExecutedCall] | None = None
+
+    def __post_init__(self) -> None:
+        self._current = self.calls
+
+    def child(self, parent: CancunComputation, msg: Message, run: Callable[[Message], CancunComputation]):
+        op, self.pending_op = self.pending_op, None
+        if parent.msg.storage_address != self.safe or op is None:
+            return run(msg)  # code not running as the Safe (never happens once set up): plain EVM
+        code_target = msg.code_address if op in (OP_DELEGATECALL, OP_CALLCODE) else msg.storage_address
+        if op != OP_CREATE and op != OP_CREATE2 and code_target in parent.precompiles:
+            return run(msg)
+        if op == OP_STATICCALL:
+            self.notes.append(f"STATICCALL to {to_checksum(msg.storage_address)} (selector "
+                              f"0x{bytes(msg.data[:4]).hex()}) was not executed; it returned empty data")
+            msg.code = b""
+            return run(msg)
+        if op == OP_DELEGATECALL and parent.msg.code == self.proxy_code and code_target in self.singletons:
+            return run(msg)  # the proxy forwarding to its singleton: the Safe's own code
+        creating = op in (OP_CREATE, OP_CREATE2)
+        node = ExecutedCall(
+            operation=_OPERATION[op],
+            sender=to_checksum(self.safe),
+            to=ZERO if creating else to_checksum(code_target),
+            value=0 if op == OP_DELEGATECALL else msg.value,  # DELEGATECALL moves no value
+            data=bytes(msg.code if creating else msg.data),
+            executed=False, reverted=False, purpose="inner")
+        assert self._current is not None
+        self._current.append(node)
+        if not creating and (code_target == self.safe or (op == OP_DELEGATECALL and code_target in self.libraries)):
+            node.executed = True
+            outer, self._current = self._current, node.children
+            try:
+                result = run(msg)
+            finally:
+                self._current = outer
+        else:
+            msg.code = b""
+            result = run(msg)
+        node.reverted = result.is_error
+        return result
+
+
+class _OracleContext(CancunTransactionContext):
+    recorder: Recorder | None = None
+
+
+def _tagged(op: int, original):
+    def run(computation) -> None:
+        recorder = computation.transaction_context.recorder
+        if recorder is not None:
+            recorder.pending_op = op
+        original(computation=computation)
+    return run
+
+
+def _sha3(original):
+    def run(computation) -> None:
+        values = computation._stack.values
+        start, size = to_int(values[-1]), to_int(values[-2])
+        original(computation=computation)
+        recorder = computation.transaction_context.recorder
+        if size == 64 and recorder is not None and computation.msg.storage_address == recorder.safe:
+            word = computation.memory_read_bytes(start, 64)
+            recorder.preimages[to_int(values[-1])] = (int.from_bytes(word[:32], "big"), int.from_bytes(word[32:], "big"))
+    return run
+
+
+def _sstore(original):
+    def run(computation) -> None:
+        recorder = computation.transaction_context.recorder
+        if recorder is not None and computation.msg.storage_address == recorder.safe:
+            recorder.written_slots.add(to_int(computation._stack.values[-1]))
+        original(computation=computation)
+    return run
+
+
+def _counted(original):
+    def run(computation) -> None:
+        recorder = computation.transaction_context.recorder
+        if recorder is not None:
+            recorder.jumps += 1
+            if recorder.jumps > recorder.max_jumps:
+                raise WorkLimitExceeded(recorder.max_jumps)
+        original(computation=computation)
+    return run
+
+
+def _opcodes() -> dict:
+    table = dict(CANCUN_OPCODES)
+    for op in (OP_CREATE, OP_CALL, OP_CALLCODE, OP_DELEGATECALL, OP_CREATE2, OP_STATICCALL):
+        table[op] = _tagged(op, table[op])
+    table[OP_SHA3] = _sha3(table[OP_SHA3])
+    table[OP_SSTORE] = _sstore(table[OP_SSTORE])
+    table[OP_JUMP] = _counted(table[OP_JUMP])
+    table[OP_JUMPI] = _counted(table[OP_JUMPI])
+    return table
+
+
+class OracleComputation(CancunComputation):
+    opcodes = _opcodes()
+
+    def apply_child_computation(self, child_msg):
+        recorder = self.transaction_context.recorder
+        if recorder is None:
+            return super().apply_child_computation(child_msg)
+        parent_apply = super().apply_child_computation
+        return recorder.child(self, child_msg, parent_apply)
+
+
+class OracleState(CancunState):
+    computation_class = OracleComputation
+    transaction_context_class = _OracleContext
+
+
+def execution_context(chain_id: int) -> ExecutionContext:
+    # A fixed, plausible block: the Safe reads none of these except chainid (>= 1.3.0).
+    return ExecutionContext(coinbase=b"\0" * 20, timestamp=1_750_000_000, block_number=22_000_000,
+                            difficulty=0, mix_hash=b"\0" * 32, gas_limit=2**62, prev_hashes=(),
+                            chain_id=chain_id, base_fee_per_gas=0, excess_blob_gas=0)
+
+
+def deploy(creation_code: bytes, address: bytes) -> bytes:
+    """Runtime code that `creation_code` (no constructor arguments) returns when deployed at `address`."""
+    state = OracleState(AtomicDB(), execution_context(1), BLANK_ROOT_HASH)
+    msg = Message(gas=30_000_000, to=b"", sender=b"\x11" * 20, value=0, data=b"", code=creation_code,
+                  create_address=address)
+    computation = OracleComputation.apply_create_message(state, msg, _OracleContext(0, b"\x11" * 20))
+    if computation.is_error:
+        raise ValueError(f"creation code reverted at 0x{address.hex()}")
+    return state.get_code(address)
+
+
+@cache
+def base_state(codes: tuple[tuple[bytes, bytes], ...]) -> tuple[AtomicDB, bytes]:
+    """A database holding `codes` ((address, runtime code) pairs), and its state root; reused by every run."""
+    db = AtomicDB()
+    state = OracleState(db, execution_context(1), BLANK_ROOT_HASH)
+    for address, code in codes:
+        state.set_code(address, code)
+    state.persist()
+    return db, state.state_root
+
+
+def new_state(codes: tuple[tuple[bytes, bytes], ...], chain_id: int) -> OracleState:
+    db, root = base_state(codes)
+    return OracleState(db, execution_context(chain_id), root)
+
+
+def run_message(state: OracleState, sender: bytes, to: bytes, code: bytes, data: bytes, gas: int,
+                gas_price: int, recorder: Recorder | None):
+    """Send one top-level message (tx.origin = sender); returns the finished computation."""
+    context = _OracleContext(gas_price, sender)
+    context.recorder = recorder
+    msg = Message(gas=gas, to=to, sender=sender, value=0, data=data, code=code, code_address=to)
+    return OracleComputation.apply_message(state, msg, context)

@@ -1,0 +1,127 @@
+"""Regenerate decoders/data/bytecode/safe_bytecode.json from the Safe contracts' npm packages.
+
+    .venv/bin/python tools/gen_bytecode.py            # fetch the packages with `npm pack`, write the file
+    .venv/bin/python tools/gen_bytecode.py --check    # exit 1 if the bundled file differs
+
+Each entry keeps the package, version and artifact path it came from. Runtime code is kept
+where the artifact's `deployedBytecode` is what the chain holds; contracts with immutables
+(MultiSend >= 1.3.0 stores its own address) keep their creation code instead, which the EVM
+oracle deploys at the contract's address to obtain the deployed runtime code.
+
+Whether the bundled code equals the deployed code is checked by tests/evm/test_bytecode_hashes.py
+against the codeHash values of @safe-global/safe-deployments; artifacts known NOT to match are
+left out here (see SKIPPED) so the oracle never runs code that is not on chain.
+"""
+
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "decoders" / "data" / "bytecode" / "safe_bytecode.json"
+
+GNOSIS = "@gnosis.pm/safe-contracts"
+SAFE_GLOBAL = "@safe-global/safe-contracts"
+SMART_ACCOUNT = "@safe-global/safe-smart-account"
+TRUFFLE = "build/contracts/{name}.json"
+HARDHAT = "build/artifacts/contracts/{folder}{name}.sol/{name}.json"
+
+# (package, package version, Safe version, contract name, kind, artifact path, form)
+# kind: singleton | singleton_l2 | proxy | library.  form: runtime | creation.
+ENTRIES = [
+    (GNOSIS, "1.1.1", "1.1.1", "GnosisSafe", "singleton", TRUFFLE, "runtime"),
+    (GNOSIS, "1.1.1", "1.1.1", "Proxy", "proxy", TRUFFLE, "runtime"),
+    (GNOSIS, "1.1.1", "1.1.1", "MultiSend", "library", TRUFFLE, "runtime"),
+    (GNOSIS, "1.3.0", "1.3.0", "GnosisSafe", "singleton", HARDHAT.replace("{folder}", ""), "runtime"),
+    (GNOSIS, "1.3.0", "1.3.0", "GnosisSafeL2", "singleton_l2", HARDHAT.replace("{folder}", ""), "runtime"),
+    (GNOSIS, "1.3.0", "1.3.0", "GnosisSafeProxy", "proxy", HARDHAT.replace("{folder}", "proxies/"), "runtime"),
+    (GNOSIS, "1.3.0", "1.3.0", "MultiSend", "library", HARDHAT.replace("{folder}", "libraries/"), "creation"),
+    (GNOSIS, "1.3.0", "1.3.0", "MultiSendCallOnly", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
+    (GNOSIS, "1.3.0", "1.3.0", "CreateCall", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
+    (SAFE_GLOBAL, "1.4.1", "1.4.1", "Safe", "singleton", HARDHAT.replace("{folder}", ""), "runtime"),
+    (SAFE_GLOBAL, "1.4.1", "1.4.1", "SafeL2", "singleton_l2", HARDHAT.replace("{folder}", ""), "runtime"),
+    (SAFE_GLOBAL, "1.4.1", "1.4.1", "SafeProxy", "proxy", HARDHAT.replace("{folder}", "proxies/"), "runtime"),
+    (SAFE_GLOBAL, "1.4.1", "1.4.1", "MultiSend", "library", HARDHAT.replace("{folder}", "libraries/"), "creation"),
+    (SAFE_GLOBAL, "1.4.1", "1.4.1", "MultiSendCallOnly", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
+    (SAFE_GLOBAL, "1.4.1", "1.4.1", "CreateCall", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
+    (SAFE_GLOBAL, "1.4.1", "1.4.1", "SignMessageLib", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
+    (SMART_ACCOUNT, "1.5.0", "1.5.0", "Safe", "singleton", HARDHAT.replace("{folder}", ""), "runtime"),
+    (SMART_ACCOUNT, "1.5.0", "1.5.0", "SafeL2", "singleton_l2", HARDHAT.replace("{folder}", ""), "runtime"),
+    (SMART_ACCOUNT, "1.5.0", "1.5.0", "SafeProxy", "proxy", HARDHAT.replace("{folder}", "proxies/"), "runtime"),
+    (SMART_ACCOUNT, "1.5.0", "1.5.0", "MultiSend", "library", HARDHAT.replace("{folder}", "libraries/"), "creation"),
+    (SMART_ACCOUNT, "1.5.0", "1.5.0", "MultiSendCallOnly", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
+    (SMART_ACCOUNT, "1.5.0", "1.5.0", "CreateCall", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
+    (SMART_ACCOUNT, "1.5.0", "1.5.0", "SignMessageLib", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
+]
+
+# Artifacts whose code is NOT what safe-deployments says is deployed (keccak differs), so not bundled.
+SKIPPED = {
+    "GnosisSafe 1.0.0": f"{GNOSIS}@1.0.0 build/contracts/GnosisSafe.json deployedBytecode hashes to 0x975d3730…, "
+                        "deployed codeHash is 0xe1f1593d… (same in safe-eth-py's GnosisSafe_V1_0_0.json)",
+    "GnosisSafe 1.2.0": f"{GNOSIS}@1.2.0 build/contracts/GnosisSafe.json deployedBytecode does not hash to the "
+                        "deployed codeHash 0x2ae2d123…",
+    "SignMessageLib 1.3.0": f"{GNOSIS}@1.3.0 SignMessageLib artifact does not hash to the deployed codeHash 0x3ac65dea…",
+    "SafeMigration": "needs constructor arguments (the singletons and handler it migrates to); not bundled yet",
+    "0.1.0": "no codeHash to check against in safe-deployments; not bundled",
+}
+
+
+def _pack(spec: str, workdir: Path) -> Path:
+    """Download one package tarball with npm (the registry's ordinary client) and unpack it."""
+    name = subprocess.run(["npm", "pack", "--silent", spec], cwd=workdir, check=True,
+                          capture_output=True, text=True).stdout.strip().splitlines()[-1]
+    target = workdir / name.removesuffix(".tgz")
+    with tarfile.open(workdir / name) as archive:
+        archive.extractall(target, filter="data")
+    return target / "package"
+
+
+def build() -> dict:
+    packages: dict[str, Path] = {}
+    contracts = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for package, package_version, version, name, kind, path_pattern, form in ENTRIES:
+            spec = f"{package}@{package_version}"
+            if spec not in packages:
+                packages[spec] = _pack(spec, Path(tmp))
+            path = path_pattern.format(name=name)
+            artifact = json.loads((packages[spec] / path).read_text())
+            code = artifact["deployedBytecode" if form == "runtime" else "bytecode"]
+            if not (isinstance(code, str) and code.startswith("0x") and len(code) > 2):
+                raise SystemExit(f"{spec} {path}: no {form} code")
+            contracts.append({"name": name, "version": version, "kind": kind, "package": spec,
+                              "path": path, "form": form, "code": code.lower()})
+    return {
+        "source": "npm Safe contract packages (see each entry's package/path), generated by tools/gen_bytecode.py",
+        "skipped": SKIPPED,
+        "contracts": contracts,
+    }
+
+
+def _render(data: dict) -> str:
+    lines = ["{",
+             f'  "source": {json.dumps(data["source"])},',
+             f'  "skipped": {json.dumps(data["skipped"])},',
+             '  "contracts": [']
+    lines += [f"    {json.dumps(c)}{',' if i < len(data['contracts']) - 1 else ''}" for i, c in enumerate(data["contracts"])]
+    lines += ["  ]", "}", ""]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    text = _render(build())
+    if "--check" in sys.argv:
+        same = OUT.exists() and OUT.read_text() == text
+        print("up to date" if same else f"{OUT} differs from the packages")
+        return 0 if same else 1
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text(text)
+    print(f"wrote {OUT} ({len(text)} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

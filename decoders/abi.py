@@ -159,9 +159,11 @@ class AbiRegistry:
         self._by_address.setdefault(address.lower(), {})[function.selector] = function
 
     def candidates(self, selector: bytes, address: str | None = None) -> list[Function]:
-        specific = self._by_address.get(address.lower(), {}).get(selector) if address else None
         general = self._by_selector.get(selector, [])
-        return ([specific] if specific else []) + [f for f in general if f is not specific]
+        specific = self._by_address.get(address.lower(), {}).get(selector) if address and self._by_address else None
+        if specific is None:
+            return list(general)
+        return [specific] + [f for f in general if f is not specific]
 
     def load_family_file(self, path: Path) -> None:
         document = json.loads(path.read_text())

@@ -145,6 +145,28 @@ class _Bytes(_Codec):
             raise NotCanonical(f"string at byte {pos} is not valid UTF-8 (byte {start + err.start})") from None
 
 
+def _decode_heads(items: tuple[_Codec, ...], head_size: int, data: bytes, start: int) -> tuple[list[object], int]:
+    """Decode the heads of `items` at `start` and their tails right after them; return values and end."""
+    cursor = start + head_size
+    if cursor > len(data):
+        raise NotCanonical(f"{head_size} bytes of head needed at byte {start}, only {len(data) - start} remain")
+    values: list[object] = []
+    pos = start
+    for item in items:
+        if item.dynamic:
+            offset = _word(data, pos)
+            if offset != cursor - start:
+                raise NotCanonical(
+                    f"offset at byte {pos} is {offset}, the canonical encoding has {cursor - start} "
+                    f"(tails must follow the head in order, without gaps or sharing)")
+            value, cursor = item.tail(data, cursor)
+        else:
+            value = item.static(data, pos)
+        values.append(value)
+        pos += item.size
+    return values, cursor
+
+
 class _Sequence(_Codec):
     """A tuple, or a fixed-length array (a tuple of k equal elements): heads, then tails in order."""
 
@@ -157,25 +179,7 @@ class _Sequence(_Codec):
         self.size = WORD if self.dynamic else self.head_size
 
     def decode_at(self, data: bytes, start: int) -> tuple[list[object], int]:
-        """Decode the heads at `start` and the tails right after them; return values and end."""
-        cursor = start + self.head_size
-        if cursor > len(data):
-            raise NotCanonical(f"{self.label} at byte {start} needs {self.head_size} bytes, only {len(data) - start} remain")
-        values: list[object] = []
-        pos = start
-        for item in self.items:
-            if item.dynamic:
-                offset = _word(data, pos)
-                if offset != cursor - start:
-                    raise NotCanonical(
-                        f"offset at byte {pos} is {offset}, the canonical encoding has {cursor - start} "
-                        f"(tails must follow the head in order, without gaps or sharing)")
-                value, cursor = item.tail(data, cursor)
-            else:
-                value = item.static(data, pos)
-            values.append(value)
-            pos += item.size
-        return values, cursor
+        return _decode_heads(self.items, self.head_size, data, start)
 
     def _shape(self, values: list[object]) -> object:
         return values if self.names is None else dict(zip(self.names, values))
@@ -203,8 +207,7 @@ class _DynamicArray(_Codec):
         # before building anything of that size.
         if count * self.item.size > len(data) - start:
             raise NotCanonical(f"{self.label} at byte {pos} declares {count} elements but only {len(data) - start} bytes remain")
-        values, end = _Sequence((self.item,) * count, None, self.label).decode_at(data, start)
-        return values, end
+        return _decode_heads((self.item,) * count, count * self.item.size, data, start)
 
 
 # ---- compiling Params into codecs -------------------------------------------------------------

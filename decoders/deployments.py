@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 
 from .data import load_json
 from .errors import ColdsightError
@@ -155,6 +155,18 @@ def source() -> str:
 
 def identify(chain_id: int | None, address: str | bytes) -> KnownContract | None:
     """The Safe contract deployed at `address` on `chain_id`, or None if it is not a known one."""
+    if isinstance(address, (str, bytes)):  # hashable: memoized, since batches repeat a few targets
+        return _identify_cached(chain_id, address)
+    return _identify(chain_id, address)
+
+
+@lru_cache(maxsize=4096)
+def _identify_cached(chain_id: int | None, address: str | bytes) -> KnownContract | None:
+    # Pure over the bundled data, which never changes in a process; errors are raised, not cached.
+    return _identify(chain_id, address)
+
+
+def _identify(chain_id: int | None, address: str | bytes) -> KnownContract | None:
     for entry in _index().by_address.get(_address_key(address), ()):
         if entry.valid_on(chain_id):
             return entry.contract

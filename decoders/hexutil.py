@@ -1,6 +1,5 @@
 """Strict parsing of the primitive values found in payloads: hex bytes, addresses, integers."""
 
-import re
 from functools import lru_cache
 
 from eth_hash.auto import keccak as _keccak
@@ -9,8 +8,6 @@ from .errors import PayloadError
 
 UINT256_MAX = (1 << 256) - 1
 _HEX = frozenset("0123456789abcdefABCDEF")
-# A whole-string hex check in C; the per-character scan only runs to name the first bad digit.
-_ALL_HEX = re.compile(r"[0-9a-fA-F]*")
 # Checksum nibble test: a hex digit of the address is upper-cased where the hash digit is >= 8.
 _HIGH_NIBBLE = frozenset("89abcdef")
 
@@ -28,12 +25,18 @@ def parse_hex(value: object, where: str, *, allow_empty: bool = True) -> bytes:
     body = value[2:]
     if len(body) % 2:
         raise PayloadError(f"odd-length hex ({len(body)} digits): the data is truncated or corrupt", where)
-    if _ALL_HEX.fullmatch(body) is None:
-        bad = next(i for i, ch in enumerate(body) if ch not in _HEX)
+    # bytes.fromhex checks every digit in C but skips whitespace between bytes: a result shorter
+    # than half the digits means something was skipped. Only then scan, to name the bad digit.
+    try:
+        raw = bytes.fromhex(body)
+    except ValueError:
+        raw = None
+    if raw is None or 2 * len(raw) != len(body):
+        bad = next((i for i, ch in enumerate(body) if ch not in _HEX), 0)
         raise PayloadError(f"non-hex character {body[bad]!r} at hex digit {bad}", where)
     if not body and not allow_empty:
         raise PayloadError("empty hex string", where)
-    return bytes.fromhex(body)
+    return raw
 
 
 def to_checksum(address: bytes) -> str:

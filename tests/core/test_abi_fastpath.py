@@ -262,3 +262,13 @@ def test_bundled_signatures_are_all_on_the_fast_path():
 
     functions = [f for bucket in bundled_registry()._by_selector.values() for f in bucket]
     assert functions and all(f.canonical_decoder is not None for f in functions)
+
+
+@pytest.mark.parametrize("text", ["0xab cd", "0xab\tcd00", "0xabcd\n ", "0x٣٣", "0xzz", "0xab\x0bcd"])
+def test_parse_hex_refuses_what_bytes_fromhex_would_skip_or_misread(text):
+    """parse_hex's fast path is bytes.fromhex, which skips ASCII whitespace between bytes."""
+    from decoders.errors import PayloadError
+    from decoders.hexutil import parse_hex
+
+    with pytest.raises(PayloadError, match="hex"):
+        parse_hex(text, "data")

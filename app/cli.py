@@ -8,6 +8,7 @@ stays fast and never loads a GUI.
 import argparse
 import importlib
 import sys
+from typing import NoReturn
 
 from . import exitcodes, offline_guard, selftest
 from .boundary import UsageError, run_guarded
@@ -21,7 +22,7 @@ __all__ = ["UsageError", "build_parser", "main"]
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # argparse exits 2, which means "block" here
+    def error(self, message: str) -> NoReturn:  # argparse exits 2, which means "block" here
         self.print_usage(sys.stderr)
         print(f"{self.prog}: usage error: {message}", file=sys.stderr)
         sys.exit(exitcodes.USAGE)

@@ -101,7 +101,8 @@ def run_lint(args) -> int:
     except ColdsightError as err:
         if args.format == "json":
             print(json.dumps({"schema": "coldsight.policy-lint/1", "ok": False,
-                              "error": {"code": err.code, "message": err.message, "where": err.where, "hint": err.hint}}, indent=2))
+                              "error": {"code": err.code, "message": err.message, "where": err.where,
+                                        "hint": err.hint}}, indent=2))
             print(f"coldsight: {err.describe()}", file=sys.stderr)
             return exitcodes.INVALID  # this command's own JSON error shape (coldsight.policy-lint/1)
         raise

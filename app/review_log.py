@@ -1,7 +1,8 @@
 """The local review log: one JSON object per line per decision, for the security team to collect.
 
 Path: `review-log.jsonl` in the state directory (`app.service.state_dir()`:
-`$COLDSIGHT_STATE_DIR`, else `~/.local/state/coldsight/`, beside the policy serials). Lines are only ever appended, each in one write, flushed and
+`$COLDSIGHT_STATE_DIR`, else `~/.local/state/coldsight/`, beside the policy serials). Lines
+are only ever appended, each in one write, flushed and
 fsynced, so a crash leaves at worst one missing line, never a corrupt earlier one.
 """
 

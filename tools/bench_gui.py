@@ -28,7 +28,8 @@ def window_shown_seconds(runs: int) -> list[float]:
     times = []
     for _ in range(runs):
         started = time.time()
-        out = subprocess.run([sys.executable, "-m", "app.cli", "gui"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+        out = subprocess.run([sys.executable, "-m", "app.cli", "gui"], cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=60)
         line = next((l for l in out.stdout.splitlines() if l.startswith("window-shown-at ")), None)
         if line is None:
             raise SystemExit(f"the app did not report its window: {out.stderr[-500:]}")

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -14,6 +13,9 @@ from ..session import Decision, Phase, ReviewSession, problem_from_error
 from ..review_log import ReviewLog
 from .screens import DecidedScreen, FailedScreen, ReviewScreen, StartScreen, VerifyingScreen
 from .theme import style_sheet
+
+if TYPE_CHECKING:
+    from .scan_screen import ScanWorker
 
 MIN_POINT_SIZE, MAX_POINT_SIZE = 7.0, 32.0
 
@@ -57,25 +59,24 @@ class MainWindow(QMainWindow):
         self.cameras = camera_indexes() if cameras is None else cameras
         self._shown_phase: Phase | None = None
         self._workers: list[QThread] = []
-        self.scan_worker = None
+        self.scan_worker: ScanWorker | None = None
         self.setWindowTitle("Coldsight — review a Safe transaction")
         self.resize(1100, 860)
         self.base_point_size = QApplication.font().pointSizeF()
-        QShortcut(QKeySequence("Ctrl+="), self, activated=lambda: self.scale_font(1.1))
-        QShortcut(QKeySequence("Ctrl++"), self, activated=lambda: self.scale_font(1.1))
-        QShortcut(QKeySequence("Ctrl+-"), self, activated=lambda: self.scale_font(1 / 1.1))
-        QShortcut(QKeySequence("Ctrl+0"), self, activated=lambda: self.scale_font(None))
+        QShortcut(QKeySequence("Ctrl+="), self, lambda: self.scale_font(1.1))
+        QShortcut(QKeySequence("Ctrl++"), self, lambda: self.scale_font(1.1))
+        QShortcut(QKeySequence("Ctrl+-"), self, lambda: self.scale_font(1 / 1.1))
+        QShortcut(QKeySequence("Ctrl+0"), self, lambda: self.scale_font(None))
         self._apply_style()
         self._on_phase(force=True)
 
     # -- fonts -----------------------------------------------------------------------------------
     def scale_font(self, factor: float | None) -> None:
         """Ctrl+= / Ctrl+- / Ctrl+0: every text scales, the current screen is rebuilt."""
-        app = QApplication.instance()
-        font = app.font()
+        font = QApplication.font()
         size = self.base_point_size if factor is None else font.pointSizeF() * factor
         font.setPointSizeF(max(MIN_POINT_SIZE, min(MAX_POINT_SIZE, size)))
-        app.setFont(font)
+        QApplication.setFont(font)
         self._apply_style()
         self._on_phase(force=True)
 
@@ -123,10 +124,12 @@ class MainWindow(QMainWindow):
         self._start_scan_worker()
 
     def _start_scan_worker(self) -> None:
-        from .scan_screen import ScanWorker
+        from .scan_screen import ScanScreen, ScanWorker
 
         self._stop_scan_worker()
         screen = self.centralWidget()
+        if not isinstance(screen, ScanScreen):  # the scan screen went away (cancelled, failed)
+            return
         worker = ScanWorker(self.scan_source_factory, screen.camera, self.options, self)
         worker.preview.connect(screen.show_frame)
         worker.progressed.connect(self._scan_progress)
@@ -187,26 +190,28 @@ class MainWindow(QMainWindow):
     def _screen_for(self, session: ReviewSession) -> QWidget:
         phase = session.phase
         if phase is Phase.START:
-            screen = StartScreen(self.policy_lines)
-            screen.scan_requested.connect(self.start_scan)
-            screen.open_requested.connect(self.open_file_dialog)
-            screen.text_submitted.connect(self.load_text)
-            return screen
+            start = StartScreen(self.policy_lines)
+            start.scan_requested.connect(self.start_scan)
+            start.open_requested.connect(self.open_file_dialog)
+            start.text_submitted.connect(self.load_text)
+            return start
         if phase is Phase.SCANNING:
             from .scan_screen import ScanScreen
 
-            screen = ScanScreen(self.cameras)
-            screen.cancelled.connect(self.cancel_scan)
-            screen.camera_picker.currentIndexChanged.connect(lambda _i: self._start_scan_worker())
-            return screen
+            scan = ScanScreen(self.cameras)
+            scan.cancelled.connect(self.cancel_scan)
+            scan.camera_picker.currentIndexChanged.connect(lambda _i: self._start_scan_worker())
+            return scan
         if phase is Phase.VERIFYING:
             return VerifyingScreen(session.source or "the payload")
         if phase is Phase.REVIEWING:
             return ReviewScreen(session, self.decide)
         if phase is Phase.FAILED:
             self._stop_scan_worker()
+            assert session.problem is not None  # FAILED always carries its problem
             return FailedScreen(session.problem, lambda: self.decide(Decision.DISCARDED))
         log_path = str(self.log.path) if isinstance(self.log, ReviewLog) else None
+        assert session.record is not None  # DECIDED always carries its record
         return DecidedScreen(session.record, log_path, session.restart)
 
     def showEvent(self, event) -> None:  # noqa: N802

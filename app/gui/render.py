@@ -66,6 +66,6 @@ def render_png(out: Path, review: Review | None = None, problem: Problem | None 
     widget.deleteLater()
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(out), "PNG"):
+    if not image.save(str(out), "PNG"):  # type: ignore[call-overload]  # stubs say bytes; PySide6 6.9 wants str
         raise OSError(f"cannot write {out}")
     return out

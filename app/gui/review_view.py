@@ -32,7 +32,7 @@ class ReviewView(QWidget):
         self.report = review.report
         self.presentation = present(review)
         self.setObjectName("page")
-        layout = QVBoxLayout(self)
+        layout = self.column = QVBoxLayout(self)
         layout.setContentsMargins(18, 18, 18, 18)
         layout.setSpacing(14)
         self.banner = VerdictBanner(review.verdict)
@@ -154,7 +154,9 @@ class ReviewView(QWidget):
             tree.setFixedHeight(_tree_content_height(tree))
         else:
             tree.setMinimumHeight(min(420, _tree_content_height(tree)))
-            tree.setCurrentItem(tree.topLevelItem(0))  # arrow keys work as soon as the tree has focus
+            first = tree.topLevelItem(0)
+            if first is not None:
+                tree.setCurrentItem(first)  # arrow keys work as soon as the tree has focus
         layout.addWidget(tree)
         return frame, tree
 
@@ -258,11 +260,11 @@ def _brush(colour: str):
 
 def _tree_content_height(tree: QTreeWidget) -> int:
     """Height that shows every row of the (expanded) tree without scrolling."""
-    rows = 0
-    pending = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    rows = -1  # the invisible root is not a row
+    pending = [tree.invisibleRootItem()]
     while pending:
         node = pending.pop()
         rows += 1
-        pending.extend(node.child(i) for i in range(node.childCount()))
+        pending.extend(child for i in range(node.childCount()) if (child := node.child(i)) is not None)
     row_height = max(tree.sizeHintForRow(0), tree.fontMetrics().height() + 6)
     return tree.header().sizeHint().height() + 2 * tree.frameWidth() + rows * row_height + 6

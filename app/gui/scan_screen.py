@@ -145,7 +145,7 @@ class ScanScreen(QWidget):
         self.cancel_button = QPushButton("Cancel scan   [Esc]")
         self.cancel_button.clicked.connect(self.cancelled)
         layout.addWidget(self.cancel_button, 0, Qt.AlignmentFlag.AlignLeft)
-        QShortcut(QKeySequence("Escape"), self, activated=self.cancelled.emit)
+        QShortcut(QKeySequence("Escape"), self, self.cancelled.emit)
         self.setTabOrder(self.camera_picker, self.cancel_button)
 
     @property

@@ -111,10 +111,10 @@ class StartScreen(QWidget):
         layout.addWidget(policy_card)
         layout.addStretch(1)
 
-        QShortcut(QKeySequence("Ctrl+K"), self, activated=self._scan_if_enabled)
-        QShortcut(QKeySequence("Ctrl+O"), self, activated=self.open_requested.emit)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._submit_text)
-        QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self._submit_text)
+        QShortcut(QKeySequence("Ctrl+K"), self, self._scan_if_enabled)
+        QShortcut(QKeySequence("Ctrl+O"), self, self.open_requested.emit)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self._submit_text)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self._submit_text)
         self.setTabOrder(self.scan_button, self.open_button)
         self.setTabOrder(self.open_button, self.paste_box)
         self.setTabOrder(self.paste_box, self.verify_text_button)
@@ -193,7 +193,7 @@ def build_review_column(review: Review, acknowledgements: list[Acknowledgement],
     ack = None
     if acknowledgements:
         ack = AcknowledgeCard(acknowledgements, on_tick)
-        view.layout().insertWidget(2, ack)  # right after the reasons, before anything else
+        view.column.insertWidget(2, ack)  # right after the reasons, before anything else
     return view, ack
 
 
@@ -213,17 +213,18 @@ class ReviewScreen(QWidget):
         if fit_content:
             layout.addWidget(self.view)
         else:
-            self.scroll = QScrollArea()
-            self.scroll.setWidgetResizable(True)
-            self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-            self.scroll.setWidget(self.view)
-            layout.addWidget(self.scroll, 1)
+            # Not `self.scroll`: that name is QWidget.scroll(), a method this would shadow.
+            self.scroll_area = QScrollArea()
+            self.scroll_area.setWidgetResizable(True)
+            self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+            self.scroll_area.setWidget(self.view)
+            layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.bar)
         self.bar.discard_button.clicked.connect(lambda: self.on_decide(Decision.DISCARDED))
         if self.bar.reviewed_button is not None:
             self.bar.reviewed_button.clicked.connect(self._reviewed)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self._reviewed)
-        QShortcut(QKeySequence("Ctrl+Enter"), self, activated=self._reviewed)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self._reviewed)
+        QShortcut(QKeySequence("Ctrl+Enter"), self, self._reviewed)
         self._chain_tab_order()
         self.refresh()
 

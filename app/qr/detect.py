@@ -9,7 +9,7 @@ the code it read.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -73,7 +73,7 @@ class QRDetector:
         self._formats = zxingcpp.BarcodeFormat.QRCode
         self.fallback_every = fallback_every
         self._empty_frames = 0
-        self._opencv = None  # created on first use: it loads a model
+        self._opencv: Any = None  # a cv2.QRCodeDetectorAruco, created on first use: it loads a model
 
     def detect(self, frame: np.ndarray) -> list[DetectedCode]:
         gray = to_gray(frame)
@@ -86,7 +86,8 @@ class QRDetector:
         return codes
 
     def detect_zxing(self, gray: np.ndarray) -> list[DetectedCode]:
-        found = self._zxing.read_barcodes(gray, formats=self._formats, try_rotate=True, try_invert=False)
+        found = self._zxing.read_barcodes(gray, formats=self._formats,  # type: ignore[arg-type]  # one format is accepted
+                                          try_rotate=True, try_invert=False)
         codes = []
         for barcode in found:
             if not barcode.valid:

@@ -20,7 +20,8 @@ DEFAULT_ERROR = "m"  # 15% recovery: survives screen glare and blur at little si
 def qr_version_for(texts: Sequence[str], error: str = DEFAULT_ERROR) -> int:
     import segno
 
-    return max(segno.make_qr(text, error=error, boost_error=False).version for text in texts)
+    # make_qr never makes a Micro QR, so every version is a number (Micro QR versions are "M1".."M4")
+    return max(int(segno.make_qr(text, error=error, boost_error=False).version) for text in texts)
 
 
 def render_qr(text: str, scale: int = 4, version: int | None = None, error: str = DEFAULT_ERROR) -> np.ndarray:

@@ -5,7 +5,7 @@ import json
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QCheckBox, QPushButton
+from PySide6.QtWidgets import QApplication, QPushButton
 
 from tests.gui.conftest import BYBIT, INVALID, OK, WARN, grouped, peer_safe_tx_hash, wait_phase
 

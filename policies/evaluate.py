@@ -8,10 +8,11 @@ that could apply to it.
 """
 
 from decoders.abi import Function, decode_arguments
-from decoders.calls import CallNode
+from decoders.calls import MULTISEND_SELECTOR, CallNode
 from decoders.errors import DecodeError
 from decoders.hexutil import short_address
-from decoders.safetx import Context
+from decoders.refund import Refund, read_refund
+from decoders.safetx import Context, SafeTx
 
 from .conditions import Compare, Failure
 from .model import CallMatch, Policy, Rule
@@ -200,9 +201,10 @@ class _Evaluator:
         if node.operation == 1 and node.to.lower() not in self.trusted:
             return CallDecision(node.path, "deny", every, (),
                                 f"delegatecall to {target}, which [delegatecall].trusted does not list")
-        if node.is_batch:
-            return CallDecision(node.path, "allow", every, (),
-                                f"batch of {len(node.children)} call(s) through {target}; each is checked on its own")
+        if node.function is not None and call_selector(node) == MULTISEND_SELECTOR:
+            batch = self.batch_decision(node, target, every, matched["allow"])
+            if batch is not None:
+                return batch
         if matched["allow"]:
             if matched["warn"]:
                 rule = self._rule(sorted(matched["warn"])[0])
@@ -220,6 +222,67 @@ class _Evaluator:
             message = f"no rule allows {what} on {target}{detail}"
         return CallDecision(node.path, outcome, every, tuple(misses), message)
 
+    def batch_decision(self, node: CallNode, target: str, every: tuple, allowed: list[str]) -> CallDecision | None:
+        """The batch node itself: the Safe's own batch passes; anything else needs a rule naming this exact call."""
+        batch = node.batch
+        own = (node.is_batch and node.operation == 1 and node.value == 0 and node.runs_as == self.env.safe
+               and batch is not None and batch.clean and batch.reverts_at is None)
+        if own:
+            return CallDecision(node.path, "allow", every, (),
+                                f"batch of {len(node.children)} call(s) through {target}; each is checked on its own")
+        if batch is not None and not batch.clean:
+            return CallDecision(node.path, "deny", every, (),
+                                f"batch through {target} whose bytes the contract reads differently from a clean batch")
+        explicit = [rule_id for rule_id in allowed if self._names_exact_call(self._rule(rule_id))]
+        if explicit:
+            return None  # the ordinary allow/warn outcome applies
+        if not node.is_batch:
+            why = "multiSend on a contract that is not a known MultiSend deployment"
+        elif node.operation != 1:
+            why = "a plain CALL to the batch contract: its calls run as that contract, not as this Safe"
+        else:
+            why = "a batch that moves native coin"
+        return CallDecision(node.path, "deny", every, (),
+                            f"{why} ({target}); only a rule naming this exact target and multiSend may allow it")
+
+    @staticmethod
+    def _names_exact_call(rule: Rule) -> bool:
+        return rule.match.targets is not None and rule.match.selector == MULTISEND_SELECTOR
+
+    def refund_decision(self, refund: Refund | None) -> CallDecision | None:
+        """Whether the gas refund is within `[refund]` (no refund at all needs no decision)."""
+        if refund is None:
+            return None
+        allowed = self.policy.refund
+        what = refund.display
+        if allowed is None:
+            return CallDecision("refund", "deny", (), (), f"{what}; the policy allows no gas refund (no [refund] table)")
+        entry = next((t for t in allowed.tokens if self._token_matches(t.token, refund)), None)
+        if entry is None:
+            return CallDecision("refund", "deny", (), (), f"{what}; [refund].tokens does not list this gas token")
+        if entry.max_gas_price is not None and refund.gas_price > entry.max_gas_price:
+            return CallDecision("refund", "deny", (), (FailedCondition("[refund]", "gasPrice", f"<= {entry.max_gas_price}",
+                                str(refund.gas_price)),), f"{what}; gasPrice is above the policy's max_gas_price")
+        if refund.max_amount is None or refund.max_amount > entry.max_total:
+            return CallDecision("refund", "deny", (), (FailedCondition("[refund]", "max refund",
+                                f"<= {refund.amount_text(entry.max_total)}", refund.amount_text()),),
+                                f"{what}; more than the policy's max_total of {refund.amount_text(entry.max_total)}")
+        if refund.receiver is None and not allowed.executor:
+            return CallDecision("refund", "deny", (), (), f"{what}; [refund].receivers does not allow $executor")
+        if refund.receiver is not None and refund.receiver.lower() not in self.env.resolve_all(allowed.receivers):
+            return CallDecision("refund", "deny", (), (), f"{what}; [refund].receivers does not list {refund.receiver}")
+        return CallDecision("refund", "allow", (), (), f"{what}; within the policy's [refund] limits ({entry.where})")
+
+    def _token_matches(self, token, refund: Refund) -> bool:
+        if token is None:
+            return refund.native
+        return not refund.native and refund.token.lower() in self.env.resolve(token)
+
+    def token_units(self) -> dict[str, tuple[str, int]]:
+        """lowercase token address -> (symbol, decimals) from the address book, on this chain."""
+        return {e.address.lower(): (e.token_symbol, e.token_decimals) for e in self.policy.book.values()
+                if e.chain == self.env.chain_id and e.token_symbol is not None and e.token_decimals is not None}
+
     def _rule(self, rule_id: str) -> Rule:
         return next(r for r in self.policy.rules if r.id == rule_id)
 
@@ -236,20 +299,28 @@ class _Evaluator:
 
 
 def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: SignatureStatus,
-                  sha256: str = "") -> PolicyResult:
-    """Decide every call of `root` (the whole tree, batches unwrapped)."""
+                  sha256: str = "", tx: SafeTx | None = None) -> PolicyResult:
+    """Decide every call of `root` (the whole tree, batches unwrapped) and, given `tx`, its gas refund."""
     evaluator = _Evaluator(policy, context)
     bound_error = binding_error(policy, context)
+    refund = read_refund(tx, context, evaluator.token_units()) if tx is not None else None
     if bound_error:
         calls = [CallDecision(n.path, "deny", (), (), bound_error) for n in root.walk()]
         waivers: dict = {}
+        refund_decision = CallDecision("refund", "deny", (), (), bound_error) if refund is not None else None
     else:
         calls = [evaluator.decide(node) for node in root.walk()]
         waivers = evaluator.waivers(root)
-    return PolicyResult(policy.id, policy.serial, sha256, signature, calls, bound_error, waivers, evaluator.labels())
+        refund_decision = evaluator.refund_decision(refund)
+        if refund_decision is not None and refund_decision.outcome == "allow":
+            # The GAS_REFUND finding is about this refund, which the signed policy explicitly bounds.
+            waivers.setdefault(("0", "GAS_REFUND"), f"[refund] allows it: {refund_decision.message}")
+    return PolicyResult(policy.id, policy.serial, sha256, signature, calls, bound_error, waivers, evaluator.labels(),
+                        refund_decision)
 
 
 def evaluate(loaded, report) -> PolicyResult:
     """Evaluate a loaded policy (policies.load.LoadedPolicy) against a decoders Report."""
-    return evaluate_tree(loaded.policy, report.root, report.context, loaded.signature, loaded.sha256)
+    return evaluate_tree(loaded.policy, report.root, report.context, loaded.signature, loaded.sha256,
+                         tx=report.payload.tx)
 

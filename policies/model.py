@@ -43,6 +43,25 @@ class Waiver:
 
 
 @dataclass(frozen=True)
+class RefundToken:
+    """One gas token a refund may be paid in, with its caps (`[[refund.tokens]]`)."""
+
+    token: AddressRef | None  # None: the chain's native coin
+    max_total: int  # cap on the maximum refund Coldsight computes, in the token's base units
+    max_gas_price: int | None
+    where: str
+
+
+@dataclass(frozen=True)
+class RefundPolicy:
+    """`[refund]`: the only gas refunds the policy allows. Absent: no refund is allowed."""
+
+    tokens: tuple[RefundToken, ...]
+    receivers: tuple[AddressRef, ...]  # fixed refund receivers allowed
+    executor: bool  # "$executor": whoever executes the transaction (refundReceiver 0x0, paid to tx.origin)
+
+
+@dataclass(frozen=True)
 class SafeBinding:
     chain: int
     address: str
@@ -80,4 +99,5 @@ class Policy:
     waivers: tuple[Waiver, ...]
     tests: tuple[PolicyTestCase, ...]
     document: dict = field(repr=False, default_factory=dict)  # the parsed TOML, for diff
+    refund: RefundPolicy | None = None  # [refund]; None: no gas refund is allowed
     _indexes: dict = field(default_factory=dict, repr=False)  # (chain, safe) -> RuleIndex, built lazily

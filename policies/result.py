@@ -66,6 +66,7 @@ class PolicyResult:
     binding_error: str | None
     waivers: dict[tuple[str, str], str]  # (call path, finding code) -> reason
     labels: dict[str, str] = field(default_factory=dict)  # lowercase address -> label, for display
+    refund: CallDecision | None = None  # the gas refund against [refund]; None when the Safe pays none
 
     @property
     def unsigned(self) -> bool:
@@ -73,7 +74,8 @@ class PolicyResult:
 
     @property
     def outcome(self) -> str:
-        return max((c.outcome for c in self.calls), key=OUTCOME_ORDER.index, default="deny")
+        decisions = self.calls + ([self.refund] if self.refund is not None else [])
+        return max((c.outcome for c in decisions), key=OUTCOME_ORDER.index, default="deny")
 
     @property
     def verdict(self) -> str:
@@ -106,6 +108,7 @@ class PolicyResult:
             "verdict": self.verdict,
             "bindingError": self.binding_error,
             "calls": [c.as_json(self.unsigned) for c in self.calls],
+            "refund": self.refund.as_json(self.unsigned) if self.refund is not None else None,
             "waivers": [{"path": path, "code": code, "reason": reason, "applied": not self.unsigned}
                         for (path, code), reason in sorted(self.waivers.items())],
         }
@@ -113,7 +116,7 @@ class PolicyResult:
     def summary_lines(self) -> list[str]:
         prefix = UNSIGNED + ": " if self.unsigned else ""
         head = f"{prefix}Policy {self.policy_id} #{self.serial} ({self.signature.text})"
-        flagged = [c for c in self.calls if c.outcome != "allow"]
+        flagged = [c for c in self.calls + ([self.refund] if self.refund is not None else []) if c.outcome != "allow"]
         flagged.sort(key=lambda c: -OUTCOME_ORDER.index(c.outcome))
         if self.binding_error:
             lines = [f"{head}: {self.binding_error}"]
@@ -131,4 +134,5 @@ class PolicyResult:
 
 def _decision_text(decision: CallDecision) -> str:
     verb = {"deny": "denied", "warn": "needs care", "allow": "allowed"}[decision.outcome]
-    return f"call {decision.path} {verb}: {decision.message}"
+    what = "gas refund" if decision.path == "refund" else f"call {decision.path}"
+    return f"{what} {verb}: {decision.message}"

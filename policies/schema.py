@@ -14,11 +14,12 @@ from decoders.errors import ColdsightError
 from decoders.hexutil import parse_address
 from decoders.safetx import SafeVersion
 
-from .amounts import parse_amount
+from .amounts import NATIVE_UNITS, parse_amount
 from .conditions import (AllOf, AnyOf, ArgumentChecks, Calldata, Compare, Condition, Every, Fields, Length, Some,
                          element_param, param_kind)
 from .errors import PolicyError
-from .model import EFFECTS, OPERATIONS, CallMatch, Policy, PolicyTestCase, Rule, SafeBinding, Waiver
+from .model import (EFFECTS, OPERATIONS, CallMatch, Policy, PolicyTestCase, RefundPolicy, RefundToken, Rule, SafeBinding,
+                    Waiver)
 from .refs import AddressBookEntry, AddressRef, builtin_label_exists
 
 SCHEMA = "coldsight.policy/1"
@@ -31,11 +32,12 @@ OUTCOMES = ("allow", "warn", "deny")
 VERDICTS = ("ok", "warn", "block")
 # Integrity findings say the payload lies about itself; no policy may waive them.
 NEVER_WAIVABLE = {"CLAIMED_HASH_MISMATCH", "DOMAIN_MISMATCH", "SIGNATURE_MISMATCH", "UNDECODABLE_CALLDATA",
-                  "UNKNOWN_SELECTOR", "DECODED_MISMATCH"}
+                  "UNKNOWN_SELECTOR", "DECODED_MISMATCH", "BATCH_AMBIGUOUS"}
 WAIVABLE = {"DELEGATECALL_UNTRUSTED", "DELEGATECALL_NESTED", "MULTISEND_DELEGATECALL_CAPABLE", "CONTRACT_CREATION",
             "MASTERCOPY_CHANGE", "MODULE_CHANGE", "GUARD_CHANGE", "FALLBACK_HANDLER_CHANGE", "OWNER_CHANGE",
             "THRESHOLD_CHANGE", "PROXY_UPGRADE", "OWNERSHIP_TRANSFER", "ROLE_CHANGE", "UNLIMITED_APPROVAL",
-            "TOKEN_APPROVAL", "GAS_REFUND", "NATIVE_TRANSFER", "SELF_CALL"}
+            "TOKEN_APPROVAL", "GAS_REFUND", "NATIVE_TRANSFER", "SELF_CALL", "BATCH_NOT_DELEGATECALLED",
+            "BATCH_UNKNOWN_CONTRACT"}
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 
@@ -137,7 +139,7 @@ class _Compiler:
 
     def compile(self, doc: dict) -> Policy:
         self.table(doc, "", {"schema", "meta", "defaults", "safes", "addresses", "delegatecall", "rules",
-                             "allow_dangerous", "tests"}, {"schema", "meta", "safes"})
+                             "allow_dangerous", "tests", "refund"}, {"schema", "meta", "safes"})
         if doc["schema"] != SCHEMA:
             raise self.src.error(f"unsupported schema {doc['schema']!r}", "schema", f'this Coldsight reads "{SCHEMA}"')
         meta = self.table(doc["meta"], "meta", {"id", "serial", "not_before", "expires", "description"}, {"id", "serial"})
@@ -166,9 +168,11 @@ class _Compiler:
         rules = self.rules(doc.get("rules", []))
         waivers = self.waivers(doc.get("allow_dangerous", []))
         tests = self.tests(doc.get("tests", []))
+        refund = self.refund(doc["refund"]) if "refund" in doc else None
         return Policy(id=policy_id, serial=serial, not_before=not_before, expires=expires, description=description,
                       unmatched=unmatched, unknown_abi=unknown_abi, safes=safes, book=dict(self.book),
-                      trusted_delegates=trusted_refs, rules=rules, waivers=waivers, tests=tests, document=doc)
+                      trusted_delegates=trusted_refs, rules=rules, waivers=waivers, tests=tests, document=doc,
+                      refund=refund)
 
     def moment(self, value: object, where: str, end_of_day: bool) -> dt.datetime | None:
         if value is None:
@@ -430,6 +434,49 @@ class _Compiler:
         if kind == "string":
             return self.typed(item, str, where)
         raise self.src.error(f"conditions on {param.type} arguments are not supported", where)
+
+    # ---- gas refunds ---------------------------------------------------------------------------
+
+    def refund(self, value: object) -> RefundPolicy:
+        table = self.table(value, "refund", {"tokens", "receivers"}, {"tokens"})
+        items = self.typed(table["tokens"], list, "refund.tokens", "write [[refund.tokens]] tables")
+        if not items:
+            raise self.src.error("an empty token list allows no refund; leave [refund] out instead", "refund.tokens")
+        tokens, seen = [], set()
+        for i, item in enumerate(items):
+            where = f"refund.tokens[{i}]"
+            entry = self.table(item, where, {"token", "max_total", "max_gas_price"}, {"token", "max_total"})
+            raw = entry["token"]
+            token = None if raw == "native" else self.ref(raw, f"{where}.token")
+            key = "native" if token is None else token.display
+            if key in seen:
+                raise self.src.error(f"token {key} is listed twice", f"{where}.token")
+            seen.add(key)
+            tokens.append(RefundToken(token, self.refund_amount(entry["max_total"], token, f"{where}.max_total"),
+                                      self.refund_amount(entry["max_gas_price"], token, f"{where}.max_gas_price")
+                                      if "max_gas_price" in entry else None, where))
+        raw_receivers = self.typed(table.get("receivers", ["$executor"]), list, "refund.receivers")
+        if not raw_receivers:
+            raise self.src.error("an empty receiver list allows no refund; leave [refund] out instead", "refund.receivers",
+                                 '"$executor" is whoever executes the transaction (refundReceiver 0x0)')
+        receivers = tuple(self.ref(raw, f"refund.receivers[{j}]") for j, raw in enumerate(raw_receivers) if raw != "$executor")
+        return RefundPolicy(tuple(tokens), receivers, "$executor" in raw_receivers)
+
+    def refund_amount(self, text: object, token: AddressRef | None, where: str) -> int:
+        """An amount in the gas token's base units; the unit written must be that token's own."""
+        unit = text.split()[-1] if isinstance(text, str) and len(text.split()) == 2 else None
+        if unit is not None:
+            symbol = self.book[token.text].token_symbol if token is not None and token.kind == "label" and \
+                token.text in self.book else None
+            if token is None and unit not in NATIVE_UNITS:
+                raise self.src.error(f"the native coin's amounts are in wei, gwei or ether, not {unit}", where)
+            if token is not None and unit != symbol:
+                raise self.src.error(f"amount in {unit}, but this token's unit is {symbol or 'unknown'}", where,
+                                     "write the token's own symbol (from its [addresses] entry) or raw base units")
+        try:
+            return parse_amount(text, where, self.decimals)
+        except PolicyError as err:
+            raise self.src.error(err.message, where, err.hint) from None
 
     # ---- waivers and tests ---------------------------------------------------------------------
 

@@ -1,15 +1,24 @@
-"""Speed of full in-process verification (parse + hashes + call tree + findings + report JSON).
+"""Speed of full in-process verification (parse + hashes + call tree + findings + report JSON),
+and of the static path side by side with safe-eth-py on the same mixed 500-call batch.
 
 Goals from the issue: a 1-call transaction under 5 ms, a 500-call MultiSendCallOnly batch under
-200 ms. Run with `pytest tests/benchmarks --benchmark-enable`; the normal suite only runs each once."""
+200 ms, and the static path on the mixed batch at least as fast as safe-eth-py's safe_tx_hash +
+MultiSend.from_transaction_data (`benchmarks/static_vs_safe_eth_py.py` prints medians, p90 and
+the ratio; this file's "static-vs-safe-eth-py" group times the same two functions). Run with
+`pytest tests/benchmarks --benchmark-enable`; the normal suite only runs each body once."""
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
 from decoders.formats import parse_bytes
 from decoders.verify import verify_payload
 from tests.core.peers import OWNERS, erc20_transfer, hex0x, multisend, packed_entry, service_record
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from benchmarks import static_vs_safe_eth_py as side_by_side  # noqa: E402
 
 MSCO_141 = "0x9641d764fc13c8B624c04430C7356C1C7C8102e2"  # safe-deployments v1.4.1 MultiSendCallOnly
 USDC = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
@@ -40,3 +49,25 @@ def test_bench_verify(benchmark, name, payload, calls):
     report = benchmark(verify_to_json, payload)
     assert report["verdict"] == "ok"
     assert 1 + len(report["calls"]["calls"]) == calls
+
+
+MIXED_500 = side_by_side.batch_payload(500)
+
+
+def test_bench_static_path_mixed_batch(benchmark):
+    benchmark.group = "static-vs-safe-eth-py"
+    benchmark.name = "coldsight verify_bytes"
+    side_by_side.coldsight_static(MIXED_500)
+    report = benchmark(side_by_side.coldsight_static, MIXED_500)
+    nodes = list(report.root.walk())
+    assert len(nodes) == 501 and all(n.function is not None for n in nodes if n.data)
+    assert report.verdict == "warn"  # the batch holds bounded approvals, nothing worse
+
+
+def test_bench_safe_eth_py_mixed_batch(benchmark):
+    benchmark.group = "static-vs-safe-eth-py"
+    benchmark.name = "safe-eth-py safe_tx_hash + MultiSend"
+    side_by_side.safe_eth_py(MIXED_500)
+    safe_tx_hash, entries, _ = benchmark(side_by_side.safe_eth_py, MIXED_500)
+    assert len(entries) == 500
+    assert bytes(safe_tx_hash) == side_by_side.coldsight_static(MIXED_500).hashes.safe_tx

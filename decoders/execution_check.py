@@ -1,0 +1,278 @@
+"""The EVM oracle at verification time: the real bytecode's calls must equal the call tree shown.
+
+`decoders.evm` runs the Safe's own `execTransaction` (real singleton, proxy and library bytecode)
+with the Safe's storage synthesized, and records every call that leaves the Safe or its libraries
+instead of executing it. This module compares that record with the static call tree, node by node,
+and turns every difference into a critical `EXECUTION_MISMATCH`. Writes to the Safe's own storage
+(implementation, modules, guard, fallback handler, owners, threshold) are reported in plain words,
+and a write that no static finding explains is critical too: the execution is the ground truth.
+
+What it cannot prove: code of external contracts is not known offline, so their calls are leaves;
+what they would do (and whether they revert) is not simulated. The Safe's real owners, modules and
+guard are not known either; the check runs against synthesized state and says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .calls import CallNode
+from .errors import ColdsightError
+from .findings import Finding
+from .hexutil import short_address
+from .safetx import KNOWN_VERSIONS, ZERO_ADDRESS, Context, SafeTx, family_of
+
+# Operation numbers of decoders.evm.ExecutedCall that have a SafeTx / batch equivalent.
+_EVM_TO_SAFE_OPERATION = {0: 0, 1: 1, 2: 2}
+_OPERATION_WORDS = {0: "CALL", 1: "DELEGATECALL", 2: "CREATE", 3: "CREATE2", 4: "CALLCODE"}
+
+# Storage writes to the Safe itself, by the name decoders.evm gives them (prefix before "["), with
+# the static finding codes that explain such a write and the plain words for it.
+_CRITICAL_WRITES = {
+    "singleton": (("MASTERCOPY_CHANGE",), "replaces the Safe's implementation (storage slot 0)"),
+    "modules": (("MODULE_CHANGE",), "changes the Safe's enabled modules"),
+    "guard": (("GUARD_CHANGE",), "changes the Safe's transaction guard"),
+    "moduleGuard": (("GUARD_CHANGE",), "changes the Safe's module guard"),
+    "fallbackHandler": (("FALLBACK_HANDLER_CHANGE",), "changes the Safe's fallback handler"),
+    "owners": (("OWNER_CHANGE",), "changes the Safe's owners"),
+    "ownerCount": (("OWNER_CHANGE",), "changes the Safe's number of owners"),
+    "threshold": (("THRESHOLD_CHANGE", "OWNER_CHANGE"), "changes the Safe's signing threshold"),
+}
+# Writes an ordinary transaction may make, and the functions that explain them.
+_EXPECTED_WRITES = {
+    "nonce": None,  # every execution increments it
+    "signedMessages": ("signMessage",),
+    "approvedHashes": ("approveHash",),
+}
+# Finding code for a critical write when nothing static explains it.
+_WRITE_CODES = {
+    "singleton": "MASTERCOPY_CHANGE", "modules": "MODULE_CHANGE", "guard": "GUARD_CHANGE",
+    "moduleGuard": "GUARD_CHANGE", "fallbackHandler": "FALLBACK_HANDLER_CHANGE", "owners": "OWNER_CHANGE",
+    "ownerCount": "OWNER_CHANGE", "threshold": "THRESHOLD_CHANGE",
+}
+
+
+@dataclass
+class ExecutionCheck:
+    """What the EVM check found, for the report (`execution` in the JSON)."""
+
+    status: str  # "confirmed", "mismatch", "unavailable"
+    engine: str | None = None
+    versions: list[str] = field(default_factory=list)
+    calls: list[dict] = field(default_factory=list)  # the executed call tree of the first version run
+    storage_writes: list[dict] = field(default_factory=list)
+    outcome: str | None = None  # "success", "inner call fails", "reverts (GS013)", ...
+    notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+    def as_json(self) -> dict:
+        return {
+            "status": self.status,
+            "engine": self.engine,
+            "versions": list(self.versions),
+            "outcome": self.outcome,
+            "calls": self.calls,
+            "storageWrites": self.storage_writes,
+            "notes": list(self.notes),
+        }
+
+
+def candidate_versions(context: Context, available: tuple[str, ...]) -> list[str]:
+    """Exact version labels to execute: the known one, or every bundled version of the hash family."""
+    version = context.version
+    if version.exact is not None:
+        return [version.label]
+    return [label for label in available
+            if label.partition("+")[0] in KNOWN_VERSIONS and family_of(label.partition("+")[0]) is version.family]
+
+
+def check_execution(tx: SafeTx, context: Context, root: CallNode, static_findings: list[Finding]) -> ExecutionCheck:
+    """Run the real bytecode for every candidate version and compare with `root`."""
+    try:
+        from . import evm  # imported here: the engine is the heaviest import of the core
+    except ImportError as err:  # pragma: no cover - a broken build; the self-test catches it first
+        return _unavailable(f"the EVM engine cannot be loaded ({err})")
+    versions = candidate_versions(context, evm.available_versions())
+    if not versions:
+        return _unavailable(f"no bundled Safe bytecode for version {context.version.label}")
+    check = ExecutionCheck(status="confirmed")
+    seen_findings: set[tuple[str, str | None, str]] = set()
+    for label in versions:
+        try:
+            execution = evm.execute_safe_tx(tx, context, version=label)
+        except evm.EvmUnavailable as err:
+            check.notes.append(f"Safe {label}: not executed ({err.message})")
+            continue
+        except ColdsightError as err:
+            check.notes.append(f"Safe {label}: the execution could not run ({err.message})")
+            continue
+        check.engine = execution.engine
+        check.versions.append(label)
+        found = _compare(execution, root, context, static_findings, label, len(versions) > 1)
+        if not check.calls:
+            check.calls = [_call_json(call) for call in execution.calls]
+            check.storage_writes = [_write_json(write) for write in execution.storage_writes]
+            check.outcome = _outcome(execution)
+            check.notes.extend(execution.notes)
+        for finding in found:
+            key = (finding.code, finding.path, finding.message)
+            if key not in seen_findings:
+                seen_findings.add(key)
+                check.findings.append(finding)
+    if not check.versions:
+        unavailable = _unavailable("no candidate version could be executed")
+        unavailable.notes.extend(check.notes)
+        return unavailable
+    if any(f.code == "EXECUTION_MISMATCH" for f in check.findings):
+        check.status = "mismatch"
+    return check
+
+
+def _unavailable(reason: str) -> ExecutionCheck:
+    message = (f"The transaction could not be executed against the real Safe bytecode offline: {reason}. "
+               "The call tree shown is Coldsight's own reading only")
+    return ExecutionCheck(status="unavailable", notes=[reason],
+                          findings=[Finding("EXECUTION_UNCHECKED", "warn", None, message)])
+
+
+def _outcome(execution) -> str:
+    if execution.reverted:
+        reason = f" ({execution.revert_reason})" if execution.revert_reason else ""
+        return f"reverts{reason}: executing it fails and changes nothing"
+    if not execution.success:
+        return "the transaction's call fails; the nonce is still used and any refund is still paid"
+    return "success"
+
+
+def _compare(execution, root: CallNode, context: Context, static_findings: list[Finding], label: str,
+             several: bool) -> list[Finding]:
+    found: list[Finding] = []
+    where = f" (Safe {label})" if several else ""
+
+    def mismatch(path: str | None, message: str) -> None:
+        found.append(Finding("EXECUTION_MISMATCH", "critical", path,
+                             f"Executing the real Safe bytecode{where} {message}: the call tree shown is not what "
+                             "the chain would run"))
+
+    transaction_calls = [call for call in execution.calls if call.purpose == "transaction"]
+    other_calls = [call for call in execution.calls if call.purpose not in ("transaction", "refund")]
+    if execution.reverted and not transaction_calls:
+        return found  # nothing runs at all: the static tree cannot disagree with an empty execution
+    if len(transaction_calls) != 1:
+        mismatch("0", f"makes {len(transaction_calls)} top-level calls instead of one")
+        return found
+    _compare_node(root, transaction_calls[0], context, mismatch)
+    for call in other_calls:
+        mismatch(None, f"also makes a {_OPERATION_WORDS.get(call.operation, '?')} to {call.to} ({call.purpose})")
+    _storage_findings(execution, root, static_findings, found, where)
+    return found
+
+
+def _same_call(node: CallNode, call) -> str | None:
+    """None when the executed call is the node; else what differs, in words."""
+    operation = _EVM_TO_SAFE_OPERATION.get(call.operation)
+    if operation != node.operation:
+        return (f"uses {_OPERATION_WORDS.get(call.operation, call.operation)} where the tree shows "
+                f"{_OPERATION_WORDS.get(node.operation, node.operation)}")
+    if operation != 2 and call.to != node.to:
+        return f"calls {call.to} where the tree shows {node.to}"
+    if call.value != node.value:
+        return f"sends value {call.value} where the tree shows {node.value}"
+    if call.data != node.data:
+        return f"passes {len(call.data)} bytes of call data that differ from the {len(node.data)} bytes shown"
+    return None
+
+
+def _is_own_batch(node: CallNode, context: Context) -> bool:
+    """A batch whose entries run as the Safe (the library runs in the Safe's context)."""
+    runs_as = getattr(node, "runs_as", None)
+    return node.is_batch and node.operation == 1 and (runs_as is None or runs_as == context.safe)
+
+
+def _compare_node(node: CallNode, call, context: Context, mismatch) -> None:
+    difference = _same_call(node, call)
+    if difference is not None:
+        mismatch(node.path, f"at {node.path} {difference}")
+        return
+    inner = [child for child in call.children if child.purpose != "fallback-handler"]
+    if not call.executed:
+        return  # a leaf: external code is not run offline; the tree may still show its claimed contents
+    if not _is_own_batch(node, context):
+        if inner:
+            mismatch(node.path, f"at {node.path} makes {len(inner)} further call(s) that the tree does not show "
+                     f"(first: {_OPERATION_WORDS.get(inner[0].operation, '?')} to {inner[0].to})")
+        return
+    shown = node.children
+    executed = inner
+    if call.reverted:
+        # The batch stops at a reverting entry; entries after it never run.
+        executed = [child for child in inner]
+        if len(executed) > len(shown):
+            mismatch(node.path, f"at {node.path} runs {len(executed)} entries where the tree shows {len(shown)}")
+            return
+        shown = shown[: len(executed)]
+    if len(executed) != len(shown):
+        mismatch(node.path, f"at {node.path} runs {len(executed)} batch entries where the tree shows {len(shown)}")
+        return
+    for child_node, child_call in zip(shown, executed):
+        _compare_node(child_node, child_call, context, mismatch)
+
+
+def _write_kind(name: str | None) -> str | None:
+    return name.partition("[")[0] if name else None
+
+
+def _storage_findings(execution, root: CallNode, static_findings: list[Finding], found: list[Finding],
+                      where: str) -> None:
+    if execution.reverted:
+        return
+    static_codes = {f.code for f in static_findings}
+    functions = {node.function.name for node in root.walk() if node.function is not None}
+    for write in execution.storage_writes:
+        kind = _write_kind(write.name)
+        if kind in _EXPECTED_WRITES:
+            explaining = _EXPECTED_WRITES[kind]
+            if explaining is None or functions & set(explaining):
+                continue
+        if kind in _CRITICAL_WRITES:
+            codes, words = _CRITICAL_WRITES[kind]
+            if static_codes & set(codes):
+                continue  # the static decoder already reported this change
+            found.append(Finding(_WRITE_CODES[kind], "critical", None,
+                                 f"Executing the real Safe bytecode{where} {words} ({write.name}: "
+                                 f"{_slot_value(write.before)} → {_slot_value(write.after)}), which the decoded calls "
+                                 "do not show"))
+            found.append(Finding("EXECUTION_MISMATCH", "critical", None,
+                                 f"Executing the real Safe bytecode{where} writes {write.name} in the Safe's own "
+                                 "storage, which no decoded call explains"))
+            continue
+        label = write.name or f"slot 0x{write.slot:x}"
+        found.append(Finding("EXECUTION_MISMATCH", "critical", None,
+                             f"Executing the real Safe bytecode{where} writes {label} in the Safe's own storage "
+                             f"({_slot_value(write.before)} → {_slot_value(write.after)}), which no decoded call explains"))
+
+
+def _slot_value(value: int) -> str:
+    if 0 < value < (1 << 160) and value.bit_length() > 100:
+        from .hexutil import to_checksum
+        return short_address(to_checksum(value.to_bytes(20, "big")))
+    return str(value) if value < (1 << 64) else f"0x{value:x}"
+
+
+def _call_json(call) -> dict:
+    return {
+        "operation": _OPERATION_WORDS.get(call.operation, str(call.operation)),
+        "sender": call.sender,
+        "to": call.to if call.operation not in (2, 3) else ZERO_ADDRESS,
+        "value": str(call.value),
+        "data": "0x" + call.data.hex(),
+        "executed": call.executed,
+        "reverted": call.reverted,
+        "purpose": call.purpose,
+        "calls": [_call_json(child) for child in call.children],
+    }
+
+
+def _write_json(write) -> dict:
+    return {"slot": f"0x{write.slot:064x}", "name": write.name, "before": f"0x{write.before:x}",
+            "after": f"0x{write.after:x}"}

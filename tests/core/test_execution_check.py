@@ -1,0 +1,179 @@
+"""The EVM check at verification time: executed calls vs the static call tree, storage writes in words.
+
+Two halves: the comparison logic over hand-built executions (every kind of difference must be a
+critical EXECUTION_MISMATCH), and the real engine over real transactions (what the bytecode does
+for a self-call that replaces the implementation is reported even when the static findings are
+withheld, i.e. when the static decoder "missed" it).
+"""
+
+import pytest
+
+from decoders.evm.model import CALL, DELEGATECALL, ExecutedCall, Execution, StorageWrite
+from decoders.execution_check import _compare, candidate_versions, check_execution
+from decoders.findings import Finding
+from decoders.safetx import Context, HashFamily, SafeVersion
+from tests.builders import (
+    MULTISEND_CALL_ONLY_130,
+    address,
+    calldata,
+    erc20_transfer,
+    multisend,
+    packed_entry,
+    service_record,
+)
+from tests.core.helpers import verify_record
+
+SAFE = address("safe")
+ALICE = address("alice")
+BOB = address("bob")
+TOKEN = address("token")
+
+
+def _report(to: str, data: bytes = b"", operation: int = 0, value: int = 0, version: str = "1.3.0"):
+    return verify_record(service_record(SAFE, to, data=data, operation=operation, value=value, nonce=3,
+                                        safe_version=version))
+
+
+def _leaf(to: str, data: bytes, operation: int = CALL, value: int = 0, purpose: str = "inner") -> ExecutedCall:
+    return ExecutedCall(operation=operation, sender=SAFE, to=to, value=value, data=data, executed=False,
+                        reverted=False, purpose=purpose)
+
+
+def _execution(calls, writes=()) -> Execution:
+    return Execution(calls=list(calls), storage_writes=list(writes), success=True, reverted=False, revert_reason=None,
+                     engine="test", version="1.3.0", gas_used=0, notes=[])
+
+
+def _nonce_write() -> StorageWrite:
+    return StorageWrite(slot=5, before=3, after=4, name="nonce")
+
+
+def _mismatches(report, execution, static_findings=None) -> list[Finding]:
+    found = _compare(execution, report.root, report.context,
+                     report.findings if static_findings is None else static_findings, "1.3.0", False)
+    return found
+
+
+def _batch_report():
+    entries = packed_entry(0, TOKEN, 0, erc20_transfer(ALICE, 5)) + packed_entry(0, TOKEN, 0, erc20_transfer(BOB, 7))
+    return _report(MULTISEND_CALL_ONLY_130, multisend(entries), operation=1), entries
+
+
+def _batch_execution(children, writes=(_nonce_write(),)):
+    _, entries = _batch_report()
+    top = ExecutedCall(operation=DELEGATECALL, sender=SAFE, to=MULTISEND_CALL_ONLY_130, value=0,
+                       data=multisend(entries), executed=True, reverted=False, purpose="transaction",
+                       children=list(children))
+    return _execution([top], writes)
+
+
+def test_identical_execution_raises_nothing():
+    report, _ = _batch_report()
+    execution = _batch_execution([_leaf(TOKEN, erc20_transfer(ALICE, 5)), _leaf(TOKEN, erc20_transfer(BOB, 7))])
+    assert _mismatches(report, execution) == []
+
+
+@pytest.mark.parametrize("changed", [
+    _leaf(address("attacker"), erc20_transfer(BOB, 7)),                 # another target
+    _leaf(TOKEN, erc20_transfer(address("attacker"), 7)),               # other calldata
+    _leaf(TOKEN, erc20_transfer(BOB, 7), value=1),                      # value
+    _leaf(TOKEN, erc20_transfer(BOB, 7), operation=DELEGATECALL),       # delegatecall instead of call
+], ids=["target", "data", "value", "operation"])
+def test_any_difference_in_an_entry_is_a_critical_mismatch_at_its_path(changed):
+    report, _ = _batch_report()
+    execution = _batch_execution([_leaf(TOKEN, erc20_transfer(ALICE, 5)), changed])
+    found = _mismatches(report, execution)
+    assert [(f.code, f.severity, f.path) for f in found] == [("EXECUTION_MISMATCH", "critical", "0.1")]
+
+
+def test_an_extra_executed_entry_is_a_mismatch():
+    report, _ = _batch_report()
+    execution = _batch_execution([_leaf(TOKEN, erc20_transfer(ALICE, 5)), _leaf(TOKEN, erc20_transfer(BOB, 7)),
+                                  _leaf(address("attacker"), b"", value=10**18)])
+    found = _mismatches(report, execution)
+    assert [(f.code, f.path) for f in found] == [("EXECUTION_MISMATCH", "0")]
+    assert "3 batch entries" in found[0].message and "shows 2" in found[0].message
+
+
+def test_a_leaf_that_the_bytecode_executed_with_hidden_inner_calls_is_a_mismatch():
+    report = _report(SAFE, calldata("changeThreshold(uint256)", ["uint256"], [2]))
+    top = ExecutedCall(operation=CALL, sender=SAFE, to=SAFE, value=0, data=report.root.data, executed=True,
+                       reverted=False, purpose="transaction", children=[_leaf(address("attacker"), b"\x01")])
+    found = _mismatches(report, _execution([top]))
+    assert [f.code for f in found] == ["EXECUTION_MISMATCH"]
+
+
+def test_an_unexpected_extra_top_level_call_is_a_mismatch():
+    report = _report(TOKEN, erc20_transfer(ALICE, 1))
+    execution = _execution([_leaf(TOKEN, erc20_transfer(ALICE, 1), purpose="transaction"),
+                            _leaf(address("guard"), b"\x02", purpose="guard")])
+    assert [f.code for f in _mismatches(report, execution)] == ["EXECUTION_MISMATCH"]
+
+
+def test_unexplained_critical_storage_write_is_reported_in_plain_words():
+    report = _report(TOKEN, erc20_transfer(ALICE, 1))
+    attacker_word = int(address("attacker"), 16)
+    execution = _execution([_leaf(TOKEN, erc20_transfer(ALICE, 1), purpose="transaction")],
+                           [_nonce_write(), StorageWrite(slot=0, before=1, after=attacker_word, name="singleton")])
+    found = _mismatches(report, execution)
+    assert sorted(f.code for f in found) == ["EXECUTION_MISMATCH", "MASTERCOPY_CHANGE"]
+    assert all(f.severity == "critical" for f in found)
+    assert any("implementation" in f.message for f in found)
+
+
+def test_a_write_the_static_findings_already_explain_adds_nothing():
+    report = _report(TOKEN, erc20_transfer(ALICE, 1))
+    execution = _execution([_leaf(TOKEN, erc20_transfer(ALICE, 1), purpose="transaction")],
+                           [StorageWrite(slot=4, before=2, after=1, name="threshold")])
+    explained = [Finding("THRESHOLD_CHANGE", "critical", "0", "Lowers the threshold to 1")]
+    assert _mismatches(report, execution, explained) == []
+    assert [f.code for f in _mismatches(report, execution, [])] == ["THRESHOLD_CHANGE", "EXECUTION_MISMATCH"]
+
+
+def test_a_write_to_an_unknown_slot_is_a_mismatch():
+    report = _report(TOKEN, erc20_transfer(ALICE, 1))
+    execution = _execution([_leaf(TOKEN, erc20_transfer(ALICE, 1), purpose="transaction")],
+                           [StorageWrite(slot=12345, before=0, after=1, name=None)])
+    found = _mismatches(report, execution)
+    assert [f.code for f in found] == ["EXECUTION_MISMATCH"] and "slot 0x3039" in found[0].message
+
+
+def test_only_the_nonce_changing_is_silent():
+    report = _report(TOKEN, erc20_transfer(ALICE, 1))
+    execution = _execution([_leaf(TOKEN, erc20_transfer(ALICE, 1), purpose="transaction")], [_nonce_write()])
+    assert _mismatches(report, execution) == []
+
+
+def test_candidate_versions_cover_the_whole_hash_family_when_only_the_family_is_known():
+    available = ("1.1.1", "1.3.0", "1.3.0+L2", "1.4.1", "1.5.0+L2")
+    family_only = Context(chain_id=1, safe=SAFE, version=SafeVersion(family=HashFamily.BASEGAS_CHAIN))
+    assert candidate_versions(family_only, available) == ["1.3.0", "1.3.0+L2", "1.4.1", "1.5.0+L2"]
+    exact = Context(chain_id=1, safe=SAFE, version=SafeVersion.parse("1.1.1"))
+    assert candidate_versions(exact, available) == ["1.1.1"]
+
+
+# --- the real engine --------------------------------------------------------------------------------
+
+def test_real_bytecode_confirms_a_plain_token_transfer():
+    report = _report(TOKEN, erc20_transfer(ALICE, 10**6))
+    check = check_execution(report.payload.tx, report.context, report.root, report.findings)
+    assert check.status == "confirmed" and check.findings == []
+    assert check.calls[0]["to"] == TOKEN and check.calls[0]["data"] == "0x" + erc20_transfer(ALICE, 10**6).hex()
+
+
+def test_real_bytecode_reports_an_implementation_change_the_static_findings_missed():
+    new_singleton = address("evil-singleton")
+    # changeMasterCopy exists up to Safe 1.2.0 (MasterCopy.sol); 1.1.1 bytecode is bundled.
+    report = _report(SAFE, calldata("changeMasterCopy(address)", ["address"], [new_singleton]), version="1.1.1")
+    check = check_execution(report.payload.tx, report.context, report.root, static_findings=[])
+    codes = sorted(f.code for f in check.findings)
+    assert codes == ["EXECUTION_MISMATCH", "MASTERCOPY_CHANGE"]
+    written = {w["name"]: w["after"] for w in check.storage_writes}
+    assert int(written["singleton"], 16) == int(new_singleton, 16)
+
+
+def test_no_bytecode_for_the_version_is_a_warning_not_silence():
+    report = verify_record(service_record(SAFE, TOKEN, data=erc20_transfer(ALICE, 1), safe_version="0.1.0"))
+    check = check_execution(report.payload.tx, report.context, report.root, report.findings)
+    assert check.status == "unavailable"
+    assert [(f.code, f.severity) for f in check.findings] == [("EXECUTION_UNCHECKED", "warn")]

@@ -59,12 +59,12 @@ def _batch_report():
     return _report(MULTISEND_CALL_ONLY_130, multisend(entries), operation=1), entries
 
 
-def _batch_execution(children, writes=(_nonce_write(),)):
+def _batch_execution(children):
     _, entries = _batch_report()
     top = ExecutedCall(operation=DELEGATECALL, sender=SAFE, to=MULTISEND_CALL_ONLY_130, value=0,
                        data=multisend(entries), executed=True, reverted=False, purpose="transaction",
                        children=list(children))
-    return _execution([top], writes)
+    return _execution([top], [_nonce_write()])
 
 
 def test_identical_execution_raises_nothing():

@@ -1,4 +1,4 @@
-"""The static batch reading equals what the real Safe + MultiSend bytecode does (decoders.evm).
+"""The static batch reading and refund bound agree with the real Safe + MultiSend bytecode (decoders.evm).
 
 Each hostile byte string is executed through the Safe's real execTransaction and the real library
 bytecode (py-evm, offline); the calls the library makes must be exactly the entries Coldsight
@@ -67,3 +67,22 @@ def test_static_reading_equals_the_bytecode(to, operation, version, blob):
     reading = root.batch
     assert [(c.operation, c.to, c.value, c.data) for c in root.children] == _flatten(batch_call)
     assert (reading.reverts_at is not None) == batch_call.reverted
+
+
+# ---- the refund bound against the real handlePayment --------------------------------------------
+
+@pytest.mark.parametrize("data", [b"", b"\x11" * 20_000], ids=["no data", "20 kB data"])
+@pytest.mark.parametrize("version", ["1.1.1", "1.3.0", "1.4.1", "1.5.0"])
+def test_refund_paid_by_the_bytecode_is_within_the_bound(version, data):
+    if version not in evm.available_versions():
+        pytest.skip(f"no bundled bytecode for Safe {version}")
+    price, safe_tx_gas, base_gas = 10**9, 50_000, 21_000
+    record = service_record(to=A, value="1", data=hex0x(data), safeVersion=version, safeTxGas=str(safe_tx_gas),
+                            baseGas=str(base_gas), gasPrice=str(price))
+    payload = parse_bytes(json.dumps(record).encode(), "test")
+    execution = evm.execute_safe_tx(payload.tx, resolve(payload, VerifyOptions()))
+    paid = [c.value for c in execution.calls if c.purpose == "refund"]
+    bound = verify_payload(payload).refund.max_amount
+    assert len(paid) == 1 and base_gas * price < paid[0] <= bound
+    # not absurdly loose: the callee here uses no gas, so at most safeTxGas + 40,000 gas separate them
+    assert bound - paid[0] <= (safe_tx_gas + 40_000) * price

@@ -12,6 +12,7 @@ import functools
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import eth_abi
 from eth_abi.exceptions import DecodingError, EncodingError
@@ -64,7 +65,9 @@ def _param_display(param: Param) -> str:
 # ---- parsing human-readable signatures -------------------------------------------------------
 
 def _split_top_level(text: str) -> list[str]:
-    parts, depth, current = [], 0, []
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
     for ch in text:
         if ch == "(":
             depth += 1
@@ -213,7 +216,7 @@ class DecodedArg:
     value: object  # int, str (checksummed address), bytes, bool, str, list, dict (tuples by field name)
 
 
-def _to_display_value(param_type: str, components: tuple[Param, ...], value: object) -> object:
+def _to_display_value(param_type: str, components: tuple[Param, ...], value: Any) -> object:
     if param_type.endswith("]"):
         inner_type = param_type[: param_type.rindex("[")]
         return [_to_display_value(inner_type, components, item) for item in value]

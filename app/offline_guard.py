@@ -75,7 +75,3 @@ def install() -> None:
     if not _installed:
         sys.addaudithook(_audit_hook)
         _installed = True
-
-
-def is_installed() -> bool:
-    return _installed

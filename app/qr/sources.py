@@ -164,10 +164,6 @@ class TextLinesSource:
             raise SourceError(f"cannot read: {err.strerror}", str(path)) from None
         return cls(text.splitlines(), name=str(path))
 
-    @classmethod
-    def from_stdin(cls) -> "TextLinesSource":
-        return cls(_stdin_lines(), name="stdin")
-
     def items(self) -> Iterator[Item]:
         for line in self.lines:
             line = line.strip()
@@ -176,15 +172,6 @@ class TextLinesSource:
 
     def close(self) -> None:
         pass
-
-
-def _stdin_lines() -> Iterator[str]:
-    # line by line, so a scanner piping parts in as it reads them is followed live
-    for raw in sys.stdin.buffer:
-        try:
-            yield raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise SourceError("not UTF-8 text", "stdin") from None
 
 
 # --- video ------------------------------------------------------------------------------

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from functools import cache
 
-import eth
+from importlib.metadata import version as _package_version
+
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 from eth_abi.exceptions import DecodingError
@@ -20,7 +21,7 @@ from ..hexutil import keccak, parse_hex, to_checksum
 from ..safetx import ZERO_ADDRESS, Context, SafeTx
 from . import layout
 from .bytecode import BundledContract, available_versions, find, libraries
-from .machine import Recorder, WorkLimitExceeded, deploy, new_state, run_message
+from .machine import PrecompileRefused, Recorder, WorkLimitExceeded, deploy, new_state, run_message
 from .model import (
     CALL,
     EvmUnavailable,
@@ -30,7 +31,7 @@ from .model import (
     StorageWrite,
 )
 
-ENGINE = f"py-evm {getattr(eth, '__version__', '0.12.1b1')}"
+ENGINE = f"py-evm {_package_version('py-evm')}"
 # Derived, not chosen: keccak256("coldsight.evm.executor")[12:], so it collides with nothing real.
 EXECUTOR = keccak(b"coldsight.evm.executor")[12:]
 SAFE_BALANCE = 2**200       # enough for any value transfer
@@ -242,6 +243,9 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
     except WorkLimitExceeded:
         raise EvmUnavailable(f"the run did not finish within {MAX_JUMPS} jumps", "evm",
                              "the transaction loops far longer than any real batch") from None
+    except PrecompileRefused as refused:
+        raise EvmUnavailable(f"code running as the Safe called precompile 0x{refused.args[0]:02x}, "
+                             "which the oracle does not compute", "evm") from None
 
     reverted = result.is_error
     success = False

@@ -14,18 +14,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
-from eth.constants import BLANK_ROOT_HASH
-from eth.db.atomic import AtomicDB
-from eth.vm.execution_context import ExecutionContext
-from eth.vm.forks.cancun.computation import CancunComputation
-from eth.vm.forks.cancun.opcodes import CANCUN_OPCODES
-from eth.vm.forks.cancun.state import CancunState
-from eth.vm.forks.cancun.transaction_context import CancunTransactionContext
-from eth.vm.message import Message
-from eth.vm.stack import to_int
-
 from ..hexutil import to_checksum
 from .model import CALL, CALLCODE, CREATE, CREATE2, DELEGATECALL, ExecutedCall
+from .pyevm_import import stand_ins
+
+with stand_ins():
+    from eth.constants import BLANK_ROOT_HASH
+    from eth.db.atomic import AtomicDB
+    from eth.vm.execution_context import ExecutionContext
+    from eth.vm.forks.cancun.computation import CANCUN_PRECOMPILES, CancunComputation
+    from eth.vm.forks.cancun.opcodes import CANCUN_OPCODES
+    from eth.vm.forks.cancun.state import CancunState
+    from eth.vm.forks.cancun.transaction_context import CancunTransactionContext
+    from eth.vm.message import Message
+    from eth.vm.stack import to_int
 
 OP_CREATE, OP_CALL, OP_CALLCODE, OP_DELEGATECALL, OP_CREATE2, OP_STATICCALL = 0xF0, 0xF1, 0xF2, 0xF4, 0xF5, 0xFA
 OP_SHA3, OP_SSTORE, OP_JUMP, OP_JUMPI = 0x20, 0x55, 0x56, 0x57
@@ -33,8 +35,23 @@ _OPERATION = {OP_CALL: CALL, OP_CALLCODE: CALLCODE, OP_DELEGATECALL: DELEGATECAL
 ZERO = "0x0000000000000000000000000000000000000000"
 
 
+# ecAdd, ecMul, ecPairing: imported without their curve arithmetic (see pyevm_import.py); no Safe
+# or bundled library code calls them, so a call to one stops the run instead of computing garbage.
+REFUSED_PRECOMPILES = frozenset({6, 7, 8})
+
+
 class WorkLimitExceeded(Exception):
     """The run took more jumps than allowed (a loop that would not end in reasonable time)."""
+
+
+class PrecompileRefused(Exception):
+    """Code running as the Safe called a precompile the oracle does not compute."""
+
+
+def _refuse(address: int):
+    def run(computation):
+        raise PrecompileRefused(address)
+    return run
 
 
 @dataclass
@@ -153,6 +170,8 @@ def _opcodes() -> dict:
 
 class OracleComputation(CancunComputation):
     opcodes = _opcodes()
+    _precompiles = {address: (_refuse(int.from_bytes(address, "big")) if int.from_bytes(address, "big") in REFUSED_PRECOMPILES
+                              else function) for address, function in CANCUN_PRECOMPILES.items()}
 
     def apply_child_computation(self, child_msg):
         recorder = self.transaction_context.recorder

@@ -405,3 +405,14 @@ def test_bad_state_address_is_a_clear_error():
 
 def test_available_versions_cover_the_bundled_releases():
     assert set(VERSIONS) >= {"1.1.1", "1.3.0", "1.3.0+L2", "1.4.1", "1.4.1+L2", "1.5.0", "1.5.0+L2"}
+
+
+def test_precompile_call_runs_unrecorded():
+    # Identity precompile (0x04) as the target: executed, not listed as a call.
+    execution = run("1.4.1", tx("0x0000000000000000000000000000000000000004", b"\x01\x02"))
+    assert execution.success and execution.calls == []
+
+
+def test_curve_precompiles_are_refused_not_faked():
+    with pytest.raises(EvmUnavailable, match="precompile 0x06"):
+        run("1.4.1", tx("0x0000000000000000000000000000000000000006", bytes(128)))

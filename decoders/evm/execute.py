@@ -8,6 +8,7 @@ pre-approved signature (v == 1 and msg.sender == owner: GnosisSafe.checkSignatur
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from importlib.metadata import version as _package_version
@@ -21,7 +22,6 @@ from ..hexutil import keccak, parse_hex, to_checksum
 from ..safetx import ZERO_ADDRESS, Context, SafeTx
 from . import layout
 from .bytecode import BundledContract, available_versions, find, libraries
-from .machine import PrecompileRefused, Recorder, WorkLimitExceeded, deploy, new_state, run_message
 from .model import (
     CALL,
     EvmUnavailable,
@@ -88,6 +88,8 @@ def _library_codes(chain_id: int | None) -> tuple[tuple[bytes, bytes], ...]:
 
 @cache
 def _deployed(contract: BundledContract, address: bytes) -> bytes:
+    from .machine import deploy
+
     return deploy(contract.code, address)
 
 
@@ -112,7 +114,7 @@ def _linked_list(items: list[bytes], base: int) -> dict[int, int]:
     return slots
 
 
-def _exec_calldata(tx: SafeTx, signatures: bytes) -> bytes:
+def exec_calldata(tx: SafeTx, signatures: bytes) -> bytes:
     # operation is uint8 in the ABI; encoded as a full word either way, so an out-of-range value
     # reaches the contract unchanged (and the contract decides).
     return EXEC_TRANSACTION + abi_encode(
@@ -149,9 +151,29 @@ def _assign_purposes(calls: list[ExecutedCall], guard: str, handler: str, top: b
         _assign_purposes(call.children, guard, handler, top=False)
 
 
-def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None, *,
-                    version: str | None = None, tx_gas_price: int | None = None) -> Execution:
-    """Run `tx` through the real execTransaction bytecode of the Safe's exact version, offline."""
+@dataclass
+class Setup:
+    """Everything a run needs, decided before any EVM is involved."""
+
+    label: str
+    safe: bytes
+    proxy_code: bytes
+    singleton: bytes
+    codes: tuple[tuple[bytes, bytes], ...]   # (address, runtime code) of the singleton and libraries
+    storage: dict[int, int]                  # the Safe's synthesized storage
+    approvers: list[bytes]                   # owners whose v == 1 approvals sign; the executor first
+    guard: bytes
+    handler: bytes
+    stub_guard: bool
+    gas: int
+    gas_price: int
+    evm_chain_id: int
+    notes: list[str]
+
+
+def prepare(tx: SafeTx, context: Context, state: SafeState | None = None, *,
+            version: str | None = None, tx_gas_price: int | None = None) -> Setup:
+    """The Safe to synthesize for `tx`: code, storage, signers, gas."""
     state = state or SafeState()
     label, base_version, l2 = _resolve_version(context, version)
     singleton = find(base_version, "singleton_l2" if l2 else "singleton")
@@ -165,14 +187,12 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
     safe = _raw(context.safe, "safe")
     notes: list[str] = []
 
-    # --- storage -----------------------------------------------------------------------------
     owners = [_raw(o, f"state.owners[{i}]") for i, o in enumerate(state.owners)]
     threshold = max(1, state.threshold)
-    approvers = [EXECUTOR]
     # A threshold above one needs more approvals: given owners approve by pre-approved hash
     # (approvedHashes), then extra synthetic owners if there are not enough.
     extra = [keccak(b"coldsight.evm.approver" + bytes([i]))[12:] for i in range(max(0, threshold - 1 - len(owners)))]
-    approvers += (owners + extra)[: threshold - 1]
+    approvers = [EXECUTOR] + (owners + extra)[: threshold - 1]
     all_owners = owners + [EXECUTOR] + extra
     if extra:
         notes.append(f"{len(extra)} synthetic owner(s) added so the threshold of {threshold} can be met")
@@ -194,27 +214,39 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
             keccak(layout.LEGACY_DOMAIN_TYPEHASH + safe.rjust(32, b"\0")), "big")
     if _key(base_version) >= (1, 1, 0) and _word(handler):
         storage[layout.FALLBACK_HANDLER_SLOT] = _word(handler)
+    stub_guard = False
     if _word(guard):
         if _key(base_version) < (1, 3, 0):
             notes.append(f"Safe {base_version} has no guards; the given guard was ignored")
         else:
             storage[layout.GUARD_SLOT] = _word(guard)
+            stub_guard = True
 
-    gas_price = tx.gas_price if tx_gas_price is None else tx_gas_price
     gas = BASE_GAS + tx.safe_tx_gas * 64 // 63 + 10_000
     if gas > GAS_CAP:
         gas = GAS_CAP
         notes.append(f"safeTxGas {tx.safe_tx_gas} is more gas than any block holds; the run was given "
                      f"{GAS_CAP}, as much as any executor could supply")
+    return Setup(label=label, safe=safe, proxy_code=proxy.code, singleton=singleton_raw,
+                 codes=((singleton_raw, singleton.code),) + _library_codes(chain_id), storage=storage,
+                 approvers=approvers, guard=guard, handler=handler, stub_guard=stub_guard, gas=gas,
+                 gas_price=tx.gas_price if tx_gas_price is None else tx_gas_price,
+                 evm_chain_id=chain_id if chain_id is not None else 1, notes=notes)
 
-    codes = ((singleton_raw, singleton.code),) + _library_codes(chain_id)
-    evm_chain_id = chain_id if chain_id is not None else 1
-    world = new_state(codes, evm_chain_id)
-    world.set_code(safe, proxy.code)
+
+def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None, *,
+                    version: str | None = None, tx_gas_price: int | None = None) -> Execution:
+    """Run `tx` through the real execTransaction bytecode of the Safe's exact version, offline."""
+    setup = prepare(tx, context, state, version=version, tx_gas_price=tx_gas_price)
+    from .machine import PrecompileRefused, Recorder, WorkLimitExceeded, new_state, run_message  # py-evm: on first use
+
+    safe, storage, notes = setup.safe, dict(setup.storage), list(setup.notes)
+    world = new_state(setup.codes, setup.evm_chain_id)
+    world.set_code(safe, setup.proxy_code)
     world.set_balance(safe, SAFE_BALANCE)
     world.set_balance(EXECUTOR, 10**30)
-    if _word(guard) and _key(base_version) >= (1, 3, 0) and not world.get_code(guard):
-        world.set_code(guard, GUARD_STUB)
+    if setup.stub_guard and not world.get_code(setup.guard):
+        world.set_code(setup.guard, GUARD_STUB)
         notes.append("the guard's code is not known: a one-byte stub stands in so the Safe calls it; "
                      "its calls are recorded, not executed")
     for slot, value in storage.items():
@@ -222,24 +254,26 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
 
     # Pre-approvals for every approver but the executor need the transaction's hash: ask the contract.
     preset: set[int] = set()
-    if len(approvers) > 1:
-        tx_hash = _call_view(world, safe, proxy.code, GET_TRANSACTION_HASH + abi_encode(
+    if len(setup.approvers) > 1:
+        tx_hash = _call_view(world, setup, GET_TRANSACTION_HASH + abi_encode(
             ["address", "uint256", "bytes", "uint256", "uint256", "uint256", "uint256", "address", "address", "uint256"],
             [tx.to, tx.value, tx.data, tx.operation, tx.safe_tx_gas, tx.base_gas, tx.gas_price, tx.gas_token,
-             tx.refund_receiver, tx.nonce]), gas_price)
-        for approver in approvers[1:]:
-            slot = layout.mapping_slot(int.from_bytes(tx_hash, "big"), layout.mapping_slot(_word(approver), layout.APPROVED_HASHES))
+             tx.refund_receiver, tx.nonce]))
+        for approver in setup.approvers[1:]:
+            slot = layout.mapping_slot(int.from_bytes(tx_hash, "big"),
+                                       layout.mapping_slot(_word(approver), layout.APPROVED_HASHES))
             world.set_storage(safe, slot, 1)
             storage[slot] = 1
             preset.add(slot)
-        notes.append(f"threshold {threshold}: {len(approvers) - 1} approval(s) given as pre-approved hashes")
-    signatures = b"".join(_approval(a) for a in sorted(approvers))
+        notes.append(f"threshold {storage[layout.THRESHOLD]}: {len(setup.approvers) - 1} approval(s) given "
+                     "as pre-approved hashes")
+    signatures = b"".join(_approval(a) for a in sorted(setup.approvers))
 
-    recorder = Recorder(safe=safe, proxy_code=proxy.code, singletons=frozenset({singleton_raw}),
-                        libraries=frozenset(address for address, _ in _library_codes(chain_id)),
-                        max_jumps=MAX_JUMPS)
+    recorder = Recorder(safe=safe, proxy_code=setup.proxy_code, singletons=frozenset({setup.singleton}),
+                        libraries=frozenset(address for address, _ in setup.codes[1:]), max_jumps=MAX_JUMPS)
     try:
-        result = run_message(world, EXECUTOR, safe, proxy.code, _exec_calldata(tx, signatures), gas, gas_price, recorder)
+        result = run_message(world, EXECUTOR, safe, setup.proxy_code, exec_calldata(tx, signatures), setup.gas,
+                             setup.gas_price, recorder)
     except WorkLimitExceeded:
         raise EvmUnavailable(f"the run did not finish within {MAX_JUMPS} jumps", "evm",
                              "the transaction loops far longer than any real batch") from None
@@ -248,30 +282,29 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
                              "which the oracle does not compute", "evm") from None
 
     reverted = result.is_error
-    success = False
-    if not reverted:
-        output = bytes(result.output)
-        success = len(output) >= 32 and int.from_bytes(output[:32], "big") == 1
+    output = bytes(result.output)
+    success = not reverted and len(output) >= 32 and int.from_bytes(output[:32], "big") == 1
     writes = []
-    if not reverted:
-        for slot in sorted(recorder.written_slots):
-            before, after = storage.get(slot, 0), world.get_storage(safe, slot)
-            if before == after:
-                continue
-            if slot in preset:
-                notes.append("a synthetic pre-approval was consumed (its storage write is not listed)")
-                continue
-            writes.append(StorageWrite(slot, before, after, layout.name_slot(slot, recorder.preimages)))
-    _assign_purposes(recorder.calls, to_checksum(guard), to_checksum(handler), top=True)
+    for slot in sorted(recorder.written_slots) if not reverted else ():
+        before, after = storage.get(slot, 0), world.get_storage(safe, slot)
+        if before == after:
+            continue
+        if slot in preset:
+            notes.append("a synthetic pre-approval was consumed (its storage write is not listed)")
+            continue
+        writes.append(StorageWrite(slot, before, after, layout.name_slot(slot, recorder.preimages)))
+    _assign_purposes(recorder.calls, to_checksum(setup.guard), to_checksum(setup.handler), top=True)
     return Execution(
         calls=recorder.calls, storage_writes=writes, success=success, reverted=reverted,
-        revert_reason=_revert_reason(bytes(result.output)) if reverted else None,
-        engine=ENGINE, version=label, gas_used=gas - result.get_gas_remaining(),
+        revert_reason=_revert_reason(output) if reverted else None,
+        engine=ENGINE, version=setup.label, gas_used=setup.gas - result.get_gas_remaining(),
         notes=notes + recorder.notes)
 
 
-def _call_view(world, safe: bytes, proxy_code: bytes, data: bytes, gas_price: int) -> bytes:
-    result = run_message(world, EXECUTOR, safe, proxy_code, data, 10_000_000, gas_price, None)
+def _call_view(world, setup: Setup, data: bytes) -> bytes:
+    from .machine import run_message
+
+    result = run_message(world, EXECUTOR, setup.safe, setup.proxy_code, data, 10_000_000, setup.gas_price, None)
     if result.is_error or len(result.output) != 32:
         raise EvmUnavailable("the Safe's getTransactionHash failed in the EVM", "evm")
     return bytes(result.output)

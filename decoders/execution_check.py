@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import deployments
 from .calls import CallNode
+from .deployments import ContractKind
 from .errors import ColdsightError
 from .findings import Finding
 from .hexutil import short_address
@@ -77,12 +79,27 @@ class ExecutionCheck:
         }
 
 
-def candidate_versions(context: Context, available: tuple[str, ...]) -> list[str]:
-    """Exact version labels to execute: the known one, or every bundled version of the hash family."""
+def released_versions() -> tuple[str, ...]:
+    """Every Safe singleton version safe-deployments lists, as exact labels ("1.3.0", "1.3.0+L2", …)."""
+    labels = set()
+    for kind, suffix in ((ContractKind.SINGLETON, ""), (ContractKind.SINGLETON_L2, "+L2")):
+        labels.update(contract.version + suffix for contract in deployments.addresses_of(kind))
+    return tuple(sorted(labels, key=lambda label: (_version_key(label.partition("+")[0]), label)))
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))
+
+
+def candidate_versions(context: Context, released: tuple[str, ...]) -> list[str]:
+    """Exact version labels to execute: the known one, or every released version of the hash family.
+
+    Versions without bundled bytecode stay in the list on purpose: the check then says which could
+    not be executed instead of silently checking only the others."""
     version = context.version
     if version.exact is not None:
         return [version.label]
-    return [label for label in available
+    return [label for label in released
             if label.partition("+")[0] in KNOWN_VERSIONS and family_of(label.partition("+")[0]) is version.family]
 
 
@@ -92,19 +109,18 @@ def check_execution(tx: SafeTx, context: Context, root: CallNode, static_finding
         from . import evm  # imported here: the engine is the heaviest import of the core
     except ImportError as err:  # pragma: no cover - a broken build; the self-test catches it first
         return _unavailable(f"the EVM engine cannot be loaded ({err})")
-    versions = candidate_versions(context, evm.available_versions())
+    versions = candidate_versions(context, released_versions())
     if not versions:
-        return _unavailable(f"no bundled Safe bytecode for version {context.version.label}")
+        return _unavailable(f"no released Safe version matches {context.version.label}")
     check = ExecutionCheck(status="confirmed")
     seen_findings: set[tuple[str, str | None, str]] = set()
+    unchecked: list[str] = []
     for label in versions:
         try:
             execution = evm.execute_safe_tx(tx, context, version=label)
-        except evm.EvmUnavailable as err:
+        except ColdsightError as err:  # EvmUnavailable included: no bytecode, a work limit, …
             check.notes.append(f"Safe {label}: not executed ({err.message})")
-            continue
-        except ColdsightError as err:
-            check.notes.append(f"Safe {label}: the execution could not run ({err.message})")
+            unchecked.append(label)
             continue
         check.engine = execution.engine
         check.versions.append(label)
@@ -114,18 +130,45 @@ def check_execution(tx: SafeTx, context: Context, root: CallNode, static_finding
             check.storage_writes = [_write_json(write) for write in execution.storage_writes]
             check.outcome = _outcome(execution)
             check.notes.extend(execution.notes)
+            check.notes.extend(_limits(execution, root, context))
         for finding in found:
             key = (finding.code, finding.path, finding.message)
             if key not in seen_findings:
                 seen_findings.add(key)
                 check.findings.append(finding)
     if not check.versions:
-        unavailable = _unavailable("no candidate version could be executed")
+        unavailable = _unavailable(f"no bundled bytecode runs Safe {', '.join(unchecked)}")
         unavailable.notes.extend(check.notes)
         return unavailable
+    if unchecked:
+        check.findings.append(Finding("EXECUTION_UNCHECKED", "warn", None,
+            f"The payload does not say its exact Safe version; it was executed as Safe {', '.join(check.versions)}, "
+            f"but Safe {', '.join(unchecked)} could not be executed offline (no verified bytecode bundled). "
+            "Give the exact version (--safe-version) to settle it"))
     if any(f.code == "EXECUTION_MISMATCH" for f in check.findings):
         check.status = "mismatch"
     return check
+
+
+def _walk(calls):
+    for call in calls:
+        yield call
+        yield from _walk(call.children)
+
+
+def _limits(execution, root: CallNode, context: Context) -> list[str]:
+    """What this execution could not see, in words (never a guess about external code)."""
+    notes = []
+    for call in _walk(execution.calls):
+        if call.operation == 1 and not call.executed:
+            notes.append(f"The code at {call.to} is not known offline: what it does while running as this Safe "
+                         "(including writes to the Safe's storage) cannot be seen by the EVM check")
+    if execution.reverted and any(node.to == context.safe for node in root.walk()):
+        notes.append("The Safe's real owners, modules and guard are not known offline; a self-management call that "
+                     "reverts against the synthesized state may succeed on chain")
+    if any(not call.executed and call.operation == 0 for call in _walk(execution.calls)):
+        notes.append("Calls to other contracts were recorded, not run: their code is not known offline")
+    return notes
 
 
 def _unavailable(reason: str) -> ExecutionCheck:
@@ -176,7 +219,8 @@ def _same_call(node: CallNode, call) -> str | None:
                 f"{_OPERATION_WORDS.get(node.operation, node.operation)}")
     if operation != 2 and call.to != node.to:
         return f"calls {call.to} where the tree shows {node.to}"
-    if call.value != node.value:
+    # A DELEGATECALL carries no value of its own (a batch entry's encoded value is ignored by the library).
+    if operation != 1 and call.value != node.value:
         return f"sends value {call.value} where the tree shows {node.value}"
     if call.data != node.data:
         return f"passes {len(call.data)} bytes of call data that differ from the {len(node.data)} bytes shown"
@@ -185,8 +229,7 @@ def _same_call(node: CallNode, call) -> str | None:
 
 def _is_own_batch(node: CallNode, context: Context) -> bool:
     """A batch whose entries run as the Safe (the library runs in the Safe's context)."""
-    runs_as = getattr(node, "runs_as", None)
-    return node.is_batch and node.operation == 1 and (runs_as is None or runs_as == context.safe)
+    return node.is_batch and node.operation == 1 and node.runs_as == context.safe
 
 
 def _compare_node(node: CallNode, call, context: Context, mismatch) -> None:
@@ -204,13 +247,6 @@ def _compare_node(node: CallNode, call, context: Context, mismatch) -> None:
         return
     shown = node.children
     executed = inner
-    if call.reverted:
-        # The batch stops at a reverting entry; entries after it never run.
-        executed = [child for child in inner]
-        if len(executed) > len(shown):
-            mismatch(node.path, f"at {node.path} runs {len(executed)} entries where the tree shows {len(shown)}")
-            return
-        shown = shown[: len(executed)]
     if len(executed) != len(shown):
         mismatch(node.path, f"at {node.path} runs {len(executed)} batch entries where the tree shows {len(shown)}")
         return

@@ -9,6 +9,7 @@ from .abi import DecodedArg
 from .calls import CallNode
 from .eip712 import SafeTxHashes
 from .findings import Finding, sort_findings, verdict_of
+from .execution_check import ExecutionCheck
 from .refund import Refund
 from .safetx import Context, Payload
 from .signatures import SignatureCheck
@@ -83,6 +84,7 @@ class Report:
     policy: object | None = None
     extra_verdict_reasons: list[str] = field(default_factory=list)
     refund: Refund | None = None  # the gas refund the Safe pays, None when gasPrice is 0
+    execution: ExecutionCheck | None = None  # the EVM check (decoders/execution_check.py); None when not run
 
     def __post_init__(self) -> None:
         self.findings = sort_findings(self.findings)
@@ -126,6 +128,7 @@ class Report:
             "signatures": [s.as_json() for s in self.signatures],
             "notes": list(self.payload.notes),
             "refund": self.refund.as_json() if self.refund is not None else None,
+            "execution": self.execution.as_json() if self.execution is not None else None,
         }
         if self.policy is not None:
             document["policy"] = self.policy.as_json()

@@ -11,6 +11,7 @@ from .calls import build_call_tree
 from .claims import decoded_mismatch_findings
 from .eip712 import compute_hashes
 from .errors import PayloadError
+from .execution_check import check_execution
 from .findings import Finding, tree_findings
 from .formats import parse_bytes
 from .hexutil import parse_address
@@ -26,6 +27,9 @@ class VerifyOptions:
     safe: str | None = None
     safe_version: str | None = None
     abi_dir: Path | None = None
+    # The EVM check runs by default; only benchmarks of the static path and the self-test of the static
+    # pieces turn it off. No front end offers a way to skip it.
+    execute: bool = True
 
 
 def _registry(abi_dir: Path | None) -> AbiRegistry:
@@ -76,8 +80,11 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     for check in signatures:
         if check.valid is False:
             findings.append(Finding("SIGNATURE_MISMATCH", "critical", None, f"Attached signature ({check.where}): {check.detail}"))
+    execution = check_execution(payload.tx, context, root, findings) if options.execute else None
+    if execution is not None:
+        findings += execution.findings
     return Report(payload=payload, context=context, hashes=hashes, root=root, findings=findings, signatures=signatures,
-                  refund=refund)
+                  refund=refund, execution=execution)
 
 
 def verify_bytes(data: bytes, source: str, options: VerifyOptions | None = None) -> Report:

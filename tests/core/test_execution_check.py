@@ -9,7 +9,7 @@ withheld, i.e. when the static decoder "missed" it).
 import pytest
 
 from decoders.evm.model import CALL, DELEGATECALL, ExecutedCall, Execution, StorageWrite
-from decoders.execution_check import _compare, candidate_versions, check_execution
+from decoders.execution_check import _compare, candidate_versions, check_execution, released_versions
 from decoders.findings import Finding
 from decoders.safetx import Context, HashFamily, SafeVersion
 from tests.builders import (
@@ -145,11 +145,28 @@ def test_only_the_nonce_changing_is_silent():
 
 
 def test_candidate_versions_cover_the_whole_hash_family_when_only_the_family_is_known():
-    available = ("1.1.1", "1.3.0", "1.3.0+L2", "1.4.1", "1.5.0+L2")
+    released = ("1.0.0", "1.1.1", "1.2.0", "1.3.0", "1.3.0+L2", "1.4.1", "1.5.0+L2")
     family_only = Context(chain_id=1, safe=SAFE, version=SafeVersion(family=HashFamily.BASEGAS_CHAIN))
-    assert candidate_versions(family_only, available) == ["1.3.0", "1.3.0+L2", "1.4.1", "1.5.0+L2"]
+    assert candidate_versions(family_only, released) == ["1.3.0", "1.3.0+L2", "1.4.1", "1.5.0+L2"]
+    old_family = Context(chain_id=None, safe=SAFE, version=SafeVersion(family=HashFamily.BASEGAS_NO_CHAIN))
+    assert candidate_versions(old_family, released) == ["1.0.0", "1.1.1", "1.2.0"]
     exact = Context(chain_id=1, safe=SAFE, version=SafeVersion.parse("1.1.1"))
-    assert candidate_versions(exact, available) == ["1.1.1"]
+    assert candidate_versions(exact, released) == ["1.1.1"]
+
+
+def test_released_versions_are_the_singletons_safe_deployments_lists():
+    # safe-deployments 1.37.63 singletons: GnosisSafe 1.0.0-1.3.0, GnosisSafeL2 1.3.0, Safe/SafeL2 1.4.1, 1.5.0.
+    assert released_versions() == ("1.0.0", "1.1.1", "1.2.0", "1.3.0", "1.3.0+L2", "1.4.1", "1.4.1+L2",
+                                   "1.5.0", "1.5.0+L2")
+
+
+def test_a_family_with_an_unbundled_version_is_a_warning_naming_it():
+    typed_family = Context(chain_id=None, safe=SAFE, version=SafeVersion(family=HashFamily.BASEGAS_NO_CHAIN))
+    report = _report(TOKEN, erc20_transfer(ALICE, 1), version="1.1.1")
+    check = check_execution(report.payload.tx, typed_family, report.root, report.findings)
+    assert check.versions == ["1.1.1"]
+    unchecked = [f for f in check.findings if f.code == "EXECUTION_UNCHECKED"]
+    assert len(unchecked) == 1 and "1.0.0, 1.2.0" in unchecked[0].message
 
 
 # --- the real engine --------------------------------------------------------------------------------

@@ -121,8 +121,11 @@ def test_typed_data_family_detection(run_cli, write_payload, with_chain, gas_key
     assert expected["safeTx"] == hex0x(eth_account_typed_hash(document))
     # No --safe-version: the typed data's own layout says how to hash it.
     result = verify_json(run_cli, write_payload(document))
-    assert result.code == 0, result.stderr
     assert result.json()["hashes"] == expected
+    # >= 1.3.0: every version of the family has verified bytecode bundled, so the EVM check runs them all.
+    # Older families include versions without it (0.1.0, 1.0.0, 1.2.0): that must be a warning, never silence.
+    assert result.code == (0 if with_chain else 1), result.stderr
+    assert _warning_codes(result) == ([] if with_chain else ["EXECUTION_UNCHECKED"])
     # A declared version of the same family is accepted; another family is refused.
     assert verify_json(run_cli, write_payload(document), "--safe-version", version).json()["hashes"] == expected
     other = {"1.4.1": "1.1.1", "1.1.1": "0.1.0", "0.1.0": "1.4.1"}[version]
@@ -178,7 +181,13 @@ def test_chain_not_needed_before_1_3_0(run_cli, write_payload):
     record = service_record(safeVersion="1.2.0", nonce=1)
     del record["chainId"]
     result = verify_json(run_cli, write_payload(record))
-    assert result.code == 0 and result.json()["hashes"] == peer_hashes(record, chain_id=1)
+    assert result.json()["hashes"] == peer_hashes(record, chain_id=1)
+    # Safe 1.2.0's own bytecode is not bundled (no npm artifact hashes to the deployed code): a warning says so.
+    assert result.code == 1 and _warning_codes(result) == ["EXECUTION_UNCHECKED"]
+
+
+def _warning_codes(result) -> list[str]:
+    return [f["code"] for f in result.json()["findings"] if f["severity"] != "info"]
 
 
 def test_version_0_0_1_refused(run_cli, write_payload):

@@ -58,7 +58,14 @@ ENTRIES = [
     (SMART_ACCOUNT, "1.5.0", "1.5.0", "MultiSendCallOnly", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
     (SMART_ACCOUNT, "1.5.0", "1.5.0", "CreateCall", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
     (SMART_ACCOUNT, "1.5.0", "1.5.0", "SignMessageLib", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
+    (SMART_ACCOUNT, "1.5.0", "1.5.0", "SafeMigration", "library", HARDHAT.replace("{folder}", "libraries/"), "creation"),
 ]
+
+# Constructor arguments (canonical addresses from the bundled safe-deployments data), appended to
+# the creation code: SafeMigration(safeSingleton, safeL2Singleton, fallbackHandler).
+CONSTRUCTOR_ARGS = {
+    ("SafeMigration", "1.5.0"): [("Safe", "1.5.0"), ("SafeL2", "1.5.0"), ("CompatibilityFallbackHandler", "1.5.0")],
+}
 
 FACTORIES = [
     (GNOSIS, "1.1.1", "1.1.1", "ProxyFactory", "proxy_factory", TRUFFLE, "runtime"),
@@ -74,7 +81,9 @@ SKIPPED = {
     "GnosisSafe 1.2.0": f"{GNOSIS}@1.2.0 build/contracts/GnosisSafe.json deployedBytecode does not hash to the "
                         "deployed codeHash 0x2ae2d123…",
     "SignMessageLib 1.3.0": f"{GNOSIS}@1.3.0 SignMessageLib artifact does not hash to the deployed codeHash 0x3ac65dea…",
-    "SafeMigration": "needs constructor arguments (the singletons and handler it migrates to); not bundled yet",
+    "SafeMigration 1.4.1": f"{SMART_ACCOUNT}@1.5.0 SafeMigration with the 1.4.1 singletons and handler as constructor "
+                           "arguments does not hash to the deployed codeHash 0xc00d7921… (built from other sources); "
+                           "no 1.4.1 package ships SafeMigration",
     "0.1.0": "no codeHash to check against in safe-deployments; not bundled",
 }
 
@@ -100,9 +109,21 @@ def _collect(entries: list, packages: dict[str, Path], tmp: str) -> list[dict]:
         code = artifact["deployedBytecode" if form == "runtime" else "bytecode"]
         if not (isinstance(code, str) and code.startswith("0x") and len(code) > 2):
             raise SystemExit(f"{spec} {path}: no {form} code")
-        contracts.append({"name": name, "version": version, "kind": kind, "package": spec,
-                          "path": path, "form": form, "code": code.lower()})
+        entry = {"name": name, "version": version, "kind": kind, "package": spec, "path": path, "form": form}
+        if (name, version) in CONSTRUCTOR_ARGS:
+            labels = CONSTRUCTOR_ARGS[(name, version)]
+            entry["args"] = "0x" + "".join(_canonical(*label).rjust(64, "0") for label in labels)
+            entry["argsSource"] = "canonical addresses (safe-deployments) of " + ", ".join(" ".join(x) for x in labels)
+        contracts.append(entry | {"code": code.lower()})
     return contracts
+
+
+def _canonical(name: str, version: str) -> str:
+    sys.path.insert(0, str(ROOT))
+    from decoders.deployments import by_label
+
+    [contract] = [c for c in by_label(name, version) if c.deployment_type == "canonical"]
+    return contract.address[2:].lower()
 
 
 def build() -> tuple[dict, dict]:

@@ -26,6 +26,7 @@ class BundledContract:
     path: str       # artifact path inside the package
     form: str       # "runtime" or "creation" (creation: has immutables, deploy at the address)
     code: bytes
+    args: bytes = b""  # ABI-encoded constructor arguments, appended to creation code
 
     def addresses(self, chain_id: int | None) -> tuple[str, ...]:
         """Checksummed addresses where this exact code is deployed on `chain_id` (empty for proxies)."""
@@ -44,7 +45,8 @@ def bundled() -> tuple[BundledContract, ...]:
     where = f"decoders/data/{DATA_FILE}"
     try:
         return tuple(BundledContract(c["name"], c["version"], c["kind"], c["package"], c["path"], c["form"],
-                                     bytes.fromhex(c["code"][2:])) for c in data["contracts"])
+                                     bytes.fromhex(c["code"][2:]), bytes.fromhex(c.get("args", "0x")[2:]))
+                     for c in data["contracts"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ColdsightError(f"unexpected structure ({exc!r})", where,
                              "reinstall Coldsight; the bundled data is damaged") from None

@@ -21,7 +21,7 @@ from ..deployments import ContractKind, addresses_of
 from ..hexutil import keccak, parse_hex, to_checksum
 from ..safetx import ZERO_ADDRESS, Context, SafeTx
 from . import layout
-from .bytecode import BundledContract, available_versions, find, libraries
+from .bytecode import BundledContract, available_versions, bundled, find, libraries
 from .model import (
     CALL,
     EvmUnavailable,
@@ -75,6 +75,14 @@ def _resolve_version(context: Context, version: str | None) -> tuple[str, str, b
 
 
 @cache
+def _singleton_codes(chain_id: int | None) -> tuple[tuple[bytes, bytes], ...]:
+    """(address, runtime code) of every bundled singleton deployed on `chain_id`: a proxy may be
+    switched to another version during the run (SafeMigration), and then runs that code."""
+    return tuple((bytes.fromhex(address[2:]), contract.code) for contract in bundled()
+                 if contract.kind in ("singleton", "singleton_l2") for address in contract.addresses(chain_id))
+
+
+@cache
 def _library_codes(chain_id: int | None) -> tuple[tuple[bytes, bytes], ...]:
     """(address, runtime code) of every bundled library deployed on `chain_id`."""
     codes = []
@@ -90,7 +98,9 @@ def _library_codes(chain_id: int | None) -> tuple[tuple[bytes, bytes], ...]:
 def _deployed(contract: BundledContract, address: bytes) -> bytes:
     from .machine import deploy
 
-    return deploy(contract.code, address)
+    # Constructors may require code at the addresses they are given (SafeMigration does): a stub suffices.
+    present = tuple((contract.args[i + 12: i + 32], b"\x00") for i in range(0, len(contract.args), 32))
+    return deploy(contract.code + contract.args, address, present)
 
 
 def _default_handler(version: str, chain_id: int | None) -> str:
@@ -168,6 +178,7 @@ class Setup:
     gas: int
     gas_price: int
     evm_chain_id: int
+    chain_id: int | None
     notes: list[str]
 
 
@@ -228,10 +239,10 @@ def prepare(tx: SafeTx, context: Context, state: SafeState | None = None, *,
         notes.append(f"safeTxGas {tx.safe_tx_gas} is more gas than any block holds; the run was given "
                      f"{GAS_CAP}, as much as any executor could supply")
     return Setup(label=label, safe=safe, proxy_code=proxy.code, singleton=singleton_raw,
-                 codes=((singleton_raw, singleton.code),) + _library_codes(chain_id), storage=storage,
+                 codes=_singleton_codes(chain_id) + _library_codes(chain_id), storage=storage,
                  approvers=approvers, guard=guard, handler=handler, stub_guard=stub_guard, gas=gas,
                  gas_price=tx.gas_price if tx_gas_price is None else tx_gas_price,
-                 evm_chain_id=chain_id if chain_id is not None else 1, notes=notes)
+                 evm_chain_id=chain_id if chain_id is not None else 1, chain_id=chain_id, notes=notes)
 
 
 def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None, *,
@@ -269,8 +280,9 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
                      "as pre-approved hashes")
     signatures = b"".join(_approval(a) for a in sorted(setup.approvers))
 
-    recorder = Recorder(safe=safe, proxy_code=setup.proxy_code, singletons=frozenset({setup.singleton}),
-                        libraries=frozenset(address for address, _ in setup.codes[1:]), max_jumps=MAX_JUMPS)
+    singletons = frozenset(address for address, _ in _singleton_codes(setup.chain_id))
+    recorder = Recorder(safe=safe, proxy_code=setup.proxy_code, singletons=singletons,
+                        libraries=frozenset(address for address, _ in setup.codes) - singletons, max_jumps=MAX_JUMPS)
     try:
         result = run_message(world, EXECUTOR, safe, setup.proxy_code, exec_calldata(tx, signatures), setup.gas,
                              setup.gas_price, recorder)

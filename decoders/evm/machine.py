@@ -193,9 +193,12 @@ def execution_context(chain_id: int) -> ExecutionContext:
                             chain_id=chain_id, base_fee_per_gas=0, excess_blob_gas=0)
 
 
-def deploy(creation_code: bytes, address: bytes) -> bytes:
-    """Runtime code that `creation_code` (no constructor arguments) returns when deployed at `address`."""
+def deploy(creation_code: bytes, address: bytes, present: tuple[tuple[bytes, bytes], ...] = ()) -> bytes:
+    """Runtime code that `creation_code` (constructor arguments appended) returns when deployed at
+    `address`, with the `present` (address, code) pairs already deployed (constructors may check them)."""
     state = OracleState(AtomicDB(), execution_context(1), BLANK_ROOT_HASH)
+    for other, code in present:
+        state.set_code(other, code)
     msg = Message(gas=30_000_000, to=b"", sender=b"\x11" * 20, value=0, data=b"", code=creation_code,
                   create_address=address)
     computation = OracleComputation.apply_create_message(state, msg, _OracleContext(0, b"\x11" * 20))

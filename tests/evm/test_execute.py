@@ -416,3 +416,23 @@ def test_precompile_call_runs_unrecorded():
 def test_curve_precompiles_are_refused_not_faked():
     with pytest.raises(EvmUnavailable, match="precompile 0x06"):
         run("1.4.1", tx("0x0000000000000000000000000000000000000006", bytes(128)))
+
+
+@pytest.mark.parametrize("label", ["1.4.1", "1.4.1+L2"])
+def test_safe_migration_1_5_0_switches_the_singleton_and_then_runs_the_new_code(label):
+    # SafeMigration 1.5.0 (canonical, safe-deployments v1.5.0/safe_migration.json) migrateWithFallbackHandler:
+    # writes slot 0 = Safe 1.5.0, then calls this.setFallbackHandler(handler) through the proxy, now on 1.5.0.
+    migration, safe_150 = "0x6439e7ABD8Bb915A5263094784C5CF561c4172AC", "0xFf51A5898e281Db6DfC7855790607438dF2ca44b"
+    handler_150 = "0x3EfCBb83A4A7AfcB4F68D501E2c2203a38be77f4"  # CompatibilityFallbackHandler 1.5.0 canonical
+    old_handler = "0x6666666666666666666666666666666666666666"
+    data = keccak(b"migrateWithFallbackHandler()")[:4]
+    execution = run(label, tx(migration, data, operation=1), SafeState(fallback_handler=old_handler))
+    assert execution.success
+    [migrate] = execution.calls
+    assert (migrate.operation, migrate.to, migrate.executed) == (1, migration, True)
+    assert [leaf(c) for c in migrate.children] == [
+        (0, SAFE, 0, calldata("setFallbackHandler(address)", ["address"], [handler_150]), True)]
+    got = writes(execution)
+    assert got[0][1:] == (int(safe_150, 16), "singleton")
+    handler_slot = int.from_bytes(keccak(b"fallback_manager.handler.address"), "big")
+    assert got[handler_slot] == (int(old_handler, 16), int(handler_150, 16), "fallbackHandler")

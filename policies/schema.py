@@ -13,6 +13,7 @@ from decoders.abi import Function, Param, parse_signature
 from decoders.errors import ColdsightError
 from decoders.hexutil import parse_address
 from decoders.safetx import SafeVersion
+from decoders.vocabulary import NEVER_WAIVABLE_CODES, WAIVABLE_CODES
 
 from .amounts import NATIVE_UNITS, parse_amount
 from .conditions import (AllOf, AnyOf, ArgumentChecks, Calldata, Compare, Condition, Every, Fields, Length, Some,
@@ -30,14 +31,10 @@ MAX_LIST_ITEMS = 5_000
 MAX_NESTING = 12
 OUTCOMES = ("allow", "warn", "deny")
 VERDICTS = ("ok", "warn", "block")
-# Integrity findings say the payload lies about itself; no policy may waive them.
-NEVER_WAIVABLE = {"CLAIMED_HASH_MISMATCH", "DOMAIN_MISMATCH", "SIGNATURE_MISMATCH", "UNDECODABLE_CALLDATA",
-                  "UNKNOWN_SELECTOR", "DECODED_MISMATCH", "BATCH_AMBIGUOUS"}
-WAIVABLE = {"DELEGATECALL_UNTRUSTED", "DELEGATECALL_NESTED", "MULTISEND_DELEGATECALL_CAPABLE", "CONTRACT_CREATION",
-            "MASTERCOPY_CHANGE", "MODULE_CHANGE", "GUARD_CHANGE", "FALLBACK_HANDLER_CHANGE", "OWNER_CHANGE",
-            "THRESHOLD_CHANGE", "PROXY_UPGRADE", "OWNERSHIP_TRANSFER", "ROLE_CHANGE", "UNLIMITED_APPROVAL",
-            "TOKEN_APPROVAL", "GAS_REFUND", "NATIVE_TRANSFER", "SELF_CALL", "BATCH_NOT_DELEGATECALLED",
-            "BATCH_UNKNOWN_CONTRACT"}
+# Which finding codes a signed policy may waive comes from the core's catalogue: integrity findings
+# (the payload lies about itself, or cannot be read or executed as shown) never are.
+NEVER_WAIVABLE = NEVER_WAIVABLE_CODES
+WAIVABLE = WAIVABLE_CODES
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,63}$")
 

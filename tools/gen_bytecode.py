@@ -33,11 +33,12 @@ TRUFFLE = "build/contracts/{name}.json"
 HARDHAT = "build/artifacts/contracts/{folder}{name}.sol/{name}.json"
 
 # (package, package version, Safe version, contract name, kind, artifact path, form)
-# kind: singleton | singleton_l2 | proxy | library.  form: runtime | creation.
+# kind: singleton | singleton_l2 | proxy | library.  form: runtime | creation | compile (see _compile).
 ENTRIES = [
     (GNOSIS, "1.1.1", "1.1.1", "GnosisSafe", "singleton", TRUFFLE, "runtime"),
     (GNOSIS, "1.1.1", "1.1.1", "Proxy", "proxy", TRUFFLE, "runtime"),
     (GNOSIS, "1.1.1", "1.1.1", "MultiSend", "library", TRUFFLE, "runtime"),
+    (GNOSIS, "1.2.0", "1.2.0", "GnosisSafe", "singleton", "build/meta/GnosisSafeEtherscan.json", "compile"),
     (GNOSIS, "1.3.0", "1.3.0", "GnosisSafe", "singleton", HARDHAT.replace("{folder}", ""), "runtime"),
     (GNOSIS, "1.3.0", "1.3.0", "GnosisSafeL2", "singleton_l2", HARDHAT.replace("{folder}", ""), "runtime"),
     (GNOSIS, "1.3.0", "1.3.0", "GnosisSafeProxy", "proxy", HARDHAT.replace("{folder}", "proxies/"), "runtime"),
@@ -78,8 +79,9 @@ FACTORIES = [
 SKIPPED = {
     "GnosisSafe 1.0.0": f"{GNOSIS}@1.0.0 build/contracts/GnosisSafe.json deployedBytecode hashes to 0x975d3730…, "
                         "deployed codeHash is 0xe1f1593d… (same in safe-eth-py's GnosisSafe_V1_0_0.json)",
-    "GnosisSafe 1.2.0": f"{GNOSIS}@1.2.0 build/contracts/GnosisSafe.json deployedBytecode does not hash to the "
-                        "deployed codeHash 0x2ae2d123…",
+    "GnosisSafe 1.2.0 artifact": f"{GNOSIS}@1.2.0 build/contracts/GnosisSafe.json deployedBytecode does not hash to "
+                                 "the deployed codeHash 0x2ae2d123…; the package's build/meta Etherscan input, "
+                                 "compiled with solc 0.5.17, does (form 'compiled')",
     "SignMessageLib 1.3.0": f"{GNOSIS}@1.3.0 SignMessageLib artifact does not hash to the deployed codeHash 0x3ac65dea…",
     "SafeMigration 1.4.1": f"{SMART_ACCOUNT}@1.5.0 SafeMigration with the 1.4.1 singletons and handler as constructor "
                            "arguments does not hash to the deployed codeHash 0xc00d7921… (built from other sources); "
@@ -98,6 +100,35 @@ def _pack(spec: str, workdir: Path) -> Path:
     return target / "package"
 
 
+# Compiles a standard-JSON input with solc-js; settings (EVM version, optimizer) and the target
+# come from the package's metadata file next to it (GnosisSafeMeta.json).
+SOLC_JS = """
+const solc = require('solc'); const fs = require('fs');
+const meta = JSON.parse(fs.readFileSync(process.argv[2])); const input = JSON.parse(fs.readFileSync(process.argv[3]));
+input.settings = {evmVersion: meta.settings.evmVersion, optimizer: meta.settings.optimizer,
+                  outputSelection: {'*': {'*': ['evm.deployedBytecode.object']}}};
+const out = JSON.parse(solc.compile(JSON.stringify(input)));
+for (const e of out.errors || []) if (e.severity === 'error') { console.error(e.formattedMessage); process.exit(1); }
+const [file, name] = Object.entries(meta.settings.compilationTarget)[0];
+if (!solc.version().startsWith(meta.compiler.version)) { console.error('solc ' + solc.version()); process.exit(1); }
+console.log('0x' + out.contracts[file][name].evm.deployedBytecode.object);
+"""
+
+
+def _compile(package_dir: Path, input_path: str, tmp: str) -> tuple[str, str]:
+    """(runtime code, how it was made) for a package's Etherscan standard-JSON input."""
+    meta_path = package_dir / input_path.replace("Etherscan.json", "Meta.json")
+    version = json.loads(meta_path.read_text())["compiler"]["version"].split("+")[0]
+    solc_dir = Path(tmp) / f"solc-{version}"
+    if not solc_dir.exists():
+        solc_dir.mkdir()
+        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", f"solc@{version}"], cwd=solc_dir, check=True)
+    (solc_dir / "compile.js").write_text(SOLC_JS)
+    code = subprocess.run(["node", "compile.js", str(meta_path), str(package_dir / input_path)], cwd=solc_dir,
+                          check=True, capture_output=True, text=True).stdout.strip()
+    return code, f"compiled with npm solc@{version}, settings from {meta_path.name}"
+
+
 def _collect(entries: list, packages: dict[str, Path], tmp: str) -> list[dict]:
     contracts = []
     for package, package_version, version, name, kind, path_pattern, form in entries:
@@ -105,11 +136,14 @@ def _collect(entries: list, packages: dict[str, Path], tmp: str) -> list[dict]:
         if spec not in packages:
             packages[spec] = _pack(spec, Path(tmp))
         path = path_pattern.format(name=name)
-        artifact = json.loads((packages[spec] / path).read_text())
-        code = artifact["deployedBytecode" if form == "runtime" else "bytecode"]
+        entry = {"name": name, "version": version, "kind": kind, "package": spec, "path": path, "form": form}
+        if form == "compile":
+            code, how = _compile(packages[spec], path, tmp)
+            entry |= {"form": "runtime", "built": how}
+        else:
+            code = json.loads((packages[spec] / path).read_text())["deployedBytecode" if form == "runtime" else "bytecode"]
         if not (isinstance(code, str) and code.startswith("0x") and len(code) > 2):
             raise SystemExit(f"{spec} {path}: no {form} code")
-        entry = {"name": name, "version": version, "kind": kind, "package": spec, "path": path, "form": form}
         if (name, version) in CONSTRUCTOR_ARGS:
             labels = CONSTRUCTOR_ARGS[(name, version)]
             entry["args"] = "0x" + "".join(_canonical(*label).rjust(64, "0") for label in labels)

@@ -52,7 +52,14 @@ def bundled() -> tuple[BundledContract, ...]:
                              "reinstall Coldsight; the bundled data is damaged") from None
 
 
+# Safe 1.2.0 has no proxy factory of its own: its Safes were created by ProxyFactory 1.1.1
+# (safe-deployments lists no 1.2.0 factory), so they hold the 1.1.1 proxy code.
+PROXY_VERSION = {"1.2.0": "1.1.1"}
+
+
 def find(version: str, kind: str) -> BundledContract | None:
+    if kind == "proxy":
+        version = PROXY_VERSION.get(version, version)
     return next((c for c in bundled() if c.version == version and c.kind == kind), None)
 
 

@@ -109,7 +109,8 @@ def main() -> None:
     print("engine   measure                                   best ms   median ms")
     rows = []
     for name, make in (("py-evm", pyevm_run), ("pyrevm", pyrevm_run)):
-        for label, tx, n in (("1-call execTransaction", one_call(), repeat), ("500-entry MultiSendCallOnly", batch(500), max(3, repeat // 4))):
+        cases = (("1-call execTransaction", one_call(), repeat), ("500-entry MultiSendCallOnly", batch(500), max(3, repeat // 4)))
+        for label, tx, n in cases:
             best, median = timed(make(tx), n)
             rows.append((name, label, best, median))
     best, median = timed(pyevm_run(batch(5000)), 1 if quick else 3)
@@ -117,7 +118,8 @@ def main() -> None:
     for name, label, best, median in rows:
         print(f"{name:8} {label:40} {best:9.1f} {median:10.1f}")
     first = ("from decoders.evm import execute_safe_tx; from decoders.safetx import *; "
-             f"execute_safe_tx(SafeTx('{TOKEN}',0,b'',0,0,0,0,'{ZERO}','{ZERO}',0), Context(1,'{SAFE}',SafeVersion.parse('1.4.1')))")
+             f"execute_safe_tx(SafeTx('{TOKEN}',0,b'',0,0,0,0,'{ZERO}','{ZERO}',0), "
+             f"Context(1,'{SAFE}',SafeVersion.parse('1.4.1')))")
     print(f"py-evm   import decoders.evm                          {import_ms('import decoders.evm'):9.1f}")
     print(f"py-evm   import + first run (py-evm loaded, set up)   {import_ms(first):9.1f}")
     print(f"pyrevm   import pyrevm                                {import_ms('import pyrevm'):9.1f}")

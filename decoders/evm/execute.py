@@ -35,9 +35,10 @@ ENGINE = f"py-evm {_package_version('py-evm')}"
 # Derived, not chosen: keccak256("coldsight.evm.executor")[12:], so it collides with nothing real.
 EXECUTOR = keccak(b"coldsight.evm.executor")[12:]
 SAFE_BALANCE = 2**200       # enough for any value transfer
-BASE_GAS = 50_000_000       # gas on top of what safeTxGas asks for (a 5,000-call batch uses ~25M)
-GAS_CAP = 1_000_000_000     # far above any block gas limit
-MAX_JUMPS = 3_000_000       # bounds the steps (every loop iteration jumps)
+GAS = 1_000_000_000         # every run gets this much: far above any block gas limit (a 5,000-call batch
+                            # sending value to fresh accounts uses ~175M)
+MAX_JUMPS = 500_000         # bounds the steps (every loop iteration jumps): 20x a 5,000-entry batch,
+                            # about 2 s of the tightest possible loop
 EXEC_TRANSACTION = keccak(b"execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)")[:4]
 GET_TRANSACTION_HASH = keccak(b"getTransactionHash(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,uint256)")[:4]
 ERROR_STRING = bytes.fromhex("08c379a0")  # Error(string)
@@ -233,11 +234,10 @@ def prepare(tx: SafeTx, context: Context, state: SafeState | None = None, *,
             storage[layout.GUARD_SLOT] = _word(guard)
             stub_guard = True
 
-    gas = BASE_GAS + tx.safe_tx_gas * 64 // 63 + 10_000
-    if gas > GAS_CAP:
-        gas = GAS_CAP
+    gas = GAS
+    if tx.safe_tx_gas * 64 // 63 + 10_000 > GAS:
         notes.append(f"safeTxGas {tx.safe_tx_gas} is more gas than any block holds; the run was given "
-                     f"{GAS_CAP}, as much as any executor could supply")
+                     f"{GAS}, far more than any executor could supply")
     return Setup(label=label, safe=safe, proxy_code=proxy.code, singleton=singleton_raw,
                  codes=_singleton_codes(chain_id) + _library_codes(chain_id), storage=storage,
                  approvers=approvers, guard=guard, handler=handler, stub_guard=stub_guard, gas=gas,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from importlib.metadata import version as _package_version
 
@@ -22,6 +23,9 @@ from ..hexutil import keccak, parse_hex, to_checksum
 from ..safetx import ZERO_ADDRESS, Context, SafeTx
 from . import layout
 from .bytecode import BundledContract, available_versions, bundled, find, libraries
+
+if TYPE_CHECKING:
+    from .machine import World
 from .model import (
     CALL,
     EvmUnavailable,
@@ -249,10 +253,10 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
                     version: str | None = None, tx_gas_price: int | None = None) -> Execution:
     """Run `tx` through the real execTransaction bytecode of the Safe's exact version, offline."""
     setup = prepare(tx, context, state, version=version, tx_gas_price=tx_gas_price)
-    from .machine import PrecompileRefused, Recorder, WorkLimitExceeded, new_state, run_message  # py-evm: on first use
+    from .machine import PrecompileRefused, Recorder, WorkLimitExceeded, World  # py-evm: on first use
 
     safe, storage, notes = setup.safe, dict(setup.storage), list(setup.notes)
-    world = new_state(setup.codes, setup.evm_chain_id)
+    world = World.with_codes(setup.codes, setup.evm_chain_id)
     world.set_code(safe, setup.proxy_code)
     world.set_balance(safe, SAFE_BALANCE)
     world.set_balance(EXECUTOR, 10**30)
@@ -284,8 +288,8 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
     recorder = Recorder(safe=safe, proxy_code=setup.proxy_code, singletons=singletons,
                         libraries=frozenset(address for address, _ in setup.codes) - singletons, max_jumps=MAX_JUMPS)
     try:
-        result = run_message(world, EXECUTOR, safe, setup.proxy_code, exec_calldata(tx, signatures), setup.gas,
-                             setup.gas_price, recorder)
+        result = world.run(EXECUTOR, safe, setup.proxy_code, exec_calldata(tx, signatures), setup.gas,
+                           setup.gas_price, recorder)
     except WorkLimitExceeded:
         raise EvmUnavailable(f"the run did not finish within {MAX_JUMPS} jumps", "evm",
                              "the transaction loops far longer than any real batch") from None
@@ -294,7 +298,7 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
                              "which the oracle does not compute", "evm") from None
 
     reverted = result.is_error
-    output = bytes(result.output)
+    output = result.output
     success = not reverted and len(output) >= 32 and int.from_bytes(output[:32], "big") == 1
     writes = []
     for slot in sorted(recorder.written_slots) if not reverted else ():
@@ -309,14 +313,12 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
     return Execution(
         calls=recorder.calls, storage_writes=writes, success=success, reverted=reverted,
         revert_reason=_revert_reason(output) if reverted else None,
-        engine=ENGINE, version=setup.label, gas_used=setup.gas - result.get_gas_remaining(),
+        engine=ENGINE, version=setup.label, gas_used=setup.gas - result.gas_remaining,
         notes=notes + recorder.notes)
 
 
-def _call_view(world, setup: Setup, data: bytes) -> bytes:
-    from .machine import run_message
-
-    result = run_message(world, EXECUTOR, setup.safe, setup.proxy_code, data, 10_000_000, setup.gas_price, None)
+def _call_view(world: World, setup: Setup, data: bytes) -> bytes:
+    result = world.run(EXECUTOR, setup.safe, setup.proxy_code, data, 10_000_000, setup.gas_price, None)
     if result.is_error or len(result.output) != 32:
         raise EvmUnavailable("the Safe's getTransactionHash failed in the EVM", "evm")
     return bytes(result.output)

@@ -13,14 +13,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import cast
+
+from eth_typing import Address, BlockNumber, Hash32
 
 from ..hexutil import to_checksum
 from .model import CALL, CALLCODE, CREATE, CREATE2, DELEGATECALL, ExecutedCall
 from .pyevm_import import stand_ins
 
 with stand_ins():
-    from eth.constants import BLANK_ROOT_HASH
+    from eth.constants import BLANK_ROOT_HASH, CREATE_CONTRACT_ADDRESS
     from eth.db.atomic import AtomicDB
+    from eth.abc import ComputationAPI, MessageAPI
     from eth.vm.execution_context import ExecutionContext
     from eth.vm.forks.cancun.computation import CANCUN_PRECOMPILES, CancunComputation
     from eth.vm.forks.cancun.opcodes import CANCUN_OPCODES
@@ -74,7 +78,7 @@ class Recorder:
     def __post_init__(self) -> None:
         self._current = self.calls
 
-    def child(self, parent: CancunComputation, msg: Message, run: Callable[[Message], CancunComputation]):
+    def child(self, parent: ComputationAPI, msg: MessageAPI, run: Callable[[MessageAPI], ComputationAPI]) -> ComputationAPI:
         op, self.pending_op = self.pending_op, None
         if parent.msg.storage_address != self.safe or op is None:
             return run(msg)  # code not running as the Safe (never happens once set up): plain EVM
@@ -174,7 +178,7 @@ class OracleComputation(CancunComputation):
                               else function) for address, function in CANCUN_PRECOMPILES.items()}
 
     def apply_child_computation(self, child_msg):
-        recorder = self.transaction_context.recorder
+        recorder = cast(_OracleContext, self.transaction_context).recorder
         if recorder is None:
             return super().apply_child_computation(child_msg)
         parent_apply = super().apply_child_computation
@@ -186,47 +190,90 @@ class OracleState(CancunState):
     transaction_context_class = _OracleContext
 
 
+def _address(raw: bytes) -> Address:
+    return cast(Address, raw)
+
+
 def execution_context(chain_id: int) -> ExecutionContext:
     # A fixed, plausible block: the Safe reads none of these except chainid (>= 1.3.0).
-    return ExecutionContext(coinbase=b"\0" * 20, timestamp=1_750_000_000, block_number=22_000_000,
-                            difficulty=0, mix_hash=b"\0" * 32, gas_limit=2**62, prev_hashes=(),
+    return ExecutionContext(coinbase=_address(b"\0" * 20), timestamp=1_750_000_000, block_number=BlockNumber(22_000_000),
+                            difficulty=0, mix_hash=Hash32(b"\0" * 32), gas_limit=2**62, prev_hashes=(),
                             chain_id=chain_id, base_fee_per_gas=0, excess_blob_gas=0)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    is_error: bool
+    output: bytes
+    gas_remaining: int
+
+
+class World:
+    """One run's EVM state: the shared base (bundled code) plus this run's accounts and storage."""
+
+    def __init__(self, state: OracleState):
+        self._state = state
+
+    @classmethod
+    def empty(cls) -> World:
+        return cls(OracleState(AtomicDB(), execution_context(1), BLANK_ROOT_HASH))
+
+    @classmethod
+    def with_codes(cls, codes: tuple[tuple[bytes, bytes], ...], chain_id: int) -> World:
+        db, root = _base(codes)
+        return cls(OracleState(db, execution_context(chain_id), root))
+
+    def set_code(self, address: bytes, code: bytes) -> None:
+        self._state.set_code(_address(address), code)
+
+    def get_code(self, address: bytes) -> bytes:
+        return self._state.get_code(_address(address))
+
+    def set_balance(self, address: bytes, balance: int) -> None:
+        self._state.set_balance(_address(address), balance)
+
+    def set_storage(self, address: bytes, slot: int, value: int) -> None:
+        self._state.set_storage(_address(address), slot, value)
+
+    def get_storage(self, address: bytes, slot: int) -> int:
+        return self._state.get_storage(_address(address), slot)
+
+    def run(self, sender: bytes, to: bytes, code: bytes, data: bytes, gas: int, gas_price: int,
+            recorder: Recorder | None) -> RunResult:
+        """Send one top-level message (tx.origin = sender) to `to` running `code`."""
+        context = _OracleContext(gas_price, _address(sender))
+        context.recorder = recorder
+        msg = Message(gas=gas, to=_address(to), sender=_address(sender), value=0, data=data, code=code,
+                      code_address=_address(to))
+        computation = OracleComputation.apply_message(self._state, msg, context)
+        return RunResult(computation.is_error, bytes(computation.output), computation.get_gas_remaining())
+
+    def deploy(self, creation_code: bytes, address: bytes) -> bytes:
+        """Run `creation_code` as a contract creation at `address`; its runtime code."""
+        sender = _address(b"\x11" * 20)
+        msg = Message(gas=30_000_000, to=CREATE_CONTRACT_ADDRESS, sender=sender, value=0, data=b"", code=creation_code,
+                      create_address=_address(address))
+        computation = OracleComputation.apply_create_message(self._state, msg, _OracleContext(0, sender))
+        if computation.is_error:
+            raise ValueError(f"creation code reverted at 0x{address.hex()}")
+        return self.get_code(address)
 
 
 def deploy(creation_code: bytes, address: bytes, present: tuple[tuple[bytes, bytes], ...] = ()) -> bytes:
     """Runtime code that `creation_code` (constructor arguments appended) returns when deployed at
     `address`, with the `present` (address, code) pairs already deployed (constructors may check them)."""
-    state = OracleState(AtomicDB(), execution_context(1), BLANK_ROOT_HASH)
+    world = World.empty()
     for other, code in present:
-        state.set_code(other, code)
-    msg = Message(gas=30_000_000, to=b"", sender=b"\x11" * 20, value=0, data=b"", code=creation_code,
-                  create_address=address)
-    computation = OracleComputation.apply_create_message(state, msg, _OracleContext(0, b"\x11" * 20))
-    if computation.is_error:
-        raise ValueError(f"creation code reverted at 0x{address.hex()}")
-    return state.get_code(address)
+        world.set_code(other, code)
+    return world.deploy(creation_code, address)
 
 
 @cache
-def base_state(codes: tuple[tuple[bytes, bytes], ...]) -> tuple[AtomicDB, bytes]:
+def _base(codes: tuple[tuple[bytes, bytes], ...]) -> tuple[AtomicDB, Hash32]:
     """A database holding `codes` ((address, runtime code) pairs), and its state root; reused by every run."""
     db = AtomicDB()
     state = OracleState(db, execution_context(1), BLANK_ROOT_HASH)
     for address, code in codes:
-        state.set_code(address, code)
+        state.set_code(_address(address), code)
     state.persist()
     return db, state.state_root
-
-
-def new_state(codes: tuple[tuple[bytes, bytes], ...], chain_id: int) -> OracleState:
-    db, root = base_state(codes)
-    return OracleState(db, execution_context(chain_id), root)
-
-
-def run_message(state: OracleState, sender: bytes, to: bytes, code: bytes, data: bytes, gas: int,
-                gas_price: int, recorder: Recorder | None):
-    """Send one top-level message (tx.origin = sender); returns the finished computation."""
-    context = _OracleContext(gas_price, sender)
-    context.recorder = recorder
-    msg = Message(gas=gas, to=to, sender=sender, value=0, data=data, code=code, code_address=to)
-    return OracleComputation.apply_message(state, msg, context)

@@ -82,7 +82,7 @@ def stand_ins() -> Iterator[None]:
     finally:
         sys.meta_path.remove(finder)
         for name in [n for n, m in sys.modules.items()
-                     if (n == "py_ecc" or n.startswith("py_ecc.")) and isinstance(m.__spec__.loader, _InertLoader)]:
+                     if (n == "py_ecc" or n.startswith("py_ecc.")) and isinstance(getattr(m.__spec__, "loader", None), _InertLoader)]:
             del sys.modules[name]
         if shim_added:
             del sys.modules["cached_property"]

@@ -19,7 +19,7 @@ from eth_hash.auto import keccak
 
 from decoders.evm.bytecode import bundled
 from decoders.evm.execute import _deployed
-from decoders.evm.machine import new_state, run_message
+from decoders.evm.machine import World
 
 ASSETS = Path(__file__).resolve().parents[1] / "node" / "node_modules" / "@safe-global" / "safe-deployments" / "dist" / "assets"
 pytestmark = [pytest.mark.node, pytest.mark.skipif(not ASSETS.is_dir(), reason="node test peers not installed")]
@@ -65,14 +65,14 @@ def test_bundled_proxy_is_what_the_deployed_factory_creates(proxy):
 
     factory = bytes.fromhex(address[2:])
     singleton = bytes.fromhex("5afe" * 10)
-    world = new_state((), 1)
+    world = World.empty()
     world.set_code(factory, factory_code)
     world.set_code(singleton, b"\x00")  # factories >= 1.4.1 require the singleton to have code
     selector = keccak(b"createProxyWithNonce(address,bytes,uint256)")[:4]
-    result = run_message(world, b"\x22" * 20, factory, factory_code,
-                         selector + encode(["address", "bytes", "uint256"], ["0x" + singleton.hex(), b"", 0]),
-                         10_000_000, 0, None)
+    result = world.run(b"\x22" * 20, factory, factory_code,
+                       selector + encode(["address", "bytes", "uint256"], ["0x" + singleton.hex(), b"", 0]),
+                       10_000_000, 0, None)
     assert not result.is_error
-    created = bytes(result.output)[12:32]
+    created = result.output[12:32]
     assert world.get_code(created) == proxy.code
     assert world.get_storage(created, 0) == int.from_bytes(singleton, "big")

@@ -6,8 +6,9 @@ the build cannot be trusted: `coldsight` prints which check failed and exits 3.
 
 It covers what a signer relies on: Keccak-256, the EIP-712 SafeTx hashes of each Safe hash family
 (0.1.0 dataGas/no chainId, 1.0.0-1.2.0 baseGas/no chainId, >= 1.3.0 with chainId), a whole
-verification of the Bybit attack (parse -> hash -> decode -> verdict), strict ABI decoding of an
-ERC-20 transfer with the bundled tables, and UR decoding (single part and fountain-coded).
+verification of the Bybit attack (parse -> hash -> decode -> verdict), a known execution on the
+bundled Safe bytecode (the EVM check), strict ABI decoding of an ERC-20 transfer with the bundled
+tables, and UR decoding (single part and fountain-coded).
 """
 
 import json
@@ -106,6 +107,30 @@ UR_MULTI_CBOR = (
 )
 
 
+# A known execution on the bundled Safe 1.4.1 bytecode (decoders/evm): a MultiSendCallOnly 1.4.1 batch
+# (canonical address, safe-deployments v1.4.1 multi_send_call_only.json) of the ERC-20 transfer above
+# and a self-call enableModule(EXEC_MODULE) (selector 0x610b5925 = keccak("enableModule(address)")[:4]).
+# The real bytecode must make exactly those two calls, run the self-call, and write modules[EXEC_MODULE].
+EXEC_MSCO = "0x9641d764fc13c8B624c04430C7356C1C7C8102e2"
+EXEC_TOKEN = "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48"
+EXEC_MODULE = "0x00000000000000000000000000000000000000AA"
+EXEC_ENABLE_MODULE = bytes.fromhex("610b5925" + "00" * 12 + "00" * 19 + "aa")
+
+
+def _packed(operation: int, to: str, data: bytes) -> bytes:
+    """One MultiSend entry: operation(1) | to(20) | value(32) = 0 | dataLength(32) | data."""
+    return bytes([operation]) + bytes.fromhex(to[2:]) + bytes(32) + len(data).to_bytes(32, "big") + data
+
+
+def _exec_payload() -> dict:
+    blob = _packed(0, EXEC_TOKEN, ERC20_CALLDATA) + _packed(0, HASH_SAFE, EXEC_ENABLE_MODULE)
+    padded = blob + bytes(-len(blob) % 32)
+    calldata = bytes.fromhex("8d80ff0a") + (32).to_bytes(32, "big") + len(blob).to_bytes(32, "big") + padded
+    return {"safe": HASH_SAFE, "chainId": 1, "safeVersion": "1.4.1", "to": EXEC_MSCO, "value": "0",
+            "data": "0x" + calldata.hex(), "operation": 1, "safeTxGas": "0", "baseGas": "0", "gasPrice": "0",
+            "gasToken": ZERO, "refundReceiver": ZERO, "nonce": "3"}
+
+
 class SelfTestFailure(Exception):
     """A known answer came out wrong: the build is broken or has been tampered with."""
 
@@ -152,6 +177,22 @@ def check_bybit_verdict() -> None:
     _expect("Bybit attack verdict", report.verdict, "block")
 
 
+def check_execution() -> None:
+    from decoders.verify import verify_bytes
+
+    report = verify_bytes(json.dumps(_exec_payload()).encode(), "self-test")
+    execution = report.execution
+    _expect("known execution ran", execution is not None and execution.status, "confirmed")
+    top = execution.calls[0]
+    _expect("known execution: the batch", (top["operation"], top["to"], top["executed"]), ("DELEGATECALL", EXEC_MSCO, True))
+    _expect("known execution: the calls it makes",
+            [(c["operation"], c["to"], c["data"]) for c in top["calls"]],
+            [("CALL", EXEC_TOKEN, "0x" + ERC20_CALLDATA.hex()), ("CALL", HASH_SAFE, "0x" + EXEC_ENABLE_MODULE.hex())])
+    written = {w["name"] for w in execution.storage_writes}
+    _expect("known execution: enableModule writes modules[module]", f"modules[{EXEC_MODULE}]" in written, True)
+    _expect("known execution: verdict", report.verdict, "block")
+
+
 def check_erc20_decoding() -> None:
     from decoders.abi import bundled_registry, decode_arguments
 
@@ -181,6 +222,7 @@ CHECKS: tuple[tuple[str, Callable[[], None]], ...] = (
     ("safe-hashes", check_safe_hashes),
     ("bybit-verdict", check_bybit_verdict),
     ("erc20-decoding", check_erc20_decoding),
+    ("evm-execution", check_execution),
     ("ur", check_ur),
 )
 

@@ -102,3 +102,19 @@ def test_gui_refusal_is_also_shown_in_a_window(monkeypatch: pytest.MonkeyPatch, 
     assert cli.main(["gui", str(EXAMPLE)]) == exitcodes.INVALID
     assert len(shown) == 1 and "tampered" in shown[0]
     assert "self-test FAILED" in capsys.readouterr().err
+
+
+def test_tampered_evm_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    import decoders.evm
+
+    real = decoders.evm.execute_safe_tx
+
+    def drops_the_last_inner_call(*args, **kwargs):
+        execution = real(*args, **kwargs)
+        for call in execution.calls:
+            if call.children:
+                call.children.pop()
+        return execution
+
+    monkeypatch.setattr(decoders.evm, "execute_safe_tx", drops_the_last_inner_call)
+    assert any(failure.startswith("evm-execution:") for failure in selftest.run().failures)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
+from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as _package_version
 
 from eth_abi import decode as abi_decode
@@ -35,7 +36,15 @@ from .model import (
     StorageWrite,
 )
 
-ENGINE = f"py-evm {_package_version('py-evm')}"
+
+def _engine_name() -> str:
+    try:
+        return f"py-evm {_package_version('py-evm')}"
+    except PackageNotFoundError:  # a frozen build without py-evm's metadata
+        return "py-evm"
+
+
+ENGINE = _engine_name()
 # Derived, not chosen: keccak256("coldsight.evm.executor")[12:], so it collides with nothing real.
 EXECUTOR = keccak(b"coldsight.evm.executor")[12:]
 SAFE_BALANCE = 2**200       # enough for any value transfer

@@ -12,6 +12,7 @@ from typing import NoReturn
 
 from . import exitcodes, offline_guard, selftest
 from .boundary import UsageError, run_guarded
+from .sanitize import guarded_streams
 
 COMMAND_MODULES = ("app.cmd_verify", "app.cmd_qr", "app.cmd_gui", "app.cmd_render",
                    "app.cmd_policy")
@@ -40,6 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     offline_guard.install()  # first: from here on this process cannot open a network socket
+    # Everything printed (reports, errors naming files or payload keys, usage errors) leaves through
+    # the one sanitizing layer: no payload control or bidi character reaches the terminal raw.
+    with guarded_streams():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:

@@ -119,8 +119,9 @@ def _print_progress(update: "FrameUpdate") -> None:
     for event in update.events:
         if event.kind == "restarted":
             sys.stderr.write(f"\n{event.message}\n")
-    sys.stderr.write(f"\rscanning: {update.progress.describe()}   ")
-    sys.stderr.flush()
+    from .sanitize import rewrite_line
+
+    rewrite_line(sys.stderr, f"scanning: {update.progress.describe()}   ")
 
 
 def load_payload(spec: str, on_update: Callable[["FrameUpdate"], None] | None = None) -> Payload:

@@ -8,6 +8,9 @@ Reason order: by severity (critical, warn, info); within one severity the core's
 first (in the Report's order, which is also the JSON `findings` order), then the policy's
 decisions, then any further verdict reasons. A finding a signed policy waived no longer counts
 and is listed as info, saying which policy reason allowed it.
+
+Every text field is escaped as it is built (`app.sanitize.display`, in `__post_init__`): decoded
+strings, labels and messages reach no front end with a control, bidi or zero-width character.
 """
 
 from __future__ import annotations
@@ -17,13 +20,15 @@ from dataclasses import dataclass
 from decoders.calls import CallNode
 from decoders.report import json_value
 from decoders.units import format_native
-from policies.result import CallDecision
+from policies.result import EXAMPLE_MARKER, CallDecision
 
+from .sanitize import display
 from .service import Review, ReviewOptions, load_policy_for_use
 
 SEVERITY_RANK = {"critical": 0, "warn": 1, "info": 2}
 OPERATION_WORD = {0: "call", 1: "DELEGATECALL", 2: "create"}
 POLICY_SEVERITY = {"deny": "critical", "warn": "warn"}  # allow adds no reason
+EXAMPLE_REASON_KEY = "policy:example"
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,9 @@ class Reason:
     code: str | None = None  # the finding code, for findings
     waived_by: str | None = None  # the signed policy's allow_dangerous reason
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", display(self.text))
+
 
 @dataclass(frozen=True)
 class Acknowledgement:
@@ -44,12 +52,19 @@ class Acknowledgement:
     key: str
     text: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", display(self.text))
+
 
 @dataclass(frozen=True)
 class Detail:
     name: str
     text: str
     alarm: bool = False  # shown in the alarm colour (undecoded data)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", display(self.name))
+        object.__setattr__(self, "text", display(self.text))
 
 
 @dataclass(frozen=True)
@@ -61,6 +76,9 @@ class CallRow:
     details: tuple[Detail, ...]
     children: tuple[CallRow, ...]
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "target", display(self.target))
+
 
 @dataclass(frozen=True)
 class Presentation:
@@ -70,12 +88,16 @@ class Presentation:
     policy_summary: tuple[str, ...]  # the policy's own summary (id, serial, signature, waivers)
     calls: CallRow
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "policy_summary", tuple(display(line) for line in self.policy_summary))
+
     def reasons_card(self) -> list[Reason | str]:
         """What the "why" block lists, in order: critical reasons, then the policy's summary
         (what stops a signer comes first), then the remaining reasons."""
+        marker = [reason for reason in self.reasons if reason.key == EXAMPLE_REASON_KEY]  # always on top
         critical = [reason for reason in self.reasons if reason.severity == "critical"]
-        rest = [reason for reason in self.reasons if reason.severity != "critical"]
-        return [*critical, *self.policy_summary, *rest]
+        rest = [reason for reason in self.reasons if reason.severity != "critical" and reason not in marker]
+        return [*marker, *critical, *self.policy_summary, *rest]
 
 
 # -- values ------------------------------------------------------------------------------------
@@ -120,12 +142,18 @@ def _policy_reasons(review: Review) -> list[Reason]:
     if policy is None:
         return []
     reasons = []
-    for call in policy.calls:
+    if policy.example:
+        reasons.append(Reason(EXAMPLE_REASON_KEY, "warn",
+                              f"{EXAMPLE_MARKER}: the policy is signed only with the public example keys shipped "
+                              "with Coldsight. Anyone can sign with them, so it cannot clear a transaction and its "
+                              "waivers are not applied"))
+    for call in [*policy.calls, *policy.batch]:
         severity = POLICY_SEVERITY.get(call.outcome)
         if severity is None:
             continue
         verb = "does not allow" if severity == "critical" else "asks for care with"
-        reasons.append(Reason(f"policy:{call.path}", severity, f"The policy {verb} call {call.path}: {call.message}"))
+        what = f"batch rule {call.path[6:]}" if call.path.startswith("batch:") else f"call {call.path}"
+        reasons.append(Reason(f"policy:{call.path}", severity, f"The policy {verb} {what}: {call.message}"))
     if policy.binding_error:
         reasons.append(Reason("policy:binding", "critical", f"The policy does not apply: {policy.binding_error}"))
     return reasons
@@ -240,14 +268,16 @@ def describe_policy(options: ReviewOptions) -> list[str]:
     try:
         loaded = load_policy_for_use(options, record_serial=False)  # looking must not record anything
     except ColdsightError as err:  # shown, not raised: loading a payload will fail closed on it too
-        return [f"Policy {options.policy} CANNOT BE USED: {err.describe()}",
+        return [display(f"Policy {options.policy} CANNOT BE USED: {err.describe()}"),
                 "Every transaction will be blocked until this is fixed."]
     policy = loaded.policy
     lines = [f"Policy {policy.id}, serial #{policy.serial}", f"Signature: {loaded.signature.text}"]
+    if loaded.signature.example:
+        lines.insert(0, f"{EXAMPLE_MARKER}: signed only with the public example keys; it cannot clear a transaction")
     validity = []
     if policy.not_before is not None:
         validity.append(f"valid from {policy.not_before}")
     validity.append(f"expires {policy.expires}" if policy.expires is not None else "no expiry date")
     lines.append(", ".join(validity).capitalize())
     lines.append(f"File: {options.policy} (sha256 {loaded.sha256[:16]}…)")
-    return lines
+    return [display(line) for line in lines]

@@ -19,6 +19,7 @@ from .refund import read_refund, refund_findings
 from .report import Report
 from .safetx import Context, Payload, SafeVersion, resolve_context
 from .signatures import check_signatures
+from .text_findings import deceptive_text_findings
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,7 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     findings += refund_findings(payload.tx, context, refund)
     findings += tree_findings(root, context)
     findings += decoded_mismatch_findings(payload.data_decoded, root)
+    findings += deceptive_text_findings(root, payload.notes)
     for check in signatures:
         if check.valid is False:
             findings.append(Finding("SIGNATURE_MISMATCH", "critical", None, f"Attached signature ({check.where}): {check.detail}"))

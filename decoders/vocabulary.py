@@ -103,6 +103,7 @@ CATALOGUE: dict[str, CodeInfo] = {
     "BATCH_UNKNOWN_CONTRACT": CodeInfo("warn", True, "multiSend on a contract that is not a known batch library"),
     "EXECUTION_MISMATCH": CodeInfo("critical", False, "the real bytecode does something the call tree does not show"),
     "EXECUTION_UNCHECKED": CodeInfo("warn", True, "the transaction could not be executed on verified bytecode offline"),
+    "DECEPTIVE_TEXT": CodeInfo("warn", True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),
 }
 
 FINDING_CODES = frozenset(CATALOGUE)

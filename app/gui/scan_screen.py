@@ -18,6 +18,7 @@ from PySide6.QtCore import QPointF, QThread, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QKeySequence, QPainter, QPen, QPixmap, QPolygonF, QShortcut
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSizePolicy, QVBoxLayout, QWidget
 
+from ..sanitize import display
 from ..session import problem_from_error
 from .widgets import emphasize
 
@@ -156,7 +157,7 @@ class ScanScreen(QWidget):
         self.progress_bar.setValue(int(progress.percent))
         if progress.fragments_total:
             self.progress_bar.setFormat(f"%p%  ({progress.parts_seen} of {progress.fragments_total} parts)")
-        self.status.setText(progress.describe())
+        self.status.setText(display(progress.describe()))
 
     def show_frame(self, image: QImage, corners: list) -> None:
         pixmap = QPixmap.fromImage(image.convertToFormat(QImage.Format.Format_RGB32))

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..presentation import Acknowledgement
+from ..sanitize import display
 from ..service import Review
 from ..session import Decision, DecisionRecord, Problem
 from .review_view import ReviewView
@@ -136,7 +137,8 @@ class VerifyingScreen(QWidget):
     def __init__(self, source: str, parent: QWidget | None = None):
         super().__init__(parent)
         layout = QVBoxLayout(self)
-        label = QLabel(f"Checking {source} …")
+        label = QLabel(display(f"Checking {source} …"))
+        label.setTextFormat(Qt.TextFormat.PlainText)
         label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(label)
 
@@ -293,9 +295,9 @@ class FailedScreen(QWidget):
         body.addWidget(self.message)
         details = []
         if problem.where:
-            details.append(f"Where: {problem.where}")
+            details.append(display(f"Where: {problem.where}"))
         if problem.hint:
-            details.append(f"What to do: {problem.hint}")
+            details.append(display(f"What to do: {problem.hint}"))
         details.append(f"Error code: {problem.code}")
         self.details = selectable(QLabel("\n".join(details)))
         self.details.setWordWrap(True)

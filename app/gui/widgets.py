@@ -143,6 +143,14 @@ def qr_label(text: str, scale: int = 4) -> QLabel:
 
 
 def selectable(label: QLabel) -> QLabel:
-    """Text a signer may select with the mouse or keyboard and copy (hashes, addresses)."""
+    """Text a signer may select with the mouse or keyboard and copy (hashes, addresses).
+
+    These labels show payload-derived text, so they go through the app's sanitizing layer: plain
+    text only (a decoded string must not be read as HTML) and deceptive code points escaped; our
+    own line breaks stay."""
+    from decoders.display_text import escape
+
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(escape(label.text(), keep="\n"))
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
     return label

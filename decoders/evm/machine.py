@@ -85,6 +85,8 @@ class Recorder:
         code_target = msg.code_address if op in (OP_DELEGATECALL, OP_CALLCODE) else msg.storage_address
         if op != OP_CREATE and op != OP_CREATE2 and code_target in parent.precompiles:
             return run(msg)
+        if op == OP_STATICCALL and code_target == self.safe:
+            return run(msg)  # a view of the Safe's own state (SignMessageLib reads domainSeparator() so)
         if op == OP_STATICCALL:
             self.notes.append(f"STATICCALL to {to_checksum(msg.storage_address)} (selector "
                               f"0x{bytes(msg.data[:4]).hex()}) was not executed; it returned empty data")

@@ -438,3 +438,20 @@ def test_safe_migration_1_5_0_switches_the_singleton_and_then_runs_the_new_code(
     assert got[0][1:] == (int(safe_150, 16), "singleton")
     handler_slot = int.from_bytes(keccak(b"fallback_manager.handler.address"), "big")
     assert got[handler_slot] == (int(old_handler, 16), int(handler_150, 16), "fallbackHandler")
+
+
+SIGN_MESSAGE_LIB = {"1.4.1": "0xd53cd0aB83D845Ac265BE939c57F53AD838012c9", "1.5.0": "0x4FfeF8222648872B3dE295Ba1e49110E61f5b5aa"}
+
+
+@pytest.mark.parametrize("label", [v for v in VERSIONS if base(v) in SIGN_MESSAGE_LIB])
+def test_sign_message_lib_writes_the_named_signed_message(label):
+    # SignMessageLib.signMessage: signedMessages[getMessageHash(message)] = 1, where getMessageHash is
+    # EIP-712 over SafeMessage(bytes message) with the Safe's domain (chainId, verifyingContract).
+    message = b"I agree to the terms"
+    domain = keccak(keccak(b"EIP712Domain(uint256 chainId,address verifyingContract)") + encode(["uint256", "address"], [1, SAFE]))
+    struct = keccak(keccak(b"SafeMessage(bytes message)") + keccak(message))
+    message_hash = keccak(b"\x19\x01" + domain + struct)
+    data = calldata("signMessage(bytes)", ["bytes"], [message])
+    execution = run(label, tx(SIGN_MESSAGE_LIB[base(label)], data, operation=1))
+    assert execution.success
+    assert writes(execution) == NONCE_WRITE | {slot_of(int.from_bytes(message_hash, "big"), 7): (0, 1, f"signedMessages[0x{message_hash.hex()}]")}

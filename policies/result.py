@@ -7,6 +7,7 @@ on `.verdict`, `.waiver_for(finding)`, `.as_json()` and `.summary_lines()`.
 from dataclasses import dataclass, field
 
 UNSIGNED = "UNSIGNED POLICY"
+EXAMPLE_MARKER = "EXAMPLE POLICY — NOT FOR REAL FUNDS"
 OUTCOME_ORDER = ("allow", "warn", "deny")
 VERDICT_OF_OUTCOME = {"allow": "ok", "warn": "warn", "deny": "block"}
 
@@ -50,10 +51,11 @@ class SignatureStatus:
     signers: tuple[str, ...] = ()
     threshold: int = 0
     trusted: int = 0
+    example: bool = False  # the threshold is only met by the shipped public example keys
 
     def as_json(self) -> dict:
         return {"signed": self.signed, "status": self.text, "signers": list(self.signers),
-                "threshold": self.threshold, "trustedSigners": self.trusted}
+                "threshold": self.threshold, "trustedSigners": self.trusted, "example": self.example}
 
 
 @dataclass
@@ -67,26 +69,33 @@ class PolicyResult:
     waivers: dict[tuple[str, str], str]  # (call path, finding code) -> reason
     labels: dict[str, str] = field(default_factory=dict)  # lowercase address -> label, for display
     refund: CallDecision | None = None  # the gas refund against [refund]; None when the Safe pays none
+    batch: list[CallDecision] = field(default_factory=list)  # one per [[batch_rules]] entry, path "batch:<id>"
 
     @property
     def unsigned(self) -> bool:
         return not self.signature.signed
 
     @property
+    def example(self) -> bool:
+        """Signed only by the public example keys: anyone could have signed it."""
+        return self.signature.example
+
+    @property
     def outcome(self) -> str:
-        decisions = self.calls + ([self.refund] if self.refund is not None else [])
+        decisions = self.calls + self.batch + ([self.refund] if self.refund is not None else [])
         return max((c.outcome for c in decisions), key=OUTCOME_ORDER.index, default="deny")
 
     @property
     def verdict(self) -> str:
         verdict = VERDICT_OF_OUTCOME[self.outcome]
-        if self.unsigned and verdict == "ok":
-            return "warn"  # a draft never clears a transaction on its own
+        if (self.unsigned or self.example) and verdict == "ok":
+            return "warn"  # a draft, or a policy anyone can sign, never clears a transaction on its own
         return verdict
 
     def waiver_for(self, finding) -> str | None:
-        """The allow_dangerous reason waiving this finding at this call; only a signed policy waives."""
-        if self.unsigned:
+        """The allow_dangerous reason waiving this finding at this call; only a signed policy waives
+        (the public example keys do not count as a signature here)."""
+        if self.unsigned or self.example:
             return None
         return self.waivers.get((finding.path, finding.code))
 
@@ -96,6 +105,10 @@ class PolicyResult:
     @property
     def matched_rules(self) -> set[str]:
         return {rule for c in self.calls for rule in c.matched_rules}
+
+    @property
+    def waivers_applied(self) -> bool:
+        return not (self.unsigned or self.example)
 
     def as_json(self) -> dict:
         return {
@@ -109,14 +122,19 @@ class PolicyResult:
             "bindingError": self.binding_error,
             "calls": [c.as_json(self.unsigned) for c in self.calls],
             "refund": self.refund.as_json(self.unsigned) if self.refund is not None else None,
-            "waivers": [{"path": path, "code": code, "reason": reason, "applied": not self.unsigned}
+            "batchRules": [b.as_json(self.unsigned) for b in self.batch],
+            "example": self.example,
+            "waivers": [{"path": path, "code": code, "reason": reason, "applied": self.waivers_applied}
                         for (path, code), reason in sorted(self.waivers.items())],
         }
 
     def summary_lines(self) -> list[str]:
         prefix = UNSIGNED + ": " if self.unsigned else ""
         head = f"{prefix}Policy {self.policy_id} #{self.serial} ({self.signature.text})"
-        flagged = [c for c in self.calls + ([self.refund] if self.refund is not None else []) if c.outcome != "allow"]
+        if self.example:
+            head = f"{EXAMPLE_MARKER}: {head}"
+        decisions = self.calls + self.batch + ([self.refund] if self.refund is not None else [])
+        flagged = [c for c in decisions if c.outcome != "allow"]
         flagged.sort(key=lambda c: -OUTCOME_ORDER.index(c.outcome))
         if self.binding_error:
             lines = [f"{head}: {self.binding_error}"]
@@ -125,8 +143,9 @@ class PolicyResult:
         else:
             lines = [f"{head}: {_decision_text(flagged[0])}"] + [f"  {prefix}{_decision_text(c)}" for c in flagged[1:]]
         for (path, code), reason in sorted(self.waivers.items()):
-            if self.unsigned:
-                lines.append(f"  {prefix}allow_dangerous for {code} at call {path} NOT applied (unsigned policy): {reason}")
+            if not self.waivers_applied:
+                why = "unsigned policy" if self.unsigned else "signed only by public example keys"
+                lines.append(f"  {prefix}allow_dangerous for {code} at call {path} NOT applied ({why}): {reason}")
             else:
                 lines.append(f"  Policy waives {code} at call {path}: {reason}")
         return lines
@@ -134,5 +153,10 @@ class PolicyResult:
 
 def _decision_text(decision: CallDecision) -> str:
     verb = {"deny": "denied", "warn": "needs care", "allow": "allowed"}[decision.outcome]
-    what = "gas refund" if decision.path == "refund" else f"call {decision.path}"
+    if decision.path == "refund":
+        what = "gas refund"
+    elif decision.path.startswith("batch:"):
+        what = f"batch rule {decision.path[6:]}"
+    else:
+        what = f"call {decision.path}"
     return f"{what} {verb}: {decision.message}"

@@ -27,6 +27,14 @@ TRUST_SCHEMA = "coldsight.trust/1"
 DEFAULT_TRUST_FILE = Path(__file__).parent / "trust.toml"
 MAX_SIDE_FILE_BYTES = 256 * 1024
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+# The shipped example signers (policies/trust.toml): private key = keccak256("coldsight example
+# policy signer N"), N = 1..3, so anyone can sign with them. Recognized by key wherever they appear
+# (a copied trust file included): a policy they alone sign can never clear a transaction.
+EXAMPLE_SIGNERS = frozenset({
+    "0x5fBb39a3Ce6A2B386DDb4dD361D66017a2BF6BbB",
+    "0x6052966F19C9DEcD40434d2851F264d4B0f5B085",
+    "0x3a1d69C64cB8Ca68e4098821c49152404058a08d",
+})
 
 
 def personal_message_hash(data: bytes) -> bytes:
@@ -167,8 +175,15 @@ def check_signatures(data: bytes, sig_path: Path, trust: TrustSet) -> SignatureS
             f"{len(good)} of the required {trust.threshold} trusted signatures (valid trusted signers: {names})",
             str(sig_path), f"trusted signers are pinned in {trust.source}")
     who = ", ".join(f"{trust.signers[a]} ({short_address(a)})" for a in good)
-    return SignatureStatus(True, f"signed {len(good)}-of-{len(trust.signers)} by {who}", tuple(good),
-                           trust.threshold, len(trust.signers))
+    # Example keys are public: only the real signers' count decides whether the threshold is met.
+    example = len([a for a in good if a not in EXAMPLE_SIGNERS]) < trust.threshold
+    text = f"signed {len(good)}-of-{len(trust.signers)} by {who}" + (" (public example keys)" if example else "")
+    return SignatureStatus(True, text, tuple(good), trust.threshold, len(trust.signers), example=example)
+
+
+def is_example_trust(trust: TrustSet) -> bool:
+    """The trust set cannot reach its threshold without the public example keys."""
+    return len([a for a in trust.signers if a not in EXAMPLE_SIGNERS]) < trust.threshold
 
 
 UNSIGNED_STATUS = SignatureStatus(False, "UNSIGNED POLICY")

@@ -40,12 +40,38 @@ def test_verify_with_policy_json(capsys):
     assert set(call["failedConditions"][0]) == {"rule", "argument", "expected", "actual"}
 
 
-def test_verify_waived_upgrade_is_ok_and_text_explains(capsys):
+def test_example_signed_waiver_is_not_applied_and_marked_first(capsys):
+    # The shipped examples are signed with public keys: the waiver they carry must not clear the upgrade.
     code = main(["verify", str(PAYLOADS / "admin-upgrade-vault.json"), "--policy", str(EXAMPLES / "protocol-admin.toml")])
     out = capsys.readouterr().out
-    assert code == 0
+    assert code == 2
     lines = out.splitlines()
-    assert lines[1].startswith("Policy protocol-admin #7 (signed 2-of-3")
+    assert lines[1].startswith("  [!] EXAMPLE POLICY — NOT FOR REAL FUNDS")
+    assert "allow_dangerous for PROXY_UPGRADE at call 0 NOT applied (signed only by public example keys)" in out
+
+
+def test_waived_upgrade_is_ok_under_a_real_trust_set(tmp_path, capsys):
+    # The same policy signed by a key the example set does not contain: the waiver applies, verdict ok.
+    from tests.policies.make_examples import example_key
+
+    folder = tmp_path / "p"
+    shutil.copytree(EXAMPLES, folder)
+    real_key = bytes.fromhex("11" * 32)
+    real = Account.from_key(real_key).address
+    (tmp_path / "trust.toml").write_text(f'schema = "coldsight.trust/1"\nthreshold = 1\n[[signers]]\nname = "team"\n'
+                                         f'address = "{real}"\n')
+    policy = folder / "protocol-admin.toml"
+    (folder / "protocol-admin.toml.sig").unlink()
+    keystore = tmp_path / "k.json"
+    keystore.write_text(json.dumps(Account.encrypt(real_key, "pw", kdf="scrypt", iterations=2**10)))
+    (tmp_path / "pw").write_text("pw")
+    assert main(["policy", "sign", str(policy), "--keystore", str(keystore), "--password-file", str(tmp_path / "pw")]) == 0
+    capsys.readouterr()
+    assert example_key(1) != real_key
+    code = main(["verify", str(PAYLOADS / "admin-upgrade-vault.json"), "--policy", str(policy),
+                 "--trust", str(tmp_path / "trust.toml")])
+    out = capsys.readouterr().out
+    assert code == 0 and "EXAMPLE POLICY" not in out
     assert "waives PROXY_UPGRADE at call 0" in out
 
 

@@ -1,4 +1,4 @@
-"""`coldsight policy sign|lint|test|diff`: tooling for the security team that writes policies.
+"""`coldsight policy keygen|sign|lint|test|diff`: tooling for the security team that writes policies.
 
 Exit statuses: 0 clean / all tests pass / nothing newly allowed; 1 lint warnings, failing
 tests, or a diff that allows more; 3 the policy (or its signatures) could not be loaded.
@@ -17,6 +17,12 @@ FINDINGS = 1  # lint warnings, failing tests, or a diff that widens what is allo
 def register(subparsers) -> None:
     parser = subparsers.add_parser("policy", help="sign, lint, test and diff policy files")
     commands = parser.add_subparsers(dest="policy_command", parser_class=type(parser))
+
+    keygen = commands.add_parser("keygen", help="create a new signing key as an encrypted V3 keystore")
+    keygen.add_argument("--out", required=True, type=Path, help="keystore file to create (never overwritten)")
+    keygen.add_argument("--password-file", type=Path, help="file holding the new password (else prompted twice)")
+    keygen.add_argument("--kdf", choices=("scrypt", "pbkdf2"), default="scrypt")
+    keygen.set_defaults(handler=run_keygen)
 
     sign = commands.add_parser("sign", help="add your EIP-191 signature over the policy file to POLICY.sig")
     sign.add_argument("policy", metavar="POLICY", type=Path)
@@ -61,10 +67,40 @@ def _compile(path: Path):
     return parse_policy_bytes(read_policy_bytes(path), str(path))
 
 
-def run_sign(args) -> int:
+def _read_password(path: Path) -> str:
+    from policies.errors import PolicyError
+
+    try:
+        return path.read_text().rstrip("\r\n")
+    except OSError as err:
+        raise PolicyError(f"cannot read password file: {err.strerror}", str(path)) from None
+
+
+def run_keygen(args) -> int:
     from eth_keys import keys
 
     from policies.errors import PolicyError
+    from policies.keystore import encrypt_keystore, new_private_key, write_new_keystore
+
+    if args.password_file is not None:
+        password = _read_password(args.password_file)
+    else:
+        password = getpass.getpass(f"New password for {args.out}: ")
+        if getpass.getpass("Repeat it: ") != password:
+            raise PolicyError("the two passwords differ", str(args.out))
+    if not password:
+        raise PolicyError("an empty password leaves the key unprotected", str(args.password_file or args.out))
+    private_key = new_private_key()
+    address = keys.PrivateKey(private_key).public_key.to_checksum_address()
+    write_new_keystore(args.out, encrypt_keystore(private_key, password, address, kdf=args.kdf))
+    print(f"{address}")
+    print(f"wrote {args.out} ({args.kdf}); add this address to the trust file's [[signers]]", file=sys.stderr)
+    return exitcodes.OK
+
+
+def run_sign(args) -> int:
+    from eth_keys import keys
+
     from policies.keystore import decrypt_keystore
     from policies.load import read_policy_bytes
     from policies.signing import sign_bytes, signature_path, write_signature
@@ -73,10 +109,7 @@ def run_sign(args) -> int:
     data = read_policy_bytes(args.policy)
     _compile(args.policy)  # never sign a policy that does not load
     if args.password_file is not None:
-        try:
-            password = args.password_file.read_text().rstrip("\r\n")
-        except OSError as err:
-            raise PolicyError(f"cannot read password file: {err.strerror}", str(args.password_file)) from None
+        password = _read_password(args.password_file)
     else:
         password = getpass.getpass(f"Password for {args.keystore}: ")
     private_key = decrypt_keystore(args.keystore, password)

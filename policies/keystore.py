@@ -1,4 +1,4 @@
-"""Decrypt a standard Ethereum V3 keystore (Web3 Secret Storage) with pycryptodome.
+"""Create and decrypt standard Ethereum V3 keystores (Web3 Secret Storage) with pycryptodome.
 
 Supported: kdf scrypt or pbkdf2 (hmac-sha256), cipher aes-128-ctr, MAC keccak256(dk[16:32] ||
 ciphertext). KDF parameters are bounded so a hostile keystore cannot exhaust memory or time.
@@ -6,6 +6,9 @@ ciphertext). KDF parameters are bounded so a hostile keystore cannot exhaust mem
 
 import hmac
 import json
+import os
+import secrets
+import uuid
 from pathlib import Path
 
 from Crypto.Cipher import AES
@@ -18,6 +21,55 @@ from .errors import PolicyError
 
 MAX_SCRYPT_N = 1 << 20
 MAX_PBKDF2_ROUNDS = 10_000_000
+# What `policy keygen` writes: the parameters geth and eth-account use by default (scrypt n = 2^18
+# takes ~1 s and 256 MB, which is the point), pbkdf2 with 2^18 rounds of hmac-sha256.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 1 << 18, 8, 1
+PBKDF2_ROUNDS = 1 << 18
+SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+def new_private_key() -> bytes:
+    """32 random bytes from the OS that form a valid secp256k1 key (1 <= k < n)."""
+    while True:
+        key = secrets.token_bytes(32)
+        if 0 < int.from_bytes(key, "big") < SECP256K1_N:
+            return key
+
+
+def encrypt_keystore(private_key: bytes, password: str, address: str, kdf: str = "scrypt",
+                     scrypt_n: int = SCRYPT_N, pbkdf2_rounds: int = PBKDF2_ROUNDS) -> dict:
+    """The V3 keystore document for `private_key` (aes-128-ctr, MAC = keccak256(dk[16:32] || ciphertext))."""
+    salt, iv = secrets.token_bytes(32), secrets.token_bytes(16)
+    secret = password.encode("utf-8")
+    if kdf == "scrypt":
+        derived = scrypt(secret, salt, 32, N=scrypt_n, r=SCRYPT_R, p=SCRYPT_P)
+        params: dict = {"dklen": 32, "n": scrypt_n, "r": SCRYPT_R, "p": SCRYPT_P, "salt": salt.hex()}
+    elif kdf == "pbkdf2":
+        derived = PBKDF2(secret, salt, 32, count=pbkdf2_rounds, hmac_hash_module=SHA256)
+        params = {"dklen": 32, "c": pbkdf2_rounds, "prf": "hmac-sha256", "salt": salt.hex()}
+    else:
+        raise ValueError(f"unsupported kdf {kdf!r}")  # the CLI offers only the two
+    ciphertext = AES.new(derived[:16], AES.MODE_CTR, nonce=b"", initial_value=iv).encrypt(private_key)
+    return {
+        "address": address.lower().removeprefix("0x"),
+        "crypto": {"cipher": "aes-128-ctr", "cipherparams": {"iv": iv.hex()}, "ciphertext": ciphertext.hex(),
+                   "kdf": kdf, "kdfparams": params, "mac": keccak(derived[16:32] + ciphertext).hex()},
+        "id": str(uuid.uuid4()),
+        "version": 3,
+    }
+
+
+def write_new_keystore(path: Path, document: dict) -> None:
+    """Create `path` readable by its owner only; never overwrite (an existing key would be lost)."""
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise PolicyError("refusing to overwrite an existing file", str(path), "choose a new --out path") from None
+    except OSError as err:
+        raise PolicyError(f"cannot create keystore: {err.strerror}", str(path)) from None
+    with os.fdopen(handle, "w") as out:
+        json.dump(document, out, indent=2)
+        out.write("\n")
 
 
 def _hex(value: object, where: str) -> bytes:

@@ -143,8 +143,10 @@ def test_policy_warnings_are_ticked_too():
 
     class Policy:
         calls = [Call()]
+        batch: list = []
         binding_error = None
         unsigned = False
+        example = False
 
     items = acknowledgements_for(Review(report=FakeReport(), policy=Policy()))
     assert [item.key for item in items] == ["policy:0.1"]

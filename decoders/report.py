@@ -9,6 +9,7 @@ from .abi import DecodedArg
 from .calls import CallNode
 from .eip712 import SafeTxHashes
 from .findings import Finding, sort_findings, verdict_of
+from .intent import Intent
 from .execution_check import ExecutionCheck
 from .refund import Refund
 from .safetx import Context, Payload
@@ -36,7 +37,8 @@ def arg_json(arg: DecodedArg) -> dict:
     return {"name": arg.name, "type": arg.type, "value": json_value(arg.value)}
 
 
-def call_json(node: CallNode) -> dict:
+def call_json(node: CallNode, intents: dict[str, Intent] | None = None) -> dict:
+    intent = (intents or {}).get(node.path)
     return {
         "path": node.path,
         "to": node.to,
@@ -50,7 +52,8 @@ def call_json(node: CallNode) -> dict:
         "decodeError": node.decode_error,
         "data": "0x" + node.data.hex(),
         "batchEncoding": node.batch_encoding,
-        "calls": [call_json(child) for child in node.children],
+        "intent": intent.as_json() if intent is not None else None,
+        "calls": [call_json(child, intents) for child in node.children],
         "runsAs": node.runs_as,
         "batch": batch_json(node),
     }
@@ -85,6 +88,7 @@ class Report:
     extra_verdict_reasons: list[str] = field(default_factory=list)
     refund: Refund | None = None  # the gas refund the Safe pays, None when gasPrice is 0
     execution: ExecutionCheck | None = None  # the EVM check (decoders/execution_check.py); None when not run
+    intents: dict[str, Intent] = field(default_factory=dict)  # one line per call path (decoders/intent.py)
 
     def __post_init__(self) -> None:
         self.findings = sort_findings(self.findings)
@@ -123,7 +127,7 @@ class Report:
             "format": self.payload.format,
             "hashes": self.hashes.as_json(),
             "tx": self.payload.tx.as_json_fields(),
-            "calls": call_json(self.root),
+            "calls": call_json(self.root, self.intents),
             "findings": [dict(f.as_json(), waivedBy=self.waiver_for(f)) if self.waiver_for(f) else f.as_json() for f in self.findings],
             "signatures": [s.as_json() for s in self.signatures],
             "notes": list(self.payload.notes),

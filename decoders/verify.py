@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .abi import AbiRegistry, bundled_registry
+from .addressbook import AddressBook
 from .calls import build_call_tree
 from .claims import decoded_mismatch_findings
 from .eip712 import compute_hashes
@@ -15,6 +16,8 @@ from .execution_check import check_execution
 from .findings import Finding, tree_findings
 from .formats import parse_bytes
 from .hexutil import parse_address
+from .intent import describe_tree
+from .names import Names, lookalike_findings
 from .refund import read_refund, refund_findings
 from .report import Report
 from .safetx import Context, Payload, SafeVersion, resolve_context
@@ -31,6 +34,9 @@ class VerifyOptions:
     # The EVM check runs by default; only benchmarks of the static path and the self-test of the static
     # pieces turn it off. No front end offers a way to skip it.
     execute: bool = True
+    # Names the signer's team gave addresses (their address book merged with the policy's [addresses]):
+    # used for the intents and the lookalike check, never for any hash or decision.
+    address_book: AddressBook | None = None
 
 
 def _registry(abi_dir: Path | None) -> AbiRegistry:
@@ -78,6 +84,8 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     findings += refund_findings(payload.tx, context, refund)
     findings += tree_findings(root, context)
     findings += decoded_mismatch_findings(payload.data_decoded, root)
+    names = Names(context.chain_id, context.safe, options.address_book or AddressBook())
+    findings += lookalike_findings(root, names)
     findings += deceptive_text_findings(root, payload.notes)
     for check in signatures:
         if check.valid is False:
@@ -86,7 +94,7 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     if execution is not None:
         findings += execution.findings
     return Report(payload=payload, context=context, hashes=hashes, root=root, findings=findings, signatures=signatures,
-                  refund=refund, execution=execution)
+                  refund=refund, execution=execution, intents=describe_tree(root, names))
 
 
 def verify_bytes(data: bytes, source: str, options: VerifyOptions | None = None) -> Report:

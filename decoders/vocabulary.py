@@ -91,7 +91,7 @@ CATALOGUE: dict[str, CodeInfo] = {
     "UNLIMITED_APPROVAL": CodeInfo("critical", True, "an unlimited allowance or operator approval"),
     "UNKNOWN_SELECTOR": CodeInfo("critical", False, "no ABI for the function (critical under delegatecall)"),
     "UNDECODABLE_CALLDATA": CodeInfo("critical", False, "calldata that does not decode strictly"),
-    "CONTRACT_CREATION": CodeInfo("warn", True, "operation 2 deploys a contract (Safe < 1.1.0)"),
+    "CONTRACT_CREATION": CodeInfo("warn", True, "a contract is deployed (operation 2 before Safe 1.1.0, or CreateCall)"),
     "NATIVE_TRANSFER": CodeInfo("info", True, "native coin is sent"),
     "SELF_CALL": CodeInfo("info", True, "a call to the Safe itself"),
     "CLAIMED_HASH_MISMATCH": CodeInfo("critical", False, "the payload's safeTxHash differs from the recomputed one"),
@@ -102,7 +102,10 @@ CATALOGUE: dict[str, CodeInfo] = {
     "BATCH_NOT_DELEGATECALLED": CodeInfo("critical", True, "a batch library is CALLed: its calls run as the library"),
     "BATCH_UNKNOWN_CONTRACT": CodeInfo("warn", True, "multiSend on a contract that is not a known batch library"),
     "EXECUTION_MISMATCH": CodeInfo("critical", False, "the real bytecode does something the call tree does not show"),
+    "OPAQUE_CALL": CodeInfo("critical", False, "a wrapper would make calls that cannot be decoded (critical as the Safe)"),
+    "OPAQUE_APPROVAL": CodeInfo("warn", True, "approveHash / signMessage: the Safe approves or signs something unseen"),
     "EXECUTION_UNCHECKED": CodeInfo("warn", True, "the transaction could not be executed on verified bytecode offline"),
+    "ADDRESS_LOOKALIKE": CodeInfo("warn", False, "an unknown address starts and ends like a known one (address poisoning)"),
     "DECEPTIVE_TEXT": CodeInfo("warn", True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),
 }
 

@@ -1,7 +1,10 @@
 """Regenerate decoders/data/bytecode/safe_bytecode.json from the Safe contracts' npm packages.
 
-    .venv/bin/python tools/gen_bytecode.py            # fetch the packages with `npm pack`, write the file
-    .venv/bin/python tools/gen_bytecode.py --check    # exit 1 if the bundled file differs
+    .venv/bin/python tools/gen_bytecode.py --safe-repo DIR            # write the files
+    .venv/bin/python tools/gen_bytecode.py --safe-repo DIR --check    # exit 1 if a bundled file differs
+
+Packages come from the npm registry (`npm pack`), compilers from npm (`solc`); DIR is a git clone of
+github.com/safe-global/safe-smart-account (one library is only reproducible from a tag there).
 
 Each entry keeps the package, version and artifact path it came from. Runtime code is kept
 where the artifact's `deployedBytecode` is what the chain holds; contracts with immutables
@@ -14,6 +17,8 @@ left out here (see SKIPPED) so the oracle never runs code that is not on chain.
 """
 
 import json
+import os
+import re
 import subprocess
 import sys
 import tarfile
@@ -21,6 +26,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+SAFE_REPO = sys.argv[sys.argv.index("--safe-repo") + 1] if "--safe-repo" in sys.argv else None
 OUT = ROOT / "decoders" / "data" / "bytecode" / "safe_bytecode.json"
 # Test-only: the proxy factories (runtime code), so a test can create a proxy the way the chain
 # does and compare it with the bundled proxy code (safe-deployments lists no proxy codeHash).
@@ -33,7 +39,8 @@ TRUFFLE = "build/contracts/{name}.json"
 HARDHAT = "build/artifacts/contracts/{folder}{name}.sol/{name}.json"
 
 # (package, package version, Safe version, contract name, kind, artifact path, form)
-# kind: singleton | singleton_l2 | proxy | library.  form: runtime | creation | compile (see _compile).
+# kind: singleton | singleton_l2 | proxy | library.
+# form: runtime | creation | compile (the package's Etherscan input) | compile-tag (a safe-smart-account tag).
 ENTRIES = [
     (GNOSIS, "1.1.1", "1.1.1", "GnosisSafe", "singleton", TRUFFLE, "runtime"),
     (GNOSIS, "1.1.1", "1.1.1", "Proxy", "proxy", TRUFFLE, "runtime"),
@@ -45,6 +52,8 @@ ENTRIES = [
     (GNOSIS, "1.3.0", "1.3.0", "MultiSend", "library", HARDHAT.replace("{folder}", "libraries/"), "creation"),
     (GNOSIS, "1.3.0", "1.3.0", "MultiSendCallOnly", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
     (GNOSIS, "1.3.0", "1.3.0", "CreateCall", "library", HARDHAT.replace("{folder}", "libraries/"), "runtime"),
+    (GNOSIS, "1.3.0", "1.3.0", "SignMessageLib", "library",
+     "contracts/libraries/SignMessageLib.sol:SignMessageLib@v1.3.0-libs.0", "compile-tag"),
     (SAFE_GLOBAL, "1.4.1", "1.4.1", "Safe", "singleton", HARDHAT.replace("{folder}", ""), "runtime"),
     (SAFE_GLOBAL, "1.4.1", "1.4.1", "SafeL2", "singleton_l2", HARDHAT.replace("{folder}", ""), "runtime"),
     (SAFE_GLOBAL, "1.4.1", "1.4.1", "SafeProxy", "proxy", HARDHAT.replace("{folder}", "proxies/"), "runtime"),
@@ -82,7 +91,9 @@ SKIPPED = {
     "GnosisSafe 1.2.0 artifact": f"{GNOSIS}@1.2.0 build/contracts/GnosisSafe.json deployedBytecode does not hash to "
                                  "the deployed codeHash 0x2ae2d123…; the package's build/meta Etherscan input, "
                                  "compiled with solc 0.5.17, does (form 'compiled')",
-    "SignMessageLib 1.3.0": f"{GNOSIS}@1.3.0 SignMessageLib artifact does not hash to the deployed codeHash 0x3ac65dea…",
+    "SignMessageLib 1.3.0 artifact": f"{GNOSIS}@1.3.0 SignMessageLib artifact (contracts/examples/libraries) does not "
+                                     "hash to the deployed codeHash 0x3ac65dea…; the safe-smart-account tag "
+                                     "v1.3.0-libs.0 source, compiled with the package's settings, does",
     "SafeMigration 1.4.1": f"{SMART_ACCOUNT}@1.5.0 SafeMigration with the 1.4.1 singletons and handler as constructor "
                            "arguments does not hash to the deployed codeHash 0xc00d7921… (built from other sources); "
                            "no 1.4.1 package ships SafeMigration",
@@ -100,33 +111,63 @@ def _pack(spec: str, workdir: Path) -> Path:
     return target / "package"
 
 
-# Compiles a standard-JSON input with solc-js; settings (EVM version, optimizer) and the target
-# come from the package's metadata file next to it (GnosisSafeMeta.json).
+# Compiles a standard-JSON input file with solc-js and prints the target's runtime code.
 SOLC_JS = """
 const solc = require('solc'); const fs = require('fs');
-const meta = JSON.parse(fs.readFileSync(process.argv[2])); const input = JSON.parse(fs.readFileSync(process.argv[3]));
-input.settings = {evmVersion: meta.settings.evmVersion, optimizer: meta.settings.optimizer,
-                  outputSelection: {'*': {'*': ['evm.deployedBytecode.object']}}};
+const input = JSON.parse(fs.readFileSync(process.argv[2])); const [file, name] = process.argv.slice(3);
+input.settings.outputSelection = {'*': {'*': ['evm.deployedBytecode.object']}};
 const out = JSON.parse(solc.compile(JSON.stringify(input)));
 for (const e of out.errors || []) if (e.severity === 'error') { console.error(e.formattedMessage); process.exit(1); }
-const [file, name] = Object.entries(meta.settings.compilationTarget)[0];
-if (!solc.version().startsWith(meta.compiler.version)) { console.error('solc ' + solc.version()); process.exit(1); }
 console.log('0x' + out.contracts[file][name].evm.deployedBytecode.object);
 """
+IMPORT = re.compile(r'^import\s+"([^"]+)";', re.M)
 
 
-def _compile(package_dir: Path, input_path: str, tmp: str) -> tuple[str, str]:
-    """(runtime code, how it was made) for a package's Etherscan standard-JSON input."""
-    meta_path = package_dir / input_path.replace("Etherscan.json", "Meta.json")
-    version = json.loads(meta_path.read_text())["compiler"]["version"].split("+")[0]
+def _solc(version: str, standard_input: dict, file: str, name: str, tmp: str) -> str:
     solc_dir = Path(tmp) / f"solc-{version}"
     if not solc_dir.exists():
         solc_dir.mkdir()
         subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", f"solc@{version}"], cwd=solc_dir, check=True)
-    (solc_dir / "compile.js").write_text(SOLC_JS)
-    code = subprocess.run(["node", "compile.js", str(meta_path), str(package_dir / input_path)], cwd=solc_dir,
+        (solc_dir / "compile.js").write_text(SOLC_JS)
+    (solc_dir / "input.json").write_text(json.dumps(standard_input))
+    return subprocess.run(["node", "compile.js", "input.json", file, name], cwd=solc_dir,
                           check=True, capture_output=True, text=True).stdout.strip()
-    return code, f"compiled with npm solc@{version}, settings from {meta_path.name}"
+
+
+def _compile_etherscan_input(package_dir: Path, input_path: str, tmp: str) -> tuple[str, str]:
+    """A package's Etherscan standard-JSON input, with the settings of the metadata file next to it."""
+    meta_path = package_dir / input_path.replace("Etherscan.json", "Meta.json")
+    meta = json.loads(meta_path.read_text())
+    standard_input = json.loads((package_dir / input_path).read_text())
+    standard_input["settings"] = {"evmVersion": meta["settings"]["evmVersion"], "optimizer": meta["settings"]["optimizer"]}
+    [(file, name)] = meta["settings"]["compilationTarget"].items()
+    version = meta["compiler"]["version"].split("+")[0]
+    return _solc(version, standard_input, file, name, tmp), f"compiled with npm solc@{version}, settings from {meta_path.name}"
+
+
+def _compile_from_tag(package_dir: Path, target: str, tmp: str) -> tuple[str, str]:
+    """`target` is "<file>:<contract>@<tag>": the file and its imports at that safe-smart-account tag
+    (from --safe-repo, a git directory), with the settings of the package's solc 0.7.6 build-info."""
+    if SAFE_REPO is None:
+        raise SystemExit(f"{target} needs --safe-repo DIR (a git clone of github.com/safe-global/safe-smart-account)")
+    location, tag = target.split("@")
+    file, name = location.split(":")
+    sources: dict[str, dict] = {}
+    pending = [file]
+    while pending:
+        path = pending.pop()
+        if path in sources:
+            continue
+        text = subprocess.run(["git", "-C", SAFE_REPO, "show", f"{tag}:{path}"], check=True, capture_output=True,
+                              text=True).stdout
+        sources[path] = {"content": text}
+        pending += [os.path.normpath(os.path.join(os.path.dirname(path), imported)) for imported in IMPORT.findall(text)]
+    infos = [json.loads(p.read_text()) for p in (package_dir / "build/artifacts/build-info").glob("*.json")]
+    [info] = [i for i in infos if i["solcVersion"] == "0.7.6"]
+    settings = {k: v for k, v in info["input"]["settings"].items() if k != "outputSelection"}
+    code = _solc("0.7.6", {"language": "Solidity", "sources": sources, "settings": settings}, file, name, tmp)
+    return code, (f"compiled with npm solc@0.7.6 from safe-smart-account tag {tag} {file} and its imports, "
+                  "settings from the package's build-info")
 
 
 def _collect(entries: list, packages: dict[str, Path], tmp: str) -> list[dict]:
@@ -137,8 +178,9 @@ def _collect(entries: list, packages: dict[str, Path], tmp: str) -> list[dict]:
             packages[spec] = _pack(spec, Path(tmp))
         path = path_pattern.format(name=name)
         entry = {"name": name, "version": version, "kind": kind, "package": spec, "path": path, "form": form}
-        if form == "compile":
-            code, how = _compile(packages[spec], path, tmp)
+        if form in ("compile", "compile-tag"):
+            compile_one = _compile_etherscan_input if form == "compile" else _compile_from_tag
+            code, how = compile_one(packages[spec], path, tmp)
             entry |= {"form": "runtime", "built": how}
         else:
             code = json.loads((packages[spec] / path).read_text())["deployedBytecode" if form == "runtime" else "bytecode"]

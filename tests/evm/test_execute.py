@@ -440,7 +440,8 @@ def test_safe_migration_1_5_0_switches_the_singleton_and_then_runs_the_new_code(
     assert got[handler_slot] == (int(old_handler, 16), int(handler_150, 16), "fallbackHandler")
 
 
-SIGN_MESSAGE_LIB = {"1.4.1": "0xd53cd0aB83D845Ac265BE939c57F53AD838012c9", "1.5.0": "0x4FfeF8222648872B3dE295Ba1e49110E61f5b5aa"}
+SIGN_MESSAGE_LIB = {"1.3.0": "0xA65387F16B013cf2Af4605Ad8aA5ec25a2cbA3a2", "1.4.1": "0xd53cd0aB83D845Ac265BE939c57F53AD838012c9",
+                    "1.5.0": "0x4FfeF8222648872B3dE295Ba1e49110E61f5b5aa"}  # safe-deployments canonical
 
 
 @pytest.mark.parametrize("label", [v for v in VERSIONS if base(v) in SIGN_MESSAGE_LIB])

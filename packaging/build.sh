@@ -9,6 +9,9 @@
 # Environment: PYTHON (default python3.11), COLDSIGHT_ONEFILE=1 (also build dist/onefile/coldsight),
 # COLDSIGHT_BUILD_DIR / COLDSIGHT_DIST_DIR (default build/ and dist/ in the checkout),
 # COLDSIGHT_SKIP_INSTALLERS=1 (only the frozen app, e.g. for CI).
+# A release never ships the public example policy signers (policies/trust.toml as checked in):
+# replace that file with the team's own signers, or say it is a demo build with --demo or
+# COLDSIGHT_DEMO_BUILD=1 (tools/dev.sh test does; such a build labels every example-signed policy).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -16,6 +19,24 @@ PYTHON=${PYTHON:-python3.11}
 BUILD=${COLDSIGHT_BUILD_DIR:-$ROOT/build}
 DIST=${COLDSIGHT_DIST_DIR:-$ROOT/dist}
 VENV=$BUILD/venv
+DEMO_BUILD=${COLDSIGHT_DEMO_BUILD:-0}
+for arg in "$@"; do
+  case $arg in
+    --demo) DEMO_BUILD=1 ;;
+    *) echo "usage: bash packaging/build.sh [--demo]" >&2; exit 64 ;;
+  esac
+done
+
+# --- trust set: no release with the public example keys -------------------------------------
+if ! "$PYTHON" policies/example_keys.py policies/trust.toml >&2; then
+  if [ "$DEMO_BUILD" != 1 ]; then
+    echo "build.sh: REFUSED: policies/trust.toml holds the public example signers; anyone can sign a policy" >&2
+    echo "  they trust. Put your security team's signers in policies/trust.toml, or build a demo with" >&2
+    echo "  --demo / COLDSIGHT_DEMO_BUILD=1 (not for real funds)." >&2
+    exit 65
+  fi
+  echo "build.sh: DEMO BUILD with the example trust set (not for real funds)" >&2
+fi
 
 # --- reproducibility: fixed time, hash seed, locale, time zone and permissions -------------
 if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then

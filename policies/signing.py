@@ -20,6 +20,9 @@ from decoders.errors import ColdsightError
 from decoders.hexutil import keccak, parse_address, parse_hex, short_address
 
 from .errors import PolicyError, PolicySignatureError
+# Recognized by key wherever they appear (a copied trust file included): a policy they alone sign
+# can never clear a transaction.
+from .example_keys import EXAMPLE_SIGNERS
 from .result import SignatureStatus
 
 SIG_SCHEMA = "coldsight.policy-signatures/1"
@@ -27,14 +30,6 @@ TRUST_SCHEMA = "coldsight.trust/1"
 DEFAULT_TRUST_FILE = Path(__file__).parent / "trust.toml"
 MAX_SIDE_FILE_BYTES = 256 * 1024
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
-# The shipped example signers (policies/trust.toml): private key = keccak256("coldsight example
-# policy signer N"), N = 1..3, so anyone can sign with them. Recognized by key wherever they appear
-# (a copied trust file included): a policy they alone sign can never clear a transaction.
-EXAMPLE_SIGNERS = frozenset({
-    "0x5fBb39a3Ce6A2B386DDb4dD361D66017a2BF6BbB",
-    "0x6052966F19C9DEcD40434d2851F264d4B0f5B085",
-    "0x3a1d69C64cB8Ca68e4098821c49152404058a08d",
-})
 
 
 def personal_message_hash(data: bytes) -> bytes:

@@ -73,6 +73,10 @@ class _Compiler:
         self.src = source
         self.book: dict[str, AddressBookEntry] = {}
         self.decimals: dict[str, int] = {}
+        self.chains: set[int] = set()  # chains of the policy's Safes: a label used elsewhere is a mistake
+        # The unit amounts must be written in where they are being compiled: "native" for a call's
+        # value, a token symbol for the arguments of a call to that token, None where any unit may apply.
+        self.unit: str | None = None
 
     # ---- primitives -----------------------------------------------------------------------
 
@@ -102,9 +106,14 @@ class _Compiler:
 
     def address(self, value: object, where: str) -> str:
         try:
-            return parse_address(value, where)
+            address = parse_address(value, where)
         except ColdsightError as err:
             raise self.src.error(err.message, where, err.hint or "addresses are quoted 0x strings with EIP-55 checksums") from None
+        if isinstance(value, str) and value[2:] != address[2:]:
+            # All-lowercase (or uppercase) carries no checksum: one mistyped character would go unnoticed.
+            raise self.src.error(f"address {value} has no EIP-55 checksum (all one case)", where,
+                                 f"write it checksummed: {address}")
+        return address
 
     def ref(self, value: object, where: str) -> AddressRef:
         if not isinstance(value, str):
@@ -114,6 +123,12 @@ class _Compiler:
         if value.startswith("@"):
             name = value[1:]
             if name in self.book:
+                entry = self.book[name]
+                if self.chains and entry.chain not in self.chains:
+                    raise self.src.error(f"label {value} is an address on chain {entry.chain}, but this policy's Safes "
+                                         f"are on chain {', '.join(map(str, sorted(self.chains)))}", where,
+                                         "an address means something else (or nothing) on another chain; "
+                                         "define the label for the Safe's chain")
                 return AddressRef("label", name)
             if builtin_label_exists(name):
                 return AddressRef("label", name)
@@ -205,6 +220,7 @@ class _Compiler:
                     raise self.src.error(err.message, f"{where}.version", err.hint) from None
             name = self.typed(table["name"], str, f"{where}.name") if "name" in table else None
             bindings.append(SafeBinding(chain, self.address(table["address"], f"{where}.address"), name, version))
+            self.chains.add(chain)
         return tuple(bindings)
 
     def addresses(self, value: object) -> None:
@@ -296,7 +312,9 @@ class _Compiler:
         value_condition: Condition | None = None
         uint = Param("value", "uint256")
         if "value" in table:
+            self.unit = "native"
             value_condition = self.condition(table["value"], uint, f"{where}.call.value", effect, counter, 0)
+            self.unit = None
         elif not wide:
             value_condition = Compare("eq", (0,), ("0",))
         checks = None
@@ -304,8 +322,31 @@ class _Compiler:
             if function is None:
                 raise self.src.error("conditions on arguments need a function signature in call.function",
                                      f"{where}.args", 'e.g. function = "transfer(address to,uint256 amount)"')
+            self.unit = self.token_unit_of(targets)
             checks = self.argument_checks(args, function, f"{where}.args", effect, counter, 0)
+            self.unit = None
         return CallMatch(targets, function, selector, operations, value_condition, checks)
+
+    def token_unit_of(self, targets: tuple[AddressRef, ...] | None) -> str | None:
+        """The token symbol every target of a call shares ([addresses] token entries), else None."""
+        if not targets:
+            return None
+        symbols = {self.book[t.text].token_symbol if t.kind == "label" and t.text in self.book else None
+                   for t in targets}
+        return symbols.pop() if len(symbols) == 1 and None not in symbols else None
+
+    def check_unit(self, item: object, where: str) -> None:
+        """Refuse an amount written in a unit other than the one of the value it is compared with."""
+        if self.unit is None or not isinstance(item, str) or len(item.split()) != 2:
+            return
+        unit = item.split()[1]
+        if self.unit == "native" and unit not in NATIVE_UNITS:
+            raise self.src.error(f"amount {item!r} is in {unit}, but a call's value is the native coin", where,
+                                 'write the value in wei, gwei or ether ("0.5 ether")')
+        if self.unit != "native" and unit != self.unit:
+            raise self.src.error(f"amount {item!r} is in {unit}, but this call goes to the {self.unit} token "
+                                 f"(its amounts are {self.unit} base units)", where,
+                                 f'write it in {self.unit} ("250000 {self.unit}") or as raw base units (digits)')
 
     def argument_checks(self, args: object, function: Function, where: str, effect: str, counter: "_Counter",
                         depth: int) -> ArgumentChecks:
@@ -379,7 +420,9 @@ class _Compiler:
         if op == "calldata":
             table = self.table(operand, where, {"function", "args"}, {"function"})
             function = self.function(table["function"], f"{where}.function")
+            outer, self.unit = self.unit, None  # nested calldata goes to a contract this rule does not name
             checks = self.argument_checks(table.get("args", {}), function, f"{where}.args", effect, counter, depth + 1)
+            self.unit = outer
             return Calldata(function, checks)
         if op in ("in", "not_in"):
             items = self.typed(operand, list, where, f"{op} takes an array")
@@ -406,6 +449,7 @@ class _Compiler:
             if kind == "int" and isinstance(item, int) and not isinstance(item, bool) and item < 0:
                 number = item
             else:
+                self.check_unit(item, where)
                 try:
                     number = parse_amount(item, where, self.decimals)
                 except PolicyError as err:

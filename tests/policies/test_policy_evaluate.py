@@ -37,7 +37,7 @@ def transfer(to: str, amount: int):
     ('{ to = { in = ["@payroll", "@ops"] } }', STRANGER, 1, "deny"),
     ('{ amount = { lt = 10 } }', PAYROLL, 9, "allow"),
     ('{ amount = { lt = 10 } }', PAYROLL, 10, "deny"),
-    ('{ amount = { lte = "10 wei" } }', PAYROLL, 10, "allow"),
+    ('{ amount = { lte = "0.00001 USDC" } }', PAYROLL, 10, "allow"),
     ('{ amount = { gt = 10 } }', PAYROLL, 10, "deny"),
     ('{ amount = { gte = 10 } }', PAYROLL, 10, "allow"),
     ('{ amount = { lte = "250000 USDC" } }', PAYROLL, 250_000 * 10**6, "allow"),

@@ -17,7 +17,7 @@ from importlib.metadata import version as _package_version
 
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
-from eth_abi.exceptions import DecodingError
+from eth_abi.exceptions import DecodingError, EncodingError
 
 from ..deployments import ContractKind, addresses_of
 from ..hexutil import keccak, parse_hex, to_checksum
@@ -58,6 +58,7 @@ ERROR_STRING = bytes.fromhex("08c379a0")  # Error(string)
 GUARD_SELECTORS = {keccak(s)[:4] for s in (
     b"checkTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes,address)",
     b"checkAfterExecution(bytes32,bool)")}
+PRECOMPILE_MAX = 0x11
 GUARD_STUB = b"\x00"  # STOP: a guard needs code for Solidity's extcodesize check; its calls are never run
 
 
@@ -147,6 +148,22 @@ def exec_calldata(tx: SafeTx, signatures: bytes) -> bytes:
          tx.refund_receiver, signatures])
 
 
+def _encoded(tx: SafeTx, signatures: bytes) -> bytes:
+    try:
+        return exec_calldata(tx, signatures)
+    except (EncodingError, TypeError, ValueError) as exc:
+        raise EvmUnavailable(f"the transaction's fields cannot be ABI-encoded for execTransaction: {exc}", "tx") from None
+
+
+def _distinct(addresses: list[bytes], where: str) -> list[bytes]:
+    """A Safe linked list holds each address once and never 0x0, SENTINEL (0x1) or the executor."""
+    for i, address in enumerate(addresses):
+        if _word(address) in (0, layout.SENTINEL) or address == EXECUTOR or address in addresses[:i]:
+            raise EvmUnavailable(f"0x{address.hex()} cannot be in a Safe's list (zero, sentinel, duplicate "
+                                 "or the synthetic executor)", f"{where}[{i}]")
+    return addresses
+
+
 def _approval(owner: bytes) -> bytes:
     return owner.rjust(32, b"\0") + b"\0" * 32 + b"\x01"  # r = owner, s = 0, v = 1
 
@@ -160,8 +177,11 @@ def _revert_reason(output: bytes) -> str | None:
     return "0x" + output.hex() if output else None
 
 
-def _assign_purposes(calls: list[ExecutedCall], guard: str, handler: str, top: bool) -> None:
-    seen_transaction = False
+def _assign_purposes(calls: list[ExecutedCall], guard: str, handler: str, top: bool,
+                     transaction_recorded: bool = True) -> None:
+    """Name why each call was made. At the top, the first call that is not the guard's is the
+    transaction's own (unless it went to a precompile, which is never recorded); later ones refund."""
+    seen_transaction = not transaction_recorded
     for call in calls:
         if call.operation == CALL and call.to == guard and call.data[:4] in GUARD_SELECTORS:
             call.purpose = "guard"
@@ -212,7 +232,7 @@ def prepare(tx: SafeTx, context: Context, state: SafeState | None = None, *,
     safe = _raw(context.safe, "safe")
     notes: list[str] = []
 
-    owners = [_raw(o, f"state.owners[{i}]") for i, o in enumerate(state.owners)]
+    owners = _distinct([_raw(o, f"state.owners[{i}]") for i, o in enumerate(state.owners)], "state.owners")
     threshold = max(1, state.threshold)
     # A threshold above one needs more approvals: given owners approve by pre-approved hash
     # (approvedHashes), then extra synthetic owners if there are not enough.
@@ -221,7 +241,7 @@ def prepare(tx: SafeTx, context: Context, state: SafeState | None = None, *,
     all_owners = owners + [EXECUTOR] + extra
     if extra:
         notes.append(f"{len(extra)} synthetic owner(s) added so the threshold of {threshold} can be met")
-    modules = [_raw(m, f"state.modules[{i}]") for i, m in enumerate(state.modules)]
+    modules = _distinct([_raw(m, f"state.modules[{i}]") for i, m in enumerate(state.modules)], "state.modules")
     guard = _raw(state.guard, "state.guard")
     handler_text = state.fallback_handler if state.fallback_handler is not None else _default_handler(base_version, chain_id)
     handler = _raw(handler_text, "state.fallback_handler")
@@ -247,6 +267,9 @@ def prepare(tx: SafeTx, context: Context, state: SafeState | None = None, *,
             storage[layout.GUARD_SLOT] = _word(guard)
             stub_guard = True
 
+    if chain_id is None and _key(base_version) >= (1, 3, 0):
+        notes.append("the chain id is not known; the EVM ran with chain id 1 (only EIP-712 hashes computed "
+                     "on chain depend on it)")
     gas = GAS
     if tx.safe_tx_gas * 64 // 63 + 10_000 > GAS:
         notes.append(f"safeTxGas {tx.safe_tx_gas} is more gas than any block holds; the run was given "
@@ -297,7 +320,7 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
     recorder = Recorder(safe=safe, proxy_code=setup.proxy_code, singletons=singletons,
                         libraries=frozenset(address for address, _ in setup.codes) - singletons, max_jumps=MAX_JUMPS)
     try:
-        result = world.run(EXECUTOR, safe, setup.proxy_code, exec_calldata(tx, signatures), setup.gas,
+        result = world.run(EXECUTOR, safe, setup.proxy_code, _encoded(tx, signatures), setup.gas,
                            setup.gas_price, recorder)
     except WorkLimitExceeded:
         raise EvmUnavailable(f"the run did not finish within {MAX_JUMPS} jumps", "evm",
@@ -318,7 +341,9 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
             notes.append("a synthetic pre-approval was consumed (its storage write is not listed)")
             continue
         writes.append(StorageWrite(slot, before, after, layout.name_slot(slot, recorder.preimages)))
-    _assign_purposes(recorder.calls, to_checksum(setup.guard), to_checksum(setup.handler), top=True)
+    to_precompile = tx.operation in (0, 1) and 1 <= int(tx.to, 16) <= PRECOMPILE_MAX
+    _assign_purposes(recorder.calls, to_checksum(setup.guard), to_checksum(setup.handler), top=True,
+                     transaction_recorded=not to_precompile)
     return Execution(
         calls=recorder.calls, storage_writes=writes, success=success, reverted=reverted,
         revert_reason=_revert_reason(output) if reverted else None,

@@ -456,3 +456,14 @@ def test_sign_message_lib_writes_the_named_signed_message(label):
     execution = run(label, tx(SIGN_MESSAGE_LIB[base(label)], data, operation=1))
     assert execution.success
     assert writes(execution) == NONCE_WRITE | {slot_of(int.from_bytes(message_hash, "big"), 7): (0, 1, f"signedMessages[0x{message_hash.hex()}]")}
+
+
+@pytest.mark.parametrize("owners", [(ZERO,), (SENTINEL,), (OWNER_A, OWNER_A)])
+def test_impossible_owner_lists_are_refused(owners):
+    with pytest.raises(EvmUnavailable, match=r"state\.owners\["):
+        run("1.4.1", tx(TOKEN, b""), SafeState(owners=owners))
+
+
+def test_refund_after_a_precompile_transaction_is_still_a_refund():
+    execution = run("1.4.1", tx("0x0000000000000000000000000000000000000004", b"\x01", gas_price=1, refund_receiver=BOB))
+    assert [(c.purpose, c.to) for c in execution.calls] == [("refund", BOB)]

@@ -81,12 +81,31 @@ class CallRow:
 
 
 @dataclass(frozen=True)
+class IntentRow:
+    """One call's intent line ("Send 150,000 USDC to payroll (0x553b…9e5a)"), with its risk."""
+
+    path: str
+    text: str
+    severity: str  # critical | warn | info | ok: the worst finding that still counts on this call
+    raw: tuple[tuple[str, str], ...]  # the exact values behind the words (shown on demand)
+    source: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", display(self.text))
+
+    @property
+    def raw_text(self) -> str:
+        return "; ".join(f"{name} = {value}" for name, value in self.raw)
+
+
+@dataclass(frozen=True)
 class Presentation:
     verdict: str
     reasons: tuple[Reason, ...]
     acknowledgements: tuple[Acknowledgement, ...]  # empty unless the verdict is warn
     policy_summary: tuple[str, ...]  # the policy's own summary (id, serial, signature, waivers)
     calls: CallRow
+    intents: tuple[IntentRow, ...] = ()  # what each call does, riskiest first
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policy_summary", tuple(display(line) for line in self.policy_summary))
@@ -242,8 +261,31 @@ def call_row(node: CallNode, review: Review, labels: dict[str, str]) -> CallRow:
 
 
 def labels_of(review: Review) -> dict[str, str]:
-    """The policy's address book (lowercase address -> label); empty without a policy."""
-    return dict(review.policy.labels) if review.policy is not None else {}
+    """Names for addresses (lowercase address -> name): the team's address book on this chain, then
+    the policy's labels over it; empty when neither exists."""
+    labels: dict[str, str] = {}
+    if review.address_book is not None:
+        chain = review.report.context.chain_id
+        labels.update((entry.address.lower(), entry.name) for entry in review.address_book.on_chain(chain))
+    if review.policy is not None:
+        labels.update(review.policy.labels)
+    return labels
+
+
+INTENT_RANK = {"critical": 0, "warn": 1, "info": 2, "ok": 3}
+
+
+def intent_rows(review: Review) -> list[IntentRow]:
+    """Every call's intent, riskiest first (by the worst finding still counting on it; waived ones
+    do not), in call-tree order within one risk."""
+    report = review.report
+    worst: dict[str, str] = {}
+    for finding in report.effective_findings:
+        if finding.path is not None and INTENT_RANK[finding.severity] < INTENT_RANK[worst.get(finding.path, "ok")]:
+            worst[finding.path] = finding.severity
+    rows = [IntentRow(node.path, intent.text, worst.get(node.path, "ok"), intent.raw, intent.source)
+            for node in report.root.walk() if (intent := report.intents.get(node.path)) is not None]
+    return sorted(rows, key=lambda row: INTENT_RANK[row.severity])
 
 
 def present(review: Review) -> Presentation:
@@ -255,6 +297,7 @@ def present(review: Review) -> Presentation:
         acknowledgements=tuple(acknowledgements),
         policy_summary=tuple(review.policy.summary_lines()) if review.policy is not None else (),
         calls=call_row(review.report.root, review, labels_of(review)),
+        intents=tuple(intent_rows(review)),
     )
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from decoders.addressbook import AddressBook, Entry
 from decoders.report import Report
 from decoders.safetx import Payload
 from decoders.verify import VerifyOptions, verify_payload
@@ -50,6 +51,7 @@ class ReviewOptions:
     unsigned_policy: bool = False  # accept an unsigned draft (every result marked UNSIGNED POLICY)
     trust: Path | None = None  # trust.toml pinning the policy signers; None: the shipped one
     state_dir: Path | None = None  # None: state_dir() at the time of use
+    address_book: Path | None = None  # None: the imported book in the state directory (if any)
 
     def with_payload(self, payload: str) -> ReviewOptions:
         return replace(self, payload=payload)
@@ -73,6 +75,7 @@ class Review:
 
     report: Report
     policy: PolicyResult | None = None
+    address_book: AddressBook | None = None  # the names used (team book + policy [addresses])
 
     @property
     def verdict(self) -> str:
@@ -108,14 +111,29 @@ def review_payload(options: ReviewOptions, payload: Payload | None = None,
     Raises ColdsightError (PayloadError, PolicyError, ...) for input that cannot be reviewed."""
     if payload is None:
         payload = load_payload(options, on_update)
-    report = verify_payload(payload, options.verify_options)
+    loaded = load_policy_for_use(options) if options.policy is not None else None
+    book = address_book_for(options, loaded)
+    report = verify_payload(payload, replace(options.verify_options, address_book=book))
     policy = None
-    if options.policy is not None:
+    if loaded is not None:
         from policies import evaluate
 
-        policy = evaluate(load_policy_for_use(options), report)
+        policy = evaluate(loaded, report)
         report.policy = policy
-    return Review(report=report, policy=policy)
+    return Review(report=report, policy=policy, address_book=book)
+
+
+def address_book_for(options: ReviewOptions, loaded: LoadedPolicy | None = None) -> AddressBook:
+    """The names a review shows: the team's imported book, then the policy's [addresses] over it."""
+    from .addressbook_store import load_store, read_file
+
+    book = read_file(options.address_book) if options.address_book else load_store(options.resolved_state_dir)
+    if loaded is not None:
+        policy_book = AddressBook()
+        for entry in loaded.policy.book.values():
+            policy_book.add(Entry(entry.chain, entry.address, entry.label))
+        book = book.merged(policy_book)
+    return book
 
 
 def review_text(text: str, source: str, options: ReviewOptions) -> Review:

@@ -1,4 +1,4 @@
-"""Plain-text rendering of a Review for the terminal: verdict and reasons first, then the
+"""Plain-text rendering of a Review for the terminal: verdict, what each call does, reasons, then the
 hashes to compare with the signing device, then the call tree, then every raw field.
 
 Reasons and call rows come from `app.presentation`, the same list the GUI shows."""
@@ -14,6 +14,7 @@ VERDICT_LINE = {
     "block": "BLOCK: DO NOT SIGN this transaction.",
 }
 MARK = {"critical": "[X]", "warn": "[!]", "info": "[i]"}
+INTENT_MARK = {**MARK, "ok": "[ ]"}
 
 
 def _call_lines(row: CallRow, indent: int = 0) -> list[str]:
@@ -29,6 +30,9 @@ def render(review: Review) -> str:
     report = review.report
     shown = present(review)
     lines = [VERDICT_LINE[shown.verdict]]
+    lines.append("What it does (riskiest first; exact values in the call tree below):")
+    lines.extend(f"  {row.path:<6} {INTENT_MARK[row.severity]} {row.text}" for row in shown.intents)
+    lines.append("Why:")
     for item in shown.reasons_card():
         if isinstance(item, str):  # the policy's own summary line
             lines.append(item)

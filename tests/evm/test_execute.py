@@ -467,3 +467,19 @@ def test_impossible_owner_lists_are_refused(owners):
 def test_refund_after_a_precompile_transaction_is_still_a_refund():
     execution = run("1.4.1", tx("0x0000000000000000000000000000000000000004", b"\x01", gas_price=1, refund_receiver=BOB))
     assert [(c.purpose, c.to) for c in execution.calls] == [("refund", BOB)]
+
+
+def test_bybit_payload_is_one_delegatecall_leaf_to_the_attacker():
+    import json
+    from pathlib import Path
+
+    from decoders.formats import parse_bytes
+    from decoders.safetx import resolve_context
+
+    raw = (Path(__file__).resolve().parents[2] / "examples" / "bybit-attack.json").read_bytes()
+    fields = json.loads(raw)
+    payload = parse_bytes(raw, "examples/bybit-attack.json")
+    execution = execute_safe_tx(payload.tx, resolve_context(payload, None, None, None))
+    assert execution.success and execution.version == "1.1.1"
+    assert [leaf(c) for c in execution.calls] == [(1, ATTACKER, 0, bytes.fromhex(fields["data"][2:]), False)]
+    assert writes(execution) == {5: (int(fields["nonce"]), int(fields["nonce"]) + 1, "nonce")}

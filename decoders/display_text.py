@@ -14,6 +14,7 @@ line and paragraph separators U+2028/2029 (Zl, Zp), and code points that are not
 (unassigned, surrogates, private use: a font may draw them as anything).
 """
 
+import re
 import unicodedata
 
 _DECEPTIVE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"})
@@ -28,13 +29,17 @@ def is_deceptive(char: str) -> bool:
 
 def deceptive_code_points(text: str) -> list[str]:
     """The distinct deceptive code points in `text`, as `U+XXXX` names, in order of appearance."""
-    if text.isascii() and text.isprintable():
+    if text.isprintable():
         return []
     seen: dict[str, None] = {}
     for char in text:
         if is_deceptive(char):
             seen.setdefault(f"U+{ord(char):04X}", None)
     return list(seen)
+
+
+# Only characters outside printable ASCII need a look at the Unicode database.
+_NOT_PRINTABLE_ASCII = re.compile(r"[^\x20-\x7e]")
 
 
 def _escaped(char: str) -> str:
@@ -51,15 +56,14 @@ def escape(text: str, keep: str = "") -> str:
     breaks) replaced by a visible escape. Backslashes are left alone so JSON written through a
     guarded stream stays byte-exact; the DECEPTIVE_TEXT finding, not the look, tells a real
     control character from a payload that merely spells one out."""
-    if text.isascii() and text.isprintable():
+    if text.isprintable():  # no Cc, Cf, Zl, Zp, Cs, Co or Cn at all: the common case, in C
         return text
-    out = []
-    for char in text:
-        if char in keep or not is_deceptive(char):
-            out.append(char)
-        else:
-            out.append(_escaped(char))
-    return "".join(out)
+
+    def replace(match: re.Match) -> str:
+        char = match.group()
+        return char if char in keep or not is_deceptive(char) else _escaped(char)
+
+    return _NOT_PRINTABLE_ASCII.sub(replace, text)
 
 
 def has_deceptive(text: str) -> bool:

@@ -6,13 +6,19 @@ r(32) | s(32) | v(1), where v selects the kind:
   31/32   eth_sign: ECDSA over keccak("\\x19Ethereum Signed Message:\\n32" || safeTxHash), v - 4
   1       approved hash: r holds the owner, who called approveHash on chain
   0       contract signature (EIP-1271): r holds the contract owner, s the offset of its dynamic data
+
+Bounded work: the static parts of every attached signature are counted first (cheap), and more
+than `bounds.MAX_SIGNATURES` of them is refused before any recovery; each part then costs one
+recovery, so the check is linear in their number.
 """
 
+import functools
 from dataclasses import dataclass
 
 from eth_keys import KeyAPI
 from eth_keys.exceptions import BadSignature, ValidationError
 
+from .bounds import MAX_SIGNATURES, check_count
 from .hexutil import keccak, to_checksum
 from .safetx import AttachedSignature
 
@@ -33,11 +39,19 @@ class SignatureCheck:
         return {"owner": self.owner, "kind": self.kind, "recovered": self.recovered, "valid": self.valid, "detail": self.detail}
 
 
+@functools.cache
+def _backend():
+    # eth-keys looks its backend up by import path on every call unless given one (~0.5 ms each).
+    from eth_keys.backends import get_backend
+
+    return get_backend()
+
+
 def _recover(digest: bytes, r: int, s: int, v: int) -> str | None:
     if not (0 < r < _SECP256K1_N and 0 < s < _SECP256K1_N):
         return None
     try:
-        signature = _KEYS.Signature(vrs=(v, r, s))
+        signature = _KEYS.Signature(vrs=(v, r, s), backend=_backend())
         return signature.recover_public_key_from_msg_hash(digest).to_checksum_address()
     except (BadSignature, ValidationError, ValueError):
         return None
@@ -80,7 +94,28 @@ def _check_part(part: bytes, blob: bytes, safe_tx_hash: bytes, claimed: str | No
     return result("invalid", None, False, f"signature type byte v={v} is not one Safe accepts (0, 1, 27, 28, 31, 32)")
 
 
+def _packed_parts(blob: bytes) -> list[int]:
+    """Offsets of the static parts of a packed `signatures` blob: 65-byte parts until the first
+    contract signature's dynamic data begins."""
+    offsets = []
+    end = len(blob)
+    pos = 0
+    while pos + 65 <= end:
+        if blob[pos + 64] == 0:
+            end = min(end, int.from_bytes(blob[pos + 32 : pos + 64], "big"))
+        offsets.append(pos)
+        pos += 65
+    return offsets
+
+
 def check_signatures(attached: list[AttachedSignature], safe_tx_hash: bytes) -> list[SignatureCheck]:
+    packed: dict[int, list[int]] = {}
+    total = 0
+    for item in attached:  # count everything before recovering anything
+        if item.claimed_owner is None:
+            packed[id(item)] = _packed_parts(item.signature)
+        total += len(packed[id(item)]) if item.claimed_owner is None else 1
+        check_count("MAX_SIGNATURES", MAX_SIGNATURES, total, "attached signatures (so far)", item.where)
     checks: list[SignatureCheck] = []
     for item in attached:
         blob = item.signature
@@ -91,13 +126,6 @@ def check_signatures(attached: list[AttachedSignature], safe_tx_hash: bytes) -> 
             # A confirmation is one owner's signature (contract signatures carry dynamic data after it).
             checks.append(_check_part(blob[:65], blob, safe_tx_hash, item.claimed_owner, item.where))
             continue
-        # A packed `signatures` blob: static parts until the first contract signature's data.
-        end = len(blob)
-        pos = 0
-        while pos + 65 <= end:
-            part = blob[pos : pos + 65]
-            if part[64] == 0:
-                end = min(end, int.from_bytes(part[32:64], "big"))
-            checks.append(_check_part(part, blob, safe_tx_hash, None, f"{item.where}[{pos // 65}]"))
-            pos += 65
+        for pos in packed[id(item)]:
+            checks.append(_check_part(blob[pos : pos + 65], blob, safe_tx_hash, None, f"{item.where}[{pos // 65}]"))
     return checks

@@ -150,7 +150,11 @@ def selectable(label: QLabel) -> QLabel:
     own line breaks stay."""
     from decoders.display_text import escape
 
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(escape(label.text(), keep="\n"))
+    from PySide6.QtGui import Qt as QtGui_Qt
+
+    text = label.text()
+    if QtGui_Qt.mightBeRichText(text):  # only then: a plain-text label keeps its usual focus behaviour
+        label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setText(escape(text, keep="\n"))
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
     return label

@@ -5,6 +5,7 @@ The service's JSON carries many more keys than the SafeTx (`dataDecoded`, `propo
 `signatures` and `dataDecoded` are kept only to be checked against Coldsight's own results.
 """
 
+from ..bounds import MAX_SIGNATURES, check_count
 from ..errors import PayloadError
 from ..hexutil import parse_address, parse_hex, parse_uint
 from ..safetx import ZERO_ADDRESS, AttachedSignature, Payload, SafeTx, SafeVersion
@@ -84,6 +85,8 @@ def _attached_signatures(document: dict, source: str) -> list[AttachedSignature]
     if confirmations is not None:
         if not isinstance(confirmations, list):
             raise PayloadError("confirmations must be a list", f"{source}: confirmations")
+        # Refused before any is parsed; packed parts are counted again, with these, before recovery.
+        check_count("MAX_SIGNATURES", MAX_SIGNATURES, len(confirmations), "confirmations", f"{source}: confirmations")
         for index, item in enumerate(confirmations):
             where = f"{source}: confirmations[{index}]"
             if not isinstance(item, dict):

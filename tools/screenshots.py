@@ -1,5 +1,6 @@
 """Regenerate docs/screenshots/*.png: the review screen for an ok, a warn, a block (the Bybit
-attack) and an invalid payload, rendered offscreen exactly as `coldsight render` does.
+attack), an address-poisoning lookalike and an invalid payload, with the example address book
+(docs/screenshots/payloads/addressbook.csv), rendered offscreen exactly as `coldsight render` does.
 
     python tools/screenshots.py            # from the repository root (uses QT_QPA_PLATFORM=offscreen)
 """
@@ -19,7 +20,10 @@ CASES = (  # (picture, payload, policy)
     ("warn-no-policy.png", "docs/screenshots/payloads/warn-batch-approve.json", None),
     ("block-bybit.png", "examples/bybit-attack.json", None),
     ("invalid.png", "docs/screenshots/payloads/invalid-missing-nonce.json", None),
+    ("block-lookalike.png", "docs/screenshots/payloads/intents-lookalike.json", None),
 )
+# The pictures use this address book, never the one imported on the machine that renders them.
+ADDRESS_BOOK = Path("docs/screenshots/payloads/addressbook.csv")
 
 
 def main() -> int:
@@ -31,7 +35,7 @@ def main() -> int:
     from app.service import ReviewOptions
 
     for name, payload, policy in CASES:
-        review, problem = review_or_problem(ReviewOptions(payload=payload, policy=policy))
+        review, problem = review_or_problem(ReviewOptions(payload=payload, policy=policy, address_book=ADDRESS_BOOK))
         render_png(SHOTS / name, review=review, problem=problem)
         print(f"{SHOTS / name}: {review.verdict if review else 'invalid (block)'}")
     return 0

@@ -1,6 +1,6 @@
 """The review screen's content for one Review: verdict, reasons, hashes, calls, policy, raw fields.
 
-Read top to bottom it answers, in order: may I sign? why not / what to check? is my device
+Read top to bottom it answers, in order: may I sign? what does it do, in plain words? why not / what to check? is my device
 showing the same hashes? what exactly does it call? what did the policy say? what are the raw
 fields? Nothing here computes anything: reasons and call rows come from `app.presentation` (the
 list the CLI text prints too), everything else straight from the Report.
@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QTreeWidget,
+    QAbstractItemView, QFrame, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTreeWidget,
     QTreeWidgetItem, QVBoxLayout, QWidget,
 )
 
 from decoders.eip712 import hardware_wallet_groups
 
-from ..presentation import POLICY_SEVERITY, CallRow, Reason, decision_text, present
+from ..presentation import POLICY_SEVERITY, CallRow, IntentRow, Reason, decision_text, present
 from ..service import Review
 from .theme import DELEGATECALL_COLOUR, MUTED, SEVERITY_COLOUR, SEVERITY_WORD, monospace_font
 from .widgets import VerdictBanner, card, qr_label, selectable
+
+MAX_INTENT_ROWS = 40  # riskiest first; the rest stay in the call tree (a 500-call batch must not flood the screen)
 
 
 class ReviewView(QWidget):
@@ -37,6 +39,8 @@ class ReviewView(QWidget):
         layout.setSpacing(14)
         self.banner = VerdictBanner(review.verdict)
         layout.addWidget(self.banner)
+        self.intents_card = self._intents()
+        layout.addWidget(self.intents_card)
         self.reasons_card = self._reasons()
         layout.addWidget(self.reasons_card)
         self.hashes_card = self._hashes()
@@ -48,6 +52,61 @@ class ReviewView(QWidget):
         self.fields_card = self._fields()
         layout.addWidget(self.fields_card)
         layout.addStretch(1)
+
+    # -- intents ---------------------------------------------------------------------------------
+    def _intents(self) -> QFrame:
+        """One plain-words line per call, riskiest first; the exact values one click away."""
+        frame, layout = card("In plain words")
+        rows = self.presentation.intents
+        self.intent_labels: list[QLabel] = []
+        self.intent_raw_labels: list[QLabel] = []
+        for row in rows[:MAX_INTENT_ROWS]:
+            layout.addLayout(self._intent_row(row))
+        if len(rows) > MAX_INTENT_ROWS:
+            more = QLabel(f"… and {len(rows) - MAX_INTENT_ROWS} more call(s), less risky: see the call tree below")
+            more.setObjectName("muted")
+            layout.addWidget(more)
+        return frame
+
+    def _intent_row(self, row: IntentRow) -> QVBoxLayout:
+        column = QVBoxLayout()
+        column.setSpacing(2)
+        line = QHBoxLayout()
+        line.setSpacing(10)
+        chip = QLabel(SEVERITY_WORD.get(row.severity, "OK"))
+        colour = SEVERITY_COLOUR.get(row.severity, MUTED)
+        chip.setStyleSheet(f"background: {colour}; color: #FFFFFF; font-weight: bold; padding: 2px 8px; border-radius: 3px;")
+        chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        chip.setFixedWidth(QLabel(SEVERITY_WORD["critical"]).sizeHint().width() + 30)
+        path = QLabel(row.path)
+        path.setObjectName("muted")
+        path.setFont(monospace_font(self.font().pointSizeF()))
+        text = selectable(QLabel(row.text))
+        text.setWordWrap(True)
+        font = text.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(row.severity == "critical")
+        text.setFont(font)
+        text.setToolTip(row.raw_text or "no numbers to show")
+        line.addWidget(chip, 0, Qt.AlignmentFlag.AlignTop)
+        line.addWidget(path, 0, Qt.AlignmentFlag.AlignTop)
+        line.addWidget(text, 1)
+        column.addLayout(line)
+        self.intent_labels.append(text)
+        if row.raw:
+            raw = selectable(QLabel("exact: " + row.raw_text))
+            raw.setObjectName("muted")
+            raw.setFont(monospace_font(self.font().pointSizeF()))
+            raw.setWordWrap(True)
+            raw.setVisible(False)
+            toggle = QPushButton("exact values")
+            toggle.setCheckable(True)
+            toggle.setAccessibleName(f"exact values of call {row.path}")
+            toggle.toggled.connect(raw.setVisible)
+            line.addWidget(toggle, 0, Qt.AlignmentFlag.AlignTop)
+            column.addWidget(raw)
+            self.intent_raw_labels.append(raw)
+        return column
 
     # -- reasons ---------------------------------------------------------------------------------
     def _reasons(self) -> QFrame:

@@ -303,6 +303,7 @@ def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: S
     """Decide every call of `root` (the whole tree, batches unwrapped) and, given `tx`, its gas refund."""
     evaluator = _Evaluator(policy, context)
     bound_error = binding_error(policy, context)
+    batch: list[CallDecision] = []
     refund = read_refund(tx, context, evaluator.token_units()) if tx is not None else None
     if bound_error:
         calls = [CallDecision(n.path, "deny", (), (), bound_error) for n in root.walk()]
@@ -310,13 +311,18 @@ def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: S
         refund_decision = CallDecision("refund", "deny", (), (), bound_error) if refund is not None else None
     else:
         calls = [evaluator.decide(node) for node in root.walk()]
+        if policy.batch_rules:
+            from .batch_rules import BatchChecker  # imports this module: load it only when needed
+
+            checker = BatchChecker(root, evaluator.env, evaluator.args, evaluator.token_units())
+            batch = [checker.decide(rule) for rule in policy.batch_rules]
         waivers = evaluator.waivers(root)
         refund_decision = evaluator.refund_decision(refund)
         if refund_decision is not None and refund_decision.outcome == "allow":
             # The GAS_REFUND finding is about this refund, which the signed policy explicitly bounds.
             waivers.setdefault(("0", "GAS_REFUND"), f"[refund] allows it: {refund_decision.message}")
     return PolicyResult(policy.id, policy.serial, sha256, signature, calls, bound_error, waivers, evaluator.labels(),
-                        refund_decision)
+                        refund_decision, batch)
 
 
 def evaluate(loaded, report) -> PolicyResult:

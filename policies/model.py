@@ -62,6 +62,53 @@ class RefundPolicy:
 
 
 @dataclass(frozen=True)
+class SumLimit:
+    """`sums` entry of a batch rule: token amounts moved over the whole transaction, capped."""
+
+    token: AddressRef | None  # None: the chain's native coin
+    per_recipient: bool  # cap each recipient's sum instead of the total
+    cap: int  # base units
+    where: str
+
+
+@dataclass(frozen=True)
+class CountLimit:
+    """`counts` entry: at most `cap` calls matching `match` in the transaction."""
+
+    match: CallMatch
+    cap: int
+    shown: str  # the call as the policy wrote it, for explanations
+    where: str
+
+
+@dataclass(frozen=True)
+class SequenceRule:
+    """`sequences` entry: every call matching `when` must satisfy `require` and be followed at once by `then`."""
+
+    when: CallMatch
+    require: ArgumentChecks | None
+    then: CallMatch | None
+    shown_when: str
+    shown_then: str
+    where: str
+
+
+@dataclass(frozen=True)
+class BatchRule:
+    """`[[batch_rules]]`: limits over the whole transaction (every call of the tree, batches unwrapped)."""
+
+    id: str
+    effect: str  # deny | warn: what a broken limit does
+    description: str | None
+    max_calls: int | None
+    sums: tuple[SumLimit, ...]
+    counts: tuple[CountLimit, ...]
+    sequences: tuple[SequenceRule, ...]
+    where: str
+    source: dict = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass(frozen=True)
 class SafeBinding:
     chain: int
     address: str
@@ -100,4 +147,5 @@ class Policy:
     tests: tuple[PolicyTestCase, ...]
     document: dict = field(repr=False, default_factory=dict)  # the parsed TOML, for diff
     refund: RefundPolicy | None = None  # [refund]; None: no gas refund is allowed
+    batch_rules: tuple[BatchRule, ...] = ()
     _indexes: dict = field(default_factory=dict, repr=False)  # (chain, safe) -> RuleIndex, built lazily

@@ -100,7 +100,9 @@ class PolicyResult:
         return self.waivers.get((finding.path, finding.code))
 
     def decision(self, path: str) -> CallDecision | None:
-        return next((c for c in self.calls if c.path == path), None)
+        """A call's decision by path; also "refund" and "batch:<rule id>"."""
+        extra = ([self.refund] if self.refund is not None else []) + self.batch
+        return next((c for c in self.calls + extra if c.path == path), None)
 
     @property
     def matched_rules(self) -> set[str]:

@@ -19,8 +19,8 @@ from .amounts import NATIVE_UNITS, parse_amount
 from .conditions import (AllOf, AnyOf, ArgumentChecks, Calldata, Compare, Condition, Every, Fields, Length, Some,
                          element_param, param_kind)
 from .errors import PolicyError
-from .model import (EFFECTS, OPERATIONS, CallMatch, Policy, PolicyTestCase, RefundPolicy, RefundToken, Rule, SafeBinding,
-                    Waiver)
+from .model import (EFFECTS, OPERATIONS, BatchRule, CallMatch, CountLimit, Policy, PolicyTestCase, RefundPolicy,
+                    RefundToken, Rule, SafeBinding, SequenceRule, SumLimit, Waiver)
 from .refs import AddressBookEntry, AddressRef, builtin_label_exists
 
 SCHEMA = "coldsight.policy/1"
@@ -29,6 +29,7 @@ MAX_RULES = 5_000
 MAX_CONDITIONS_PER_RULE = 500
 MAX_LIST_ITEMS = 5_000
 MAX_NESTING = 12
+MAX_BATCH_RULES = 200
 OUTCOMES = ("allow", "warn", "deny")
 VERDICTS = ("ok", "warn", "block")
 # Which finding codes a signed policy may waive comes from the core's catalogue: integrity findings
@@ -151,7 +152,7 @@ class _Compiler:
 
     def compile(self, doc: dict) -> Policy:
         self.table(doc, "", {"schema", "meta", "defaults", "safes", "addresses", "delegatecall", "rules",
-                             "allow_dangerous", "tests", "refund"}, {"schema", "meta", "safes"})
+                             "allow_dangerous", "tests", "refund", "batch_rules"}, {"schema", "meta", "safes"})
         if doc["schema"] != SCHEMA:
             raise self.src.error(f"unsupported schema {doc['schema']!r}", "schema", f'this Coldsight reads "{SCHEMA}"')
         meta = self.table(doc["meta"], "meta", {"id", "serial", "not_before", "expires", "description"}, {"id", "serial"})
@@ -181,10 +182,11 @@ class _Compiler:
         waivers = self.waivers(doc.get("allow_dangerous", []))
         tests = self.tests(doc.get("tests", []))
         refund = self.refund(doc["refund"]) if "refund" in doc else None
+        batch_rules = self.batch_rules(doc.get("batch_rules", []), {r.id for r in rules})
         return Policy(id=policy_id, serial=serial, not_before=not_before, expires=expires, description=description,
                       unmatched=unmatched, unknown_abi=unknown_abi, safes=safes, book=dict(self.book),
                       trusted_delegates=trusted_refs, rules=rules, waivers=waivers, tests=tests, document=doc,
-                      refund=refund)
+                      refund=refund, batch_rules=batch_rules)
 
     def moment(self, value: object, where: str, end_of_day: bool) -> dt.datetime | None:
         if value is None:
@@ -519,6 +521,86 @@ class _Compiler:
         except PolicyError as err:
             raise self.src.error(err.message, where, err.hint) from None
 
+    # ---- batch rules -------------------------------------------------------------------------------
+
+    def batch_rules(self, value: object, rule_ids: set[str]) -> tuple[BatchRule, ...]:
+        items = self.typed(value, list, "batch_rules", "write [[batch_rules]] tables")
+        if len(items) > MAX_BATCH_RULES:
+            raise self.src.error(f"{len(items)} batch rules; at most {MAX_BATCH_RULES}", "batch_rules")
+        seen: set[str] = set()
+        compiled = []
+        for i, item in enumerate(items):
+            where = f"batch_rules[{i}]"
+            table = self.table(item, where, {"id", "effect", "description", "max_calls", "sums", "counts", "sequences"},
+                               {"id"})
+            rule_id = self.typed(table["id"], str, f"{where}.id")
+            if not _ID.match(rule_id):
+                raise self.src.error(f"bad rule id {rule_id!r}", f"{where}.id", "letters, digits, . _ - (at most 64)")
+            if rule_id in seen or rule_id in rule_ids:
+                raise self.src.error(f"duplicate rule id {rule_id!r}", f"{where}.id", "[[rules]] and [[batch_rules]] share ids")
+            seen.add(rule_id)
+            where = f"batch_rules[{i}] ({rule_id})"
+            effect = self.choice(table.get("effect", "deny"), ("deny", "warn"), f"{where}.effect")
+            description = self.typed(table["description"], str, f"{where}.description") if "description" in table else None
+            max_calls = self.typed(table["max_calls"], int, f"{where}.max_calls") if "max_calls" in table else None
+            if max_calls is not None and max_calls < 1:
+                raise self.src.error("max_calls must be 1 or more", f"{where}.max_calls")
+            counter = _Counter(self.src, where)
+            sums = tuple(self.sum_limit(entry, f"{where}.sums[{j}]")
+                         for j, entry in enumerate(self.typed(table.get("sums", []), list, f"{where}.sums")))
+            counts = tuple(self.count_limit(entry, f"{where}.counts[{j}]", counter)
+                           for j, entry in enumerate(self.typed(table.get("counts", []), list, f"{where}.counts")))
+            sequences = tuple(self.sequence(entry, f"{where}.sequences[{j}]", counter)
+                              for j, entry in enumerate(self.typed(table.get("sequences", []), list, f"{where}.sequences")))
+            if max_calls is None and not (sums or counts or sequences):
+                raise self.src.error("a batch rule without limits checks nothing", where,
+                                     "give it max_calls, sums, counts or sequences")
+            compiled.append(BatchRule(rule_id, effect, description, max_calls, sums, counts, sequences, where, table))
+        return tuple(compiled)
+
+    def sum_limit(self, value: object, where: str) -> SumLimit:
+        table = self.table(value, where, {"token", "per_recipient", "lte"}, {"token", "lte"})
+        token = None if table["token"] == "native" else self.ref(table["token"], f"{where}.token")
+        per_recipient = self.typed(table.get("per_recipient", False), bool, f"{where}.per_recipient")
+        self.unit = "native" if token is None else self.token_unit_of((token,))
+        try:
+            self.check_unit(table["lte"], f"{where}.lte")
+            cap = parse_amount(table["lte"], f"{where}.lte", self.decimals)
+        except PolicyError as err:
+            raise self.src.error(err.message.removeprefix("policy refused: "), f"{where}.lte", err.hint) from None
+        finally:
+            self.unit = None
+        return SumLimit(token, per_recipient, cap, where)
+
+    def count_limit(self, value: object, where: str, counter: "_Counter") -> CountLimit:
+        table = self.table(value, where, {"call", "args", "lte"}, {"call", "lte"})
+        match = self.call_match(table["call"], table.get("args"), where, "deny", counter, wildcards=True)
+        cap = self.typed(table["lte"], int, f"{where}.lte")
+        if cap < 0:
+            raise self.src.error("a count is 0 or more", f"{where}.lte")
+        return CountLimit(match, cap, _shown_call(table["call"]), where)
+
+    def sequence(self, value: object, where: str, counter: "_Counter") -> SequenceRule:
+        table = self.table(value, where, {"when", "require", "then"}, {"when"})
+        if "require" not in table and "then" not in table:
+            raise self.src.error("a sequence needs require, then, or both", where)
+        when_table = self.table(table["when"], f"{where}.when", {"call", "args"}, {"call"})
+        when = self.call_match(when_table["call"], when_table.get("args"), f"{where}.when", "deny", counter, wildcards=True)
+        require = None
+        if "require" in table:
+            if when.function is None:
+                raise self.src.error("require needs a function signature in when.call.function", f"{where}.require")
+            self.unit = self.token_unit_of(when.targets)
+            require = self.argument_checks(table["require"], when.function, f"{where}.require", "allow", counter, 0)
+            self.unit = None
+        then = None
+        if "then" in table:
+            then_table = self.table(table["then"], f"{where}.then", {"call", "args"}, {"call"})
+            then = self.call_match(then_table["call"], then_table.get("args"), f"{where}.then", "deny", counter,
+                                   wildcards=True)
+        return SequenceRule(when, require, then, _shown_call(when_table["call"]),
+                            _shown_call(table["then"]["call"]) if then is not None else "", where)
+
     # ---- waivers and tests ---------------------------------------------------------------------
 
     def waivers(self, value: object) -> tuple[Waiver, ...]:
@@ -571,6 +653,15 @@ class _Compiler:
                 safe_version=self.typed(table["safe_version"], str, f"{where}.safe_version") if "safe_version" in table else None,
                 where=where))
         return tuple(cases)
+
+
+def _shown_call(call: object) -> str:
+    """A call table as a reviewer reads it: `transfer(...) on @USDC`."""
+    if not isinstance(call, dict):
+        return str(call)
+    to = call.get("to", "any target")
+    to = ", ".join(to) if isinstance(to, list) else to
+    return f"{call.get('function', 'any function')} on {to}"
 
 
 class _Counter:

@@ -21,6 +21,7 @@ class TestOutcome:
     problems: list[str] = field(default_factory=list)
     matched: set[str] = field(default_factory=set)
     outcome: str | None = None
+    batch_broken: set[str] = field(default_factory=set)  # batch rules this payload breaks
 
     @property
     def passed(self) -> bool:
@@ -52,6 +53,7 @@ def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path) -> TestOutc
     report.policy = decision
     result.outcome = decision.outcome
     result.matched = decision.matched_rules
+    result.batch_broken = {b.path.removeprefix("batch:") for b in decision.batch if b.outcome != "allow"}
     if decision.outcome != case.expect:
         first = next((c for c in decision.calls if c.outcome == decision.outcome), None)
         why = f" (call {first.path}: {first.message})" if first else ""
@@ -70,8 +72,11 @@ def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path) -> TestOutc
 
 
 def run_tests(loaded: LoadedPolicy, base: Path) -> tuple[list[TestOutcome], list[str]]:
-    """Outcomes of every [[tests]] entry, and the ids of rules no test matched."""
+    """Outcomes of every [[tests]] entry, and the ids of rules no test matched (a batch rule is
+    covered when some test's payload breaks it: that shows the limit bites)."""
     outcomes = [run_case(loaded, case, base) for case in loaded.policy.tests]
     covered = set().union(*(o.matched for o in outcomes)) if outcomes else set()
+    broken = set().union(*(o.batch_broken for o in outcomes)) if outcomes else set()
     uncovered = [r.id for r in loaded.policy.rules if r.id not in covered]
+    uncovered += [r.id for r in loaded.policy.batch_rules if r.id not in broken]
     return outcomes, uncovered

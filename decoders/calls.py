@@ -7,6 +7,12 @@ A batch is unwrapped only when its target is a known MultiSend / MultiSendCallOn
 this chain, and then exactly as that deployment reads it (decoders/multisend.py): the children
 are the calls the library really makes, up to a revert. `runs_as` says who makes each call: the
 Safe, or the library itself when the Safe CALLs it instead of delegatecalling it.
+
+Other wrappers (multicall, Multicall3, a nested Safe's execTransaction, module calls, smart
+accounts, L2 deposits: decoders/wrappers.py) are unwrapped from their decoded arguments. Their
+children are `claimed`: what the arguments say, made by code that is not run offline, so the EVM
+check treats the wrapper as a leaf. A delegatecall to the canonical CreateCall library shows the
+contract creation it makes as a child (operation 2); that child is the library's real behaviour.
 """
 
 from dataclasses import dataclass, field
@@ -14,12 +20,16 @@ from dataclasses import dataclass, field
 from . import deployments
 from .abi import AbiRegistry, DecodedArg, Function, decode_arguments
 from .errors import DecodeError
-from .multisend import BatchLibrary, BatchReading, library_for, read_batch
+from .deployments import ContractKind
+from .hexutil import keccak, to_checksum
+from .multisend import ZERO_ADDRESS, BatchLibrary, BatchReading, library_for, read_batch
 from .safetx import Context, SafeTx
+from .wrappers import Unwrapped, unwrap
 
 MULTISEND_SELECTOR = bytes.fromhex("8d80ff0a")  # multiSend(bytes)
 MAX_DEPTH = 8
 MAX_NODES = 10_000
+CREATE_CALL_FUNCTIONS = {"performCreate", "performCreate2"}
 
 
 @dataclass
@@ -40,6 +50,11 @@ class CallNode:
     batch_library: BatchLibrary | None = None  # set with batch_encoding
     batch: BatchReading | None = None  # how the library reads the bytes (set with batch_encoding)
     to_was_zero: bool = False  # 1.5.0 batch entry whose `to == 0x0` the library replaced by address(this)
+    wrapper: Unwrapped | None = None  # set when this call's arguments carry further calls (decoders/wrappers.py)
+    claimed: bool = False  # decoded from a wrapper's arguments; made by code the EVM check does not run
+    maker_role: str | None = None  # who runs_as is, in words, when it is not this Safe
+    account_call: bool = False  # an account's own transaction (nested Safe, module): top-level delegatecall rules
+    network: str | None = None  # "L2" when the call runs on another chain (an L1 → L2 message)
 
     @property
     def to_zero_means_safe(self) -> bool:
@@ -83,15 +98,22 @@ def build_call_tree(tx: SafeTx, context: Context, registry: AbiRegistry) -> Call
 
 def _fill(node: CallNode, context: Context, registry: AbiRegistry, budget: _Budget) -> None:
     budget.nodes += 1
-    node.target = deployments.identify(context.chain_id, node.to)
-    if not node.data:
-        return
+    # An L2 call's target is on another chain: this chain's deployments say nothing about it.
+    node.target = None if node.network else deployments.identify(context.chain_id, node.to)
+    if not node.data or node.operation == 2:
+        return  # no call data, or creation code (not call data: there is no function to decode)
     if len(node.data) < 4:
         node.decode_error = f"call data is {len(node.data)} byte(s), shorter than a 4-byte function selector"
         return
     _decode(node, registry)
-    if node.function is not None and node.selector == MULTISEND_SELECTOR:
+    if node.function is None or node.decode_error is not None:
+        return
+    if node.selector == MULTISEND_SELECTOR:
         _unwrap_batch(node, context, registry, budget)
+    elif is_create_call(node):
+        _show_creation(node)
+    else:
+        _unwrap_wrapper(node, context, registry, budget)
 
 
 def _decode(node: CallNode, registry: AbiRegistry) -> None:
@@ -117,6 +139,48 @@ def batch_library_of(node: CallNode) -> BatchLibrary | None:
 def executing_address(node: CallNode) -> str:
     """address(this) inside the code `node` runs: the caller's context for a delegatecall, else the target."""
     return node.runs_as if node.operation == 1 and node.runs_as is not None else node.to
+
+
+def is_create_call(node: CallNode) -> bool:
+    """A decoded performCreate / performCreate2 on the canonical CreateCall library."""
+    return (node.target is not None and node.target.kind is ContractKind.CREATE_CALL and node.function is not None
+            and node.function.name in CREATE_CALL_FUNCTIONS)
+
+
+def _show_creation(node: CallNode) -> None:
+    """CreateCall makes one CREATE / CREATE2 from address(this) with the given value and code."""
+    value, code = node.arg("value"), node.arg("deploymentData")
+    deployer = executing_address(node)
+    if node.function.name == "performCreate2":
+        # EIP-1014: keccak256(0xff ++ deployer ++ salt ++ keccak256(init_code))[12:]
+        salt = node.arg("salt")
+        raw = keccak(b"\xff" + bytes.fromhex(deployer[2:]) + salt + keccak(code))[12:]
+        address = to_checksum(raw)
+    else:
+        address = ZERO_ADDRESS  # CREATE: the address depends on the deployer's account nonce, unknown offline
+    node.children.append(CallNode(path=f"{node.path}.0", to=address, value=value, operation=2, data=code,
+                                  depth=node.depth + 1, runs_as=deployer))
+
+
+def _unwrap_wrapper(node: CallNode, context: Context, registry: AbiRegistry, budget: _Budget) -> None:
+    unwrapped = unwrap(node.function.canonical, [a.value for a in node.args], node.to, node.runs_as,
+                       executing_address(node))
+    if unwrapped is None:
+        return
+    node.wrapper = unwrapped
+    if node.depth + 1 > MAX_DEPTH:
+        node.decode_error = f"calls nested deeper than {MAX_DEPTH} levels are refused"
+        return
+    if budget.nodes + len(unwrapped.calls) > MAX_NODES:
+        node.decode_error = f"the transaction holds more than {MAX_NODES} calls; refusing to review it"
+        return
+    for index, inner in enumerate(unwrapped.calls):
+        child = CallNode(path=f"{node.path}.{index}", to=inner.to, value=inner.value, operation=inner.operation,
+                         data=inner.data, depth=node.depth + 1, runs_as=inner.maker, claimed=True,
+                         maker_role=inner.maker_role, account_call=inner.account_call,
+                         network=inner.network or node.network)
+        node.children.append(child)
+        _fill(child, context, registry, budget)
 
 
 def _unwrap_batch(node: CallNode, context: Context, registry: AbiRegistry, budget: _Budget) -> None:
@@ -149,6 +213,8 @@ def _unwrap_batch(node: CallNode, context: Context, registry: AbiRegistry, budge
             depth=node.depth + 1,
             runs_as=executing_as,
             to_was_zero=entry.encoded_to != entry.to,
+            claimed=node.claimed,
+            network=node.network,
         )
         node.children.append(child)
         _fill(child, context, registry, budget)

@@ -6,7 +6,7 @@ on, what the call does to the Safe. Severity: info < warn < critical.
 
 from dataclasses import dataclass
 
-from .calls import MULTISEND_SELECTOR, CallNode, batch_library_of
+from .calls import MULTISEND_SELECTOR, CallNode, batch_library_of, executing_address, is_create_call
 from .hexutil import short_address
 from .multisend import describe as describe_batch
 from .safetx import Context
@@ -29,6 +29,9 @@ SAFE_FALLBACK = {"setFallbackHandler"}
 SAFE_OWNER = {"addOwnerWithThreshold", "removeOwner", "swapOwner"}
 PROXY_UPGRADE = {"upgradeTo", "upgradeToAndCall", "upgrade", "upgradeAndCall", "upgradeBeaconToAndCall"}
 OWNERSHIP = {"transferOwnership", "renounceOwnership", "changeAdmin", "changeProxyAdmin", "setOwner", "transferAdmin"}
+# ExtensibleFallbackHandler (safe-smart-account contracts/handler/extensible/*.sol, v1.5.0): called on the
+# Safe itself, these route Safe selectors or EIP-1271 signature checks of a domain to another contract.
+HANDLER_ROUTING = {"setSafeMethod", "setDomainVerifier", "addSupportedInterfaceBatch"}
 
 
 @dataclass(frozen=True)
@@ -62,9 +65,38 @@ def call_findings(node: CallNode, context: Context) -> list[Finding]:
     found = _own_call_findings(node, context)
     if _runs_as_third_party(node, context):
         # Not the Safe's own action: say who makes the call, before anything else.
-        maker = f"made by {short_address(node.runs_as)} (the batch contract), not by this Safe"
+        role = node.maker_role or "the batch contract"
+        place = "on L2, " if node.network else ""
+        maker = f"{place}made by {short_address(node.runs_as)} ({role}), not by this Safe"
         found = [Finding(f.code, f.severity, f.path, f"{f.message} [{maker}]") for f in found]
-    return found + batch_findings(node, context)
+    elif node.network:
+        found = [Finding(f.code, f.severity, f.path, f"{f.message} [on L2]") for f in found]
+    return found + batch_findings(node, context) + wrapper_findings(node, context)
+
+
+def wrapper_findings(node: CallNode, context: Context) -> list[Finding]:
+    """OPAQUE_CALL: a wrapper that would make calls Coldsight cannot decode.
+
+    Critical when the wrapper's code runs as this Safe (a delegatecall, or a call to the Safe itself):
+    then whatever it hides acts with the Safe's full authority."""
+    if node.wrapper is None or node.decode_error is not None:
+        return []
+    hidden = list(node.wrapper.opaque)
+    for child in node.children:
+        if child.operation == 2:
+            continue
+        if child.decode_error is not None:
+            hidden.append(f"call {child.path} to {short_address(child.to)} does not decode ({child.decode_error})")
+        elif child.data and child.function is None:
+            hidden.append(f"call {child.path} to {short_address(child.to)} has unknown function 0x{child.selector.hex()}")
+    if not hidden:
+        return []
+    as_safe = node.operation == 1 or executing_address(node) == context.safe
+    severity = "critical" if as_safe else "warn"
+    where = " running as this Safe" if as_safe else ""
+    shown = "; ".join(hidden[:3]) + (f"; and {len(hidden) - 3} more" if len(hidden) > 3 else "")
+    return [Finding("OPAQUE_CALL", severity, node.path,
+                    f"{node.wrapper.label}{where} would execute calls this review cannot see: {shown}")]
 
 
 def batch_findings(node: CallNode, context: Context) -> list[Finding]:
@@ -105,25 +137,31 @@ def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
     target = _target_text(node, context)
     kind = node.target.kind.name if node.target is not None else None
 
+    # A delegatecall hands control of whoever makes it: this Safe, or (inside a wrapper) another account.
+    controlled = "this Safe" if node.runs_as in (None, context.safe) else short_address(node.runs_as)
     if node.operation == 1:
-        if node.depth > 0:
+        if node.depth > 0 and not node.account_call:
             add("DELEGATECALL_NESTED", "critical",
-                f"A call inside the batch lets {target} run its own code with full control of this Safe (nested delegatecall)")
+                f"A call inside the batch lets {target} run its own code with full control of {controlled} (nested delegatecall)")
+        elif is_create_call(node):
+            pass  # the contract creation it makes is its child (operation 2): CONTRACT_CREATION there
         elif kind not in TRUSTED_DELEGATE_KINDS:
             if kind == "MULTISEND":
                 add("MULTISEND_DELEGATECALL_CAPABLE", "warn",
                     f"The batch runs through {target}, which can also delegatecall; prefer MultiSendCallOnly")
             else:
                 add("DELEGATECALL_UNTRUSTED", "critical",
-                    f"This transaction lets {target} run its own code with full control of this Safe "
+                    f"This transaction lets {target} run its own code with full control of {controlled} "
                     f"(delegatecall to a contract that is not a known Safe library)")
     elif node.operation == 2:
-        add("CONTRACT_CREATION", "warn", "This transaction deploys a new contract from its data (operation 2, create)")
+        add("CONTRACT_CREATION", "warn",
+            f"Deploys a new contract from {len(node.data)} bytes of creation code (its constructor runs as the new "
+            f"contract, not as {controlled})")
 
     if node.to_was_zero:
         whom = "this Safe itself" if node.to == context.safe else f"the batch contract itself ({short_address(node.to)})"
         add("SELF_CALL", "info", f"Batch entry sends to 0x0, which a 1.5.0 batch replaces by {whom}")
-    elif node.to == context.safe and node.operation == 0:
+    elif node.to == context.safe and node.operation == 0 and not node.network:
         add("SELF_CALL", "info", "This call is made to the Safe itself")
 
     if node.value > 0:
@@ -131,7 +169,7 @@ def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
 
     if node.decode_error is not None:
         add("UNDECODABLE_CALLDATA", "critical", f"Call data to {target} cannot be decoded safely: {node.decode_error}")
-    elif node.data and node.function is None:
+    elif node.data and node.function is None and node.operation != 2:
         severity = "critical" if node.operation == 1 else "warn"
         add("UNKNOWN_SELECTOR", severity, f"Unknown function 0x{node.selector.hex()} on {target}: Coldsight cannot say what it does")
 
@@ -175,13 +213,94 @@ def _function_findings(node: CallNode, context: Context, target: str) -> list[Fi
             add("OWNERSHIP_TRANSFER", "critical", f"Grants the admin role of {target} to {values[1]}")
         else:
             add("ROLE_CHANGE", "warn", f"Grants role 0x{role.hex()} of {target} to {values[1]}")
-    elif name in ("approve", "increaseAllowance") and len(values) == 2 and isinstance(values[1], int):
+    elif name == "renounceRole" and len(values) == 2:
+        if values[0] == DEFAULT_ADMIN_ROLE:
+            add("OWNERSHIP_TRANSFER", "critical", f"Gives up the admin role of {target}: the caller can no longer grant "
+                "or revoke its roles, and if no one else holds it, no one ever can")
+        else:
+            add("ROLE_CHANGE", "warn", f"Gives up role 0x{values[0].hex()} of {target}")
+    elif name == "revokeRole" and len(values) == 2:
+        what = "the admin role" if values[0] == DEFAULT_ADMIN_ROLE else f"role 0x{values[0].hex()}"
+        add("ROLE_CHANGE", "warn", f"Revokes {what} of {target} from {values[1]}")
+    elif name == "approve" and len(values) == 2 and isinstance(values[1], int):
+        _two_argument_approve(add, values[0], values[1], target)
+    elif name == "increaseAllowance" and len(values) == 2 and isinstance(values[1], int):
         _approval(add, values[0], values[1], MAX_UINT256, target)
     elif name == "approve" and len(values) == 4:  # Permit2 approve(token, spender, uint160 amount, uint48 expiration)
         _approval(add, values[1], values[2], MAX_UINT160, f"token {values[0]} through Permit2")
     elif name == "setApprovalForAll" and len(values) == 2 and values[1] is True:
         add("UNLIMITED_APPROVAL", "critical", f"Lets {values[0]} move every token of {target} this Safe holds (setApprovalForAll)")
+    elif name == "approveHash" and len(values) == 1:
+        add("OPAQUE_APPROVAL", "warn",
+            f"Approves hash 0x{values[0].hex()} on {target}: if this Safe owns that Safe, this is its signature for a "
+            "transaction this review cannot see (review the approved transaction itself before signing)")
+    elif name == "signMessage" and len(values) == 1 and _signs_for_the_safe(node, context):
+        add("OPAQUE_APPROVAL", "warn",
+            f"Signs a message as this Safe (EIP-1271): any contract that checks this Safe's signature will accept it; "
+            f"{_message_words(values[0])}")
+    elif name in HANDLER_ROUTING and node.to == executing_address(node) == context.safe:
+        _handler_routing(add, name, values)
     return found
+
+
+def _signs_for_the_safe(node: CallNode, context: Context) -> bool:
+    """signMessage that marks a message signed by this Safe: SignMessageLib delegatecalled, or the 1.1.1 self-call."""
+    return executing_address(node) == context.safe
+
+
+def _message_words(message: bytes) -> str:
+    if len(message) == 32:
+        return f"the message is the 32-byte hash 0x{message.hex()}, whose content this review cannot see"
+    try:
+        text = message.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and text.isprintable():
+        shown = text if len(text) <= 200 else text[:200] + "…"
+        return f"the message is the text {shown!r}"
+    return f"the message is {len(message)} bytes of binary data this review cannot read"
+
+
+def _handler_routing(add, name: str, values: list) -> None:
+    if name == "setSafeMethod":
+        selector, method = values
+        if method == bytes(32):
+            add("FALLBACK_HANDLER_CHANGE", "warn", f"Removes the fallback handler's route for selector 0x{selector.hex()}")
+        else:
+            handler = "0x" + method[12:].hex()
+            add("FALLBACK_HANDLER_CHANGE", "critical",
+                f"Routes calls of selector 0x{selector.hex()} on this Safe to {handler} (ExtensibleFallbackHandler "
+                "setSafeMethod): that contract answers them in the Safe's name")
+    elif name == "setDomainVerifier":
+        domain, verifier = values
+        if int(verifier, 16) == 0:
+            add("FALLBACK_HANDLER_CHANGE", "warn", f"Removes the signature verifier for EIP-712 domain 0x{domain.hex()}")
+        else:
+            add("FALLBACK_HANDLER_CHANGE", "critical",
+                f"Hands signature checks of this Safe for EIP-712 domain 0x{domain.hex()} to {verifier} "
+                "(ExtensibleFallbackHandler setDomainVerifier): it can make any message of that domain count as "
+                "signed by the Safe")
+    else:
+        add("FALLBACK_HANDLER_CHANGE", "critical",
+            f"Routes {len(values[1])} selector(s) of interface 0x{values[0].hex()} on this Safe to other contracts "
+            "(ExtensibleFallbackHandler addSupportedInterfaceBatch)")
+
+
+def _two_argument_approve(add, spender: str, amount: int, target: str) -> None:
+    """approve(address,uint256) is both ERC-20 approve(spender, amount) and ERC-721 approve(to, tokenId).
+
+    Offline, the target's standard is unknown: an ERC-20 revoke (amount 0) is also an ERC-721 approval
+    of token #0, so it is never shown as a plain revoke unless the spender is the zero address."""
+    if amount == 0 and int(spender, 16) != 0:
+        add("TOKEN_APPROVAL", "warn",
+            f"On an ERC-20 token this revokes the allowance of {spender} on {target}; on an ERC-721 (NFT) contract it "
+            f"lets {spender} take token #0")
+    elif int(spender, 16) == 0:
+        add("TOKEN_APPROVAL", "info", f"Approves the zero address on {target}: on an ERC-721 contract this clears the "
+            f"approval of token #{amount}; most ERC-20 tokens reject it")
+    else:
+        _approval(add, spender, amount, MAX_UINT256, target,
+                  nft_note=f" (on an ERC-721 contract: lets {spender} take token #{amount})")
 
 
 def _threshold_finding(add, threshold: int) -> None:
@@ -191,13 +310,13 @@ def _threshold_finding(add, threshold: int) -> None:
         add("THRESHOLD_CHANGE", "warn", f"Sets the signing threshold to {threshold}")
 
 
-def _approval(add, spender, amount: int, maximum: int, what: str) -> None:
+def _approval(add, spender, amount: int, maximum: int, what: str, nft_note: str = "") -> None:
     if amount == 0:
         add("TOKEN_APPROVAL", "info", f"Revokes the allowance of {spender} on {what}")
     elif amount >= maximum or amount >= UNLIMITED_THRESHOLD:
         add("UNLIMITED_APPROVAL", "critical", f"Lets {spender} spend an unlimited amount of {what}")
     else:
-        add("TOKEN_APPROVAL", "warn", f"Lets {spender} spend up to {amount} (raw units) of {what}")
+        add("TOKEN_APPROVAL", "warn", f"Lets {spender} spend up to {amount} (raw units) of {what}{nft_note}")
 
 
 def tree_findings(root: CallNode, context: Context) -> list[Finding]:

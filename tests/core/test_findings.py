@@ -46,9 +46,10 @@ TABLE = [
     ("delegatecall untrusted, unknown selector", dict(to=ATTACKER, operation=1, data="0x12345678"),
      {("DELEGATECALL_UNTRUSTED", C, "0"), ("UNKNOWN_SELECTOR", C, "0")}, "block"),
     ("delegatecall to MultiSendCallOnly 1.4.1 is trusted", batch((0, OTHER, 0, b"")), set(), "ok"),
-    ("delegatecall to SignMessageLib 1.4.1 is trusted",
+    # a trusted library, but the Safe signs a message (EIP-1271): issue 10 makes that a warning
+    ("delegatecall to SignMessageLib 1.4.1 is trusted, the signature is a warning",
      dict(to=SIGN_MESSAGE_LIB_141, operation=1, safeVersion="1.4.1", data=call("signMessage(bytes)", ["bytes"], [b"hi"])),
-     set(), "ok"),
+     {("OPAQUE_APPROVAL", W, "0")}, "warn"),
     ("delegatecall nested in a batch", dict(batch((1, MSCO_141, 0, multisend(packed_entry(0, OTHER, 0, b"")))),
                                             to=MULTISEND_141),
      {("MULTISEND_DELEGATECALL_CAPABLE", W, "0"), ("DELEGATECALL_NESTED", C, "0.0")}, "block"),
@@ -95,8 +96,9 @@ TABLE = [
     ("refund receiver set, no price", dict(to=OTHER, refundReceiver=ATTACKER), {("GAS_REFUND", I, "0")}, "ok"),
     ("approve limited", dict(to=USDC, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, 10**6])),
      {("TOKEN_APPROVAL", W, "0")}, "warn"),
+    # approve(x, 0) is an ERC-20 revoke but also ERC-721 approve of token #0 (issue 10): not a plain revoke
     ("approve revoke", dict(to=USDC, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, 0])),
-     {("TOKEN_APPROVAL", I, "0")}, "ok"),
+     {("TOKEN_APPROVAL", W, "0")}, "warn"),
     ("approve max", dict(to=USDC, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, MAX_UINT256])),
      {("UNLIMITED_APPROVAL", C, "0")}, "block"),
     ("approve 2**200", dict(to=USDC, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, 2**200])),

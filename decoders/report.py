@@ -56,7 +56,17 @@ def call_json(node: CallNode, intents: dict[str, Intent] | None = None) -> dict:
         "calls": [call_json(child, intents) for child in node.children],
         "runsAs": node.runs_as,
         "batch": batch_json(node),
+        "wrapper": wrapper_json(node),
+        "claimed": node.claimed,
+        "network": node.network,
     }
+
+
+def wrapper_json(node: CallNode) -> dict | None:
+    """What kind of wrapper this call is and what it would run undecoded (null when it carries no calls)."""
+    if node.wrapper is None:
+        return None
+    return {"kind": node.wrapper.kind, "label": node.wrapper.label, "opaque": list(node.wrapper.opaque)}
 
 
 def batch_json(node: CallNode) -> dict | None:

@@ -13,10 +13,13 @@ and MultiSendCallOnly.sol at v1.1.1, v1.3.0, v1.4.1, v1.5.0; every bundled deplo
         data       = dataLength bytes from p+85
         i += 0x55 + dataLength
 
-Every read is an `mload` of memory; memory past the end of the blob is zero (the ABI decoder
-zeroes the word after a `bytes` copy and nothing else is written there), so a header or data
-that runs past the end reads zeros and the contract still makes the call. Consequences the
-reader models:
+Every read is an `mload` of memory, and a header or data that runs past the end of the blob reads
+whatever memory holds there; the contract still makes the call. For 1.3.0 and later that memory
+is zero. MultiSend 1.1.1 is different: its guard `require(guard != GUARD_VALUE)` evaluates
+`keccak256("multisend.guard.bytes32")` at run time, which writes that string to memory at the free
+memory pointer, i.e. right after the blob rounded up to 32 bytes (found by the differential
+property test against the real 1.1.1 bytecode, tests/differential/test_batch_property_evm.py).
+Consequences the reader models:
 
 - 1..32 trailing bytes are never read (p + 32 >= len): ignored, silently.
 - 33+ trailing bytes are read as one more entry, zero-filled past the end.
@@ -48,6 +51,9 @@ HEADER = 85  # operation 1 + to 20 + value 32 + dataLength 32
 # at 2**24 gas since EIP-7825). A read ending beyond this offset is modeled as out of gas.
 MEMORY_LIMIT = 1 << 24
 ZERO_ADDRESS = "0x" + "00" * 20
+# MultiSend 1.1.1 (safe-smart-account v1.1.1 contracts/libraries/MultiSend.sol): GUARD_VALUE's preimage,
+# hashed at run time by the guard, so it lies in memory at the free memory pointer during the loop.
+GUARD_PREIMAGE_111 = b"multisend.guard.bytes32"
 
 
 @dataclass(frozen=True)
@@ -59,6 +65,7 @@ class BatchLibrary:
     call_only: bool  # MultiSendCallOnly: operation 1 reverts
     delegatecall_only: bool  # plain MultiSend: reverts when it runs in its own context
     zero_to_is_self: bool  # 1.5.0: `to == 0` is replaced by address(this)
+    memory_after: bytes = b""  # what memory holds right after the blob (rounded up to 32 bytes); zeros beyond
 
 
 @dataclass(frozen=True)
@@ -96,12 +103,20 @@ def library_for(contract) -> BatchLibrary | None:
         call_only=kind == "MULTISEND_CALL_ONLY",
         delegatecall_only=kind == "MULTISEND",
         zero_to_is_self=major_minor >= (1, 5),
+        memory_after=GUARD_PREIMAGE_111 if kind == "MULTISEND" and major_minor == (1, 1) else b"",
     )
 
 
-def _window(blob: bytes, start: int, size: int) -> bytes:
-    """`size` bytes from `start`, zeros where the blob has ended (memory past it is zero)."""
-    chunk = blob[start : start + size]
+def _memory_image(blob: bytes, library: BatchLibrary) -> bytes:
+    """The blob as the library's memory holds it, with what lies after it (zeros beyond this)."""
+    if not library.memory_after:
+        return blob
+    return blob + bytes(-len(blob) % 32) + library.memory_after
+
+
+def _window(memory: bytes, start: int, size: int) -> bytes:
+    """`size` bytes of memory from `start` (offsets relative to the blob), zeros beyond the image."""
+    chunk = memory[start : start + size]
     return chunk + bytes(size - len(chunk))
 
 
@@ -117,6 +132,7 @@ def read_batch(blob: bytes, library: BatchLibrary, executing_as: str) -> BatchRe
 
 def _loop(blob: bytes, library: BatchLibrary, executing_as: str) -> BatchReading:
     size = len(blob)
+    memory = _memory_image(blob, library)
     entries: list[BatchEntry] = []
     problems: list[str] = []
     reverts_at = revert_reason = None
@@ -125,13 +141,13 @@ def _loop(blob: bytes, library: BatchLibrary, executing_as: str) -> BatchReading
         index = len(entries)
         if index >= MAX_ENTRIES:
             raise DecodeError(f"batch has more than {MAX_ENTRIES} entries", f"batch byte {pos}")
-        header = _window(blob, pos, HEADER)
+        header = _window(memory, pos, HEADER)
         operation = header[0]
         length = int.from_bytes(header[53:85], "big")
         where = f"entry {index} (byte {pos})"
         if pos + HEADER > size:
             problems.append(f"{where}: its 85-byte header is cut off after {size - pos} bytes; "
-                            f"the contract reads the missing {pos + HEADER - size} bytes as zeros")
+                            f"the contract reads the missing {pos + HEADER - size} bytes from memory past the end")
         if operation not in (0, 1):
             problems.append(f"{where}: operation {operation} does not exist; the contract reverts the whole batch here")
             reverts_at, revert_reason = index, f"entry {index} has operation {operation}"
@@ -148,10 +164,10 @@ def _loop(blob: bytes, library: BatchLibrary, executing_as: str) -> BatchReading
             break
         if end > size and pos + HEADER <= size:
             problems.append(f"{where}: declares {length} data bytes but only {size - pos - HEADER} remain; "
-                            f"the contract sends {end - size} zero bytes from past the end")
+                            f"the contract sends {end - size} bytes of memory from past the end")
         encoded_to = to_checksum(header[1:21])
         to = executing_as if library.zero_to_is_self and encoded_to == ZERO_ADDRESS else encoded_to
-        data = _window(blob, pos + HEADER, length)
+        data = _window(memory, pos + HEADER, length)
         entries.append(BatchEntry(index, pos, operation, encoded_to, to, int.from_bytes(header[21:53], "big"), data,
                                   max(0, end - size)))
         pos = end

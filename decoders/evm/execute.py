@@ -58,7 +58,6 @@ ERROR_STRING = bytes.fromhex("08c379a0")  # Error(string)
 GUARD_SELECTORS = {keccak(s)[:4] for s in (
     b"checkTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes,address)",
     b"checkAfterExecution(bytes32,bool)")}
-PRECOMPILE_MAX = 0x11
 GUARD_STUB = b"\x00"  # STOP: a guard needs code for Solidity's extcodesize check; its calls are never run
 
 
@@ -177,11 +176,10 @@ def _revert_reason(output: bytes) -> str | None:
     return "0x" + output.hex() if output else None
 
 
-def _assign_purposes(calls: list[ExecutedCall], guard: str, handler: str, top: bool,
-                     transaction_recorded: bool = True) -> None:
+def _assign_purposes(calls: list[ExecutedCall], guard: str, handler: str, top: bool) -> None:
     """Name why each call was made. At the top, the first call that is not the guard's is the
-    transaction's own (unless it went to a precompile, which is never recorded); later ones refund."""
-    seen_transaction = not transaction_recorded
+    transaction's own; later ones refund."""
+    seen_transaction = False
     for call in calls:
         if call.operation == CALL and call.to == guard and call.data[:4] in GUARD_SELECTORS:
             call.purpose = "guard"
@@ -341,9 +339,8 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
             notes.append("a synthetic pre-approval was consumed (its storage write is not listed)")
             continue
         writes.append(StorageWrite(slot, before, after, layout.name_slot(slot, recorder.preimages)))
-    to_precompile = tx.operation in (0, 1) and 1 <= int(tx.to, 16) <= PRECOMPILE_MAX
-    _assign_purposes(recorder.calls, to_checksum(setup.guard), to_checksum(setup.handler), top=True,
-                     transaction_recorded=not to_precompile)
+    # A CALL/DELEGATECALL the transaction makes to a precompile is recorded like any other call.
+    _assign_purposes(recorder.calls, to_checksum(setup.guard), to_checksum(setup.handler), top=True)
     return Execution(
         calls=recorder.calls, storage_writes=writes, success=success, reverted=reverted,
         revert_reason=_revert_reason(output) if reverted else None,

@@ -83,8 +83,9 @@ class Recorder:
         if parent.msg.storage_address != self.safe or op is None:
             return run(msg)  # code not running as the Safe (never happens once set up): plain EVM
         code_target = msg.code_address if op in (OP_DELEGATECALL, OP_CALLCODE) else msg.storage_address
-        if op != OP_CREATE and op != OP_CREATE2 and code_target in parent.precompiles:
-            return run(msg)
+        precompile = op not in (OP_CREATE, OP_CREATE2) and code_target in parent.precompiles
+        if precompile and op == OP_STATICCALL:
+            return run(msg)  # e.g. ecrecover while checking signatures: the Safe's own bookkeeping
         if op == OP_STATICCALL and code_target == self.safe:
             return run(msg)  # a view of the Safe's own state (SignMessageLib reads domainSeparator() so)
         if op == OP_STATICCALL:
@@ -112,7 +113,8 @@ class Recorder:
             finally:
                 self._current = outer
         else:
-            msg.code = b""
+            if not precompile:  # a CALL to a precompile (made by the transaction) runs it, and is recorded
+                msg.code = b""
             result = run(msg)
         node.reverted = result.is_error
         return result

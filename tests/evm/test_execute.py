@@ -409,10 +409,14 @@ def test_available_versions_cover_the_bundled_releases():
     assert set(VERSIONS) >= {"1.1.1", "1.2.0", "1.3.0", "1.3.0+L2", "1.4.1", "1.4.1+L2", "1.5.0", "1.5.0+L2"}
 
 
-def test_precompile_call_runs_unrecorded():
-    # Identity precompile (0x04) as the target: executed, not listed as a call.
-    execution = run("1.4.1", tx("0x0000000000000000000000000000000000000004", b"\x01\x02"))
-    assert execution.success and execution.calls == []
+def test_a_transaction_calling_a_precompile_runs_it_and_records_the_call():
+    # Identity precompile (0x04) as the target: it runs (the real precompile), and the call is listed
+    # like any other call the transaction makes (the static tree shows it too).
+    identity = "0x0000000000000000000000000000000000000004"
+    execution = run("1.4.1", tx(identity, b"\x01\x02"))
+    assert execution.success
+    assert [(c.purpose, c.operation, c.to, c.data, c.reverted) for c in execution.calls] == [
+        ("transaction", 0, identity, b"\x01\x02", False)]
 
 
 def test_curve_precompiles_are_refused_not_faked():
@@ -465,8 +469,9 @@ def test_impossible_owner_lists_are_refused(owners):
 
 
 def test_refund_after_a_precompile_transaction_is_still_a_refund():
-    execution = run("1.4.1", tx("0x0000000000000000000000000000000000000004", b"\x01", gas_price=1, refund_receiver=BOB))
-    assert [(c.purpose, c.to) for c in execution.calls] == [("refund", BOB)]
+    identity = "0x0000000000000000000000000000000000000004"
+    execution = run("1.4.1", tx(identity, b"\x01", gas_price=1, refund_receiver=BOB))
+    assert [(c.purpose, c.to) for c in execution.calls] == [("transaction", identity), ("refund", BOB)]
 
 
 def test_bybit_payload_is_one_delegatecall_leaf_to_the_attacker():

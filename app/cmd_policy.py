@@ -183,25 +183,22 @@ def run_test(args) -> int:
 
 
 def run_diff(args) -> int:
-    from policies.diff import diff
+    from policies.diff import diff, table
 
     old, new = _compile(args.old), _compile(args.new)
     changes = diff(old, new)
-    loosening = [c for c in changes if c.loosens]
+    widening = [c for c in changes if c.loosens]
+    narrowing = [c for c in changes if c.direction == "narrows"]
     if args.format == "json":
-        print(json.dumps({"schema": "coldsight.policy-diff/1", "old": f"{old.id}#{old.serial}", "new": f"{new.id}#{new.serial}",
-                          "allowsMore": bool(loosening), "changes": [c.as_json() for c in changes]}, indent=2))
+        print(json.dumps({"schema": "coldsight.policy-diff/2", "old": f"{old.id}#{old.serial}", "new": f"{new.id}#{new.serial}",
+                          "allowsMore": bool(widening), "changes": [c.as_json() for c in changes]}, indent=2))
     else:
-        print(f"{old.id} #{old.serial} -> {new.id} #{new.serial}")
-        if loosening:
-            print("NEW ALLOWS MORE:")
-            for change in loosening:
-                print(f"  + {change.where}: {change.message}")
-        others = [c for c in changes if not c.loosens]
-        if others:
-            print("Other changes (tighten or neutral):")
-            for change in others:
-                print(f"  - {change.where}: {change.message}")
-        if not changes:
-            print("no changes in what is allowed")
-    return FINDINGS if loosening else exitcodes.OK
+        verdict = "NEW ALLOWS MORE" if widening else "nothing newly allowed"
+        print(f"{old.id} #{old.serial} -> {new.id} #{new.serial}: {verdict} "
+              f"({len(widening)} widening, {len(narrowing)} narrowing, {len(changes) - len(widening) - len(narrowing)} other)")
+        if changes:
+            for line in table(changes):
+                print("  " + line)
+        else:
+            print("  no changes in what is allowed")
+    return FINDINGS if widening else exitcodes.OK

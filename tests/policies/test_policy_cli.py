@@ -144,7 +144,7 @@ def test_diff_reports_what_new_allows(tmp_path, capsys):
                    .replace('"250000 USDC"', '"900000 USDC"'))
     assert main(["policy", "diff", str(EXAMPLES / "treasury.toml"), str(new), "--format", "json"]) == 1
     document = json.loads(capsys.readouterr().out)
-    assert document["allowsMore"] and any(c["where"] == "rules.payroll-usdc" and "900000 USDC" in c["message"]
+    assert document["allowsMore"] and any(c["where"] == "rules[0] (payroll-usdc).args.amount" and "900,000 USDC" in c["new"]
                                           for c in document["changes"])
     assert main(["policy", "diff", str(EXAMPLES / "treasury.toml"), str(EXAMPLES / "treasury.toml")]) == 0
 

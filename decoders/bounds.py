@@ -13,11 +13,14 @@ Limits that live next to the code they protect (and are documented with these):
   oversize batch is undecodable calldata, a block finding, not an error)
 """
 
-from .errors import PayloadError
+from .errors import PayloadError, URError
 
 # Attached signatures (confirmations + 65-byte parts of a packed `signatures` blob). Each one is an
-# ECDSA recovery (~0.4-1 ms in pure Python); Safe owner sets are far smaller than this.
-MAX_SIGNATURES = 500
+# ECDSA public-key recovery, ~10 ms in eth-keys' pure-Python backend on a 2-core machine; real Safe
+# owner sets are far smaller than this.
+MAX_SIGNATURES = 200
+# A whole `ur:` text (a file or paste, every part together), in characters.
+MAX_UR_TEXT_BYTES = 4 * 1024 * 1024
 # `ur:` parts in one text (a file or paste). Enough for a message of MAX_UR_FRAGMENTS fragments
 # with generous loss and repeats; each part costs a fragment choice and an elimination step.
 MAX_UR_PARTS = 3 * 1024
@@ -31,15 +34,21 @@ class LimitExceeded(PayloadError):
 
     code = "LIMIT_EXCEEDED"
 
-    def __init__(self, bound: str, limit: int, actual: int | str, what: str, where: str | None = None):
+    def __init__(self, bound: str, limit: int, message: str, where: str | None = None):
         self.bound = bound
         self.limit = limit
-        super().__init__(
-            f"{what}: {actual}, more than the limit {bound} = {limit}", where,
-            "this is far beyond any real Safe transaction; see docs/bounds.md",
-        )
+        super().__init__(f"{message} (limit {bound} = {limit})", where,
+                         "this is far beyond any real Safe transaction; see docs/bounds.md")
 
 
-def check_count(bound: str, limit: int, actual: int, what: str, where: str | None = None) -> None:
+class URLimitExceeded(LimitExceeded, URError):
+    """A UR text over a bound: still a UR error to the scan code, LIMIT_EXCEEDED to the user."""
+
+    code = "LIMIT_EXCEEDED"
+
+
+def check_count(bound: str, limit: int, actual: int, what: str, where: str | None = None,
+                error: type[LimitExceeded] = LimitExceeded) -> None:
+    """Refuse `actual` above `limit`: "<what>: <actual>, more than allowed (limit BOUND = n)"."""
     if actual > limit:
-        raise LimitExceeded(bound, limit, actual, what, where)
+        raise error(bound, limit, f"{what}: {actual}, more than allowed", where)

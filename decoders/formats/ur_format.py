@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from decoders.bounds import MAX_UR_FRAGMENTS, MAX_UR_PARTS, MAX_UR_TEXT_BYTES, URLimitExceeded, check_count
 from decoders.errors import PayloadError, URError
 from decoders.safetx import Payload
 from decoders.ur import strict_cbor
@@ -16,6 +17,7 @@ from decoders.ur.eip4527 import EthDataType, EthSignRequest, decode_registry_ite
 from decoders.ur.ur import UR, URDecoder
 
 _UR_START = re.compile(r"^\s*ur:[a-z0-9]+(?:-[a-z0-9]+)*/", re.IGNORECASE)
+_SEQ_LEN = re.compile(r"^ur:[a-z0-9-]+/[0-9]{1,10}-([0-9]{1,10})/", re.IGNORECASE)
 
 _NOT_TYPED_DATA = {
     EthDataType.LEGACY_TRANSACTION: "a raw legacy transaction (RLP), not a Safe transaction",
@@ -37,15 +39,25 @@ def looks_like_ur(text: str) -> bool:
 
 
 def assemble_ur(text: str, source: str) -> UR:
-    """Collect every `ur:` part in the text (one per line or whitespace-separated) into one UR."""
+    """Collect every `ur:` part in the text (one per line or whitespace-separated) into one UR.
+
+    Bounded before any part is decoded: the text's length, its number of parts and (from each
+    part's header) the number of fragments, which sets the cost of every fragment choice and
+    elimination step (docs/bounds.md)."""
+    check_count("MAX_UR_TEXT_BYTES", MAX_UR_TEXT_BYTES, len(text), "UR text length in characters", source, URLimitExceeded)
     tokens = text.split()
     if not tokens:
         raise PayloadError("no UR text", source)
+    check_count("MAX_UR_PARTS", MAX_UR_PARTS, len(tokens), "ur: parts in the text", source, URLimitExceeded)
     decoder = URDecoder(restart_after=1)
     for number, token in enumerate(tokens, start=1):
         where = f"{source}: UR part {number}"
         if not token.lower().startswith("ur:"):
             raise URError(f"'{token[:24]}' is not a ur: part", where)
+        header = _SEQ_LEN.match(token)
+        if header:
+            check_count("MAX_UR_FRAGMENTS", MAX_UR_FRAGMENTS, int(header.group(1)), "fragments (seqLen) of the UR", where,
+                        URLimitExceeded)
         result = decoder.receive(token)
         if result.different_message or result.status == "restarted":
             raise URError(

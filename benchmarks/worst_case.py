@@ -1,0 +1,328 @@
+"""Worst case per input stage at the documented limits: wall time and peak memory.
+
+Each stage builds the most expensive input its limits allow (the shape that makes the parser or
+verifier work hardest, not just the largest) and runs it in a fresh Python process, so the peak
+resident memory reported is that stage's alone (interpreter and imports included). The target,
+for every stage: < 5 s and < 512 MB. A benchmark, not a test: tests never assert times.
+
+    python benchmarks/worst_case.py              # every stage, a Markdown table
+    python benchmarks/worst_case.py signatures   # one stage
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TIME_TARGET_S = 5.0
+MEMORY_TARGET_MB = 512
+
+
+# -- inputs (built with eth-abi and the test builders: independent of the code measured) --------
+def _record(**extra) -> dict:
+    from tests.builders import address, service_record
+
+    return service_record(address("worst-safe"), address("worst-target"), **extra)
+
+
+def _run_verify(data: bytes, execute: bool = False, abi_dir: Path | None = None) -> Callable[[], str]:
+    """The measured work: verify_bytes on an input already built (building is not timed)."""
+    from decoders.errors import ColdsightError
+    from decoders.verify import VerifyOptions, verify_bytes
+
+    def run() -> str:
+        try:
+            report = verify_bytes(data, "worst-case", VerifyOptions(execute=execute, abi_dir=abi_dir))
+        except ColdsightError as err:
+            return f"{err.code}: {err.message[:70]}"
+        return f"verdict {report.verdict}, {sum(1 for _ in report.root.walk())} call(s)"
+
+    return run
+
+
+def _described(prefix: str, run: Callable[[], str]) -> Callable[[], str]:
+    return lambda: f"{prefix}: {run()}"
+
+
+def stage_json_size() -> Callable[[], str]:
+    """A JSON document of MAX_JSON_BYTES: the SafeTx plus one huge array of small numbers."""
+    from decoders import strictjson
+
+    record = _record()
+    filler = (strictjson.MAX_JSON_BYTES - len(json.dumps(record)) - 64) // 2
+    text = json.dumps(record)[:-1] + ', "filler": [' + ",".join(["1"] * filler) + "]}"
+    text = text[: strictjson.MAX_JSON_BYTES]
+    if not text.endswith("]}"):
+        text = text[: text.rindex(",")] + "]}"
+    return _described(f"{len(text)} bytes", _run_verify(text.encode()))
+
+
+def stage_json_depth() -> Callable[[], str]:
+    """Nesting at MAX_DEPTH repeated to fill MAX_JSON_BYTES (many deep branches)."""
+    from decoders import strictjson
+
+    depth = strictjson.MAX_DEPTH - 3  # inside the record and the filler list: MAX_DEPTH levels in all
+    branch = "[" * depth + "1" + "]" * depth
+    count = (strictjson.MAX_JSON_BYTES - 4096) // (len(branch) + 1)
+    record = json.dumps(_record())
+    text = record[:-1] + ', "filler": [' + ",".join([branch] * count) + "]}"
+    return _described(f"{len(text)} bytes, depth {depth + 1}", _run_verify(text.encode()))
+
+
+def stage_json_too_deep() -> Callable[[], str]:
+    """MAX_JSON_BYTES of opening brackets: refused by the pre-scan, before the C parser recurses."""
+    from decoders import strictjson
+
+    return _run_verify(b"[" * strictjson.MAX_JSON_BYTES)
+
+
+def _signature_blob(index: int) -> str:
+    from eth_keys import keys
+
+    key = keys.PrivateKey((index + 1).to_bytes(32, "big"))
+    signature = key.sign_msg_hash(bytes(32))
+    return "0x" + signature.r.to_bytes(32, "big").hex() + signature.s.to_bytes(32, "big").hex() + f"{signature.v + 27:02x}"
+
+
+def stage_signatures() -> Callable[[], str]:
+    """MAX_SIGNATURES attached signatures, all well-formed (every one costs a full recovery)."""
+    from decoders.bounds import MAX_SIGNATURES
+    from tests.builders import address
+
+    half = MAX_SIGNATURES // 2
+    blobs = [_signature_blob(i) for i in range(MAX_SIGNATURES)]
+    record = _record(
+        confirmations=[{"owner": address(f"owner-{i}"), "signature": blobs[i]} for i in range(half)],
+        signatures="0x" + "".join(blob[2:] for blob in blobs[half:]),
+    )
+    return _described(f"{MAX_SIGNATURES} signatures", _run_verify(json.dumps(record).encode()))
+
+
+def stage_signatures_over() -> Callable[[], str]:
+    """20,000 attached signatures (the issue's case): refused before any recovery."""
+    blob = _signature_blob(0)[2:]
+    record = _record(signatures="0x" + blob * 20_000)
+    return _run_verify(json.dumps(record).encode())
+
+
+def _worst_ur_text(seq_len: int, parts: int, message_len: int, never_complete: bool = True) -> str:
+    """`parts` mixed fountain parts of one `ur:bytes` message of `message_len` bytes in `seq_len`
+    fragments. With `never_complete`, no part touches fragment 0, so the message never completes
+    and every part past the rank limit is reduced all the way (the elimination's worst case)."""
+    import random
+
+    from decoders.ur.fountain import FountainEncoder, choose_fragments
+    from decoders.ur.ur import encode_part
+
+    rng = random.Random(11)
+    body = bytes(rng.getrandbits(8) for _ in range(message_len - 5))
+    cbor = b"\x5a" + len(body).to_bytes(4, "big") + body
+    fragment_len = -(-len(cbor) // seq_len)
+    encoder = FountainEncoder(cbor, fragment_len, first_seq_num=seq_len, min_fragment_len=1)
+    texts: list[str] = []
+    while len(texts) < parts:
+        part = encoder.next_part()
+        if never_complete and 0 in choose_fragments(part.seq_num, part.seq_len, part.checksum):
+            continue
+        texts.append(encode_part("bytes", part))
+    return "\n".join(texts)
+
+
+def stage_ur_text() -> Callable[[], str]:
+    """A `ur:` text at the limits: MAX_UR_PARTS mixed parts of a MAX_UR_FRAGMENTS-fragment message,
+    as large as MAX_UR_TEXT_BYTES allows."""
+    from decoders.bounds import MAX_UR_FRAGMENTS, MAX_UR_PARTS, MAX_UR_TEXT_BYTES
+
+    # bytewords minimal: 2 characters per byte; a part carries ~20 bytes of header and CRC.
+    message_len = min(4 * 1024 * 1024, (MAX_UR_TEXT_BYTES // MAX_UR_PARTS // 2 - 40) * MAX_UR_FRAGMENTS)
+    text = _worst_ur_text(MAX_UR_FRAGMENTS, MAX_UR_PARTS, message_len)
+    return _described(f"{len(text)} chars, {MAX_UR_PARTS} parts of a {message_len}-byte message", _run_verify(text.encode()))
+
+
+def stage_ur_text_issue() -> Callable[[], str]:
+    """The issue's case: ~630 KB of 10,000 mixed parts (refused by the part-count bound)."""
+    text = _worst_ur_text(5_000, 10_000, 50_000, never_complete=False)
+    return _described(f"{len(text)} chars", _run_verify(text.encode()))
+
+
+def _abi_dir(functions: list[str]) -> Path:
+    import tempfile
+
+    from tests.builders import address
+
+    folder = Path(tempfile.mkdtemp(prefix="worst-abi-"))
+    (folder / f"{address('worst-target').lower()}.json").write_text(json.dumps({"functions": functions}))
+    return folder
+
+
+def stage_abi_amplification() -> Callable[[], str]:
+    """`f(uint256[][])` whose outer offsets all point at one large inner array: an eager decoder
+    would materialise it once per offset (gigabytes); the strict decoder only accepts an offset
+    that points at the next unread byte, so it refuses at the second element."""
+    from decoders import strictjson
+    from tests.builders import selector
+
+    hex_budget = (strictjson.MAX_JSON_BYTES - 4096) // 2
+    inner_len = (hex_budget // 32) // 2
+    outer = inner_len
+    words = [0x20, outer] + [outer * 32] * outer + [inner_len] + [7] * inner_len
+    data = selector("f(uint256[][])") + b"".join(w.to_bytes(32, "big") for w in words)
+    data = data[:hex_budget]
+    record = _record(data=data)
+    return _described(f"{len(data)} bytes of calldata",
+                      _run_verify(json.dumps(record).encode(), abi_dir=_abi_dir(["f(uint256[][] x)"])))
+
+
+def stage_abi_large_valid() -> Callable[[], str]:
+    """The largest valid argument: one `bytes` of about MAX_JSON_BYTES / 2 (hex) decoded and re-encoded."""
+    from eth_abi import encode
+
+    from decoders import strictjson
+    from tests.builders import selector
+
+    size = (strictjson.MAX_JSON_BYTES - 4096) // 2 - 200
+    data = selector("g(bytes)") + encode(["bytes"], [b"\x01" * size])
+    return _described(f"{len(data)} bytes of calldata",
+                      _run_verify(json.dumps(_record(data=data)).encode(), abi_dir=_abi_dir(["g(bytes x)"])))
+
+
+def _batch(entries: int) -> bytes:
+    from tests.builders import USDC, address, erc20_transfer, multisend, packed_entry
+
+    recipient = address("worst-recipient")
+    return multisend(b"".join(packed_entry(0, USDC, 0, erc20_transfer(recipient, i + 1)) for i in range(entries)))
+
+
+def _batch_record(entries: int) -> bytes:
+    from tests.builders import MULTISEND_CALL_ONLY_130, address, service_record
+
+    record = service_record(address("worst-safe"), MULTISEND_CALL_ONLY_130, data=_batch(entries), operation=1)
+    return json.dumps(record).encode()
+
+
+def stage_batch_static() -> Callable[[], str]:
+    """A MultiSendCallOnly batch of MAX_ENTRIES token transfers, static path (decode, findings)."""
+    from decoders.multisend import MAX_ENTRIES
+
+    return _described(f"{MAX_ENTRIES} entries", _run_verify(_batch_record(MAX_ENTRIES)))
+
+
+def stage_batch_over() -> Callable[[], str]:
+    """One entry more than MAX_ENTRIES: an undecodable batch (block), not more work."""
+    from decoders.multisend import MAX_ENTRIES
+
+    return _described(f"{MAX_ENTRIES + 1} entries", _run_verify(_batch_record(MAX_ENTRIES + 1)))
+
+
+def stage_batch_with_evm() -> Callable[[], str]:
+    """The same MAX_ENTRIES batch with the EVM check (the real bytecode executes every call)."""
+    from decoders.multisend import MAX_ENTRIES
+
+    return _described(f"{MAX_ENTRIES} entries", _run_verify(_batch_record(MAX_ENTRIES), execute=True))
+
+
+def stage_batch_nested() -> Callable[[], str]:
+    """Batches nested MAX_DEPTH deep (each a delegatecall to MultiSendCallOnly inside the previous)."""
+    from decoders.calls import MAX_DEPTH
+    from tests.builders import MULTISEND_CALL_ONLY_130, address, packed_entry, service_record
+
+    data = _batch(10)
+    for _ in range(MAX_DEPTH + 1):
+        from tests.builders import multisend
+
+        data = multisend(packed_entry(1, MULTISEND_CALL_ONLY_130, 0, data))
+    record = service_record(address("worst-safe"), MULTISEND_CALL_ONLY_130, data=data, operation=1)
+    return _described(f"depth {MAX_DEPTH + 1}", _run_verify(json.dumps(record).encode()))
+
+
+def stage_policy_size() -> Callable[[], str]:
+    """A policy at MAX_POLICY_BYTES of rules, compiled (the policy engine's own bound)."""
+    from policies import schema
+
+    from tests.builders import USDC, address
+
+    header = ('schema = "coldsight.policy/1"\n[meta]\nid = "worst"\nserial = 1\n[defaults]\nunmatched = "deny"\n'
+              f'unknown_abi = "deny"\n[[safes]]\nchain = 1\naddress = "{address("worst-safe")}"\nversion = "1.4.1"\n\n')
+    rule = ('[[rules]]\nid = "r{i}"\neffect = "allow"\n'
+            f'call = {{ to = "{USDC}", function = "transfer(address to,uint256 amount)", value = "0" }}\n'
+            f'args = {{ to = {{ in = ["{address("worst-recipient")}"] }}, amount = {{ lte = "{{i}}" }} }}\n\n')
+    rules = []
+    size = len(header)
+    i = 0
+    while i < schema.MAX_RULES and size + len(rule) + 8 < schema.MAX_POLICY_BYTES:
+        rules.append(rule.replace("{i}", str(i)))
+        size += len(rules[-1])
+        i += 1
+    text = (header + "".join(rules)).encode()
+
+    def run() -> str:
+        try:
+            policy = schema.compile_policy(text, "worst.toml")
+        except Exception as err:  # noqa: BLE001 (a refusal is also an outcome to report)
+            return f"{len(text)} bytes, {i} rules: refused ({type(err).__name__}: {str(err)[:80]})"
+        return f"{len(text)} bytes, {len(policy.rules)} rules compiled"
+
+    return run
+
+
+STAGES = {
+    "json-size": stage_json_size,
+    "json-depth": stage_json_depth,
+    "json-too-deep": stage_json_too_deep,
+    "signatures": stage_signatures,
+    "signatures-20000": stage_signatures_over,
+    "ur-text": stage_ur_text,
+    "ur-text-issue": stage_ur_text_issue,
+    "abi-amplification": stage_abi_amplification,
+    "abi-large-bytes": stage_abi_large_valid,
+    "batch-static": stage_batch_static,
+    "batch-over-limit": stage_batch_over,
+    "batch-nested": stage_batch_nested,
+    "batch-with-evm": stage_batch_with_evm,
+    "policy-size": stage_policy_size,
+}
+
+
+def _child(name: str) -> None:
+    """Run one stage in this (fresh) process and print its measurements as JSON."""
+    run = STAGES[name]()  # building the input is not timed
+    start = time.perf_counter()
+    outcome = run()
+    elapsed = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    print(json.dumps({"stage": name, "seconds": elapsed, "peak_mb": peak_mb, "outcome": outcome}))
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        _child(argv[1])
+        return 0
+    names = argv or list(STAGES)
+    print("| stage | worst input | time (s) | peak memory (MB) | within 5 s / 512 MB |")
+    print("|---|---|---|---|---|")
+    failed = False
+    for name in names:
+        run = subprocess.run([sys.executable, __file__, "--child", name], capture_output=True, text=True, cwd=ROOT)
+        if run.returncode != 0:
+            last = run.stderr.strip().splitlines()[-1] if run.stderr.strip() else run.returncode
+            print(f"| {name} | crashed: {last} | | | no |")
+            failed = True
+            continue
+        result = json.loads(run.stdout.strip().splitlines()[-1])
+        ok = result["seconds"] < TIME_TARGET_S and result["peak_mb"] < MEMORY_TARGET_MB
+        failed |= not ok
+        print(f"| {name} | {result['outcome']} | {result['seconds']:.2f} | {result['peak_mb']:.0f} | {'yes' if ok else 'NO'} |",
+              flush=True)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

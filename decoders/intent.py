@@ -130,16 +130,28 @@ class _Describer:
                 return self.intent("Do nothing: an empty call to this Safe (uses up the nonce, e.g. to cancel)",
                                    "template:empty")
             return self.intent(f"Call {self.target} with no data and no value", "template:empty")
-        if node.decode_error is not None or node.function is None:
+        # A descriptor for this very contract first (it decodes the arguments itself, strictly, so it
+        # also reads functions the bundled ABIs lack); the registry's generic token descriptors only
+        # where no built-in template speaks (they show the same fields, in a stiffer sentence).
+        described = erc7730.describe(node, self.names)
+        if described is None and node.decode_error is None and node.function is None:
             selector = f"0x{node.selector.hex()}" if node.selector else "too-short data"
             return self.intent(f"Call unknown function {selector} on {self.target}: Coldsight cannot say what it does",
                                "generic")
-        described = erc7730.describe(node, self.names)
+        if described is None and node.decode_error is not None:
+            return self.intent(f"Call {self.target} with data Coldsight cannot decode safely", "generic")
+        if described is None and not self.has_template:
+            described = erc7730.describe(node, self.names, generic=True)
         if described is not None:
             text, descriptor, raw = described
             self.raw.extend(raw)
             return self.intent(text, f"erc7730:{descriptor}")
         return self.function_intent()
+
+    @property
+    def has_template(self) -> bool:
+        function = self.node.function
+        return function is not None and (function.name, function.canonical.split("(", 1)[1]) in _TEMPLATES
 
     # ---- by function ------------------------------------------------------------------------------
     def function_intent(self) -> Intent:

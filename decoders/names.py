@@ -2,7 +2,7 @@
 
 One resolver for every place an address is shown in words (intents, lookalike findings). Order:
 this Safe, the team's address book, the policy's [addresses] labels, the bundled token list,
-the bundled Safe deployments. An address none of them knows is marked "unknown"; an unknown one
+the bundled Safe deployments, the bundled ERC-7730 descriptors' contracts. An address none of them knows is marked "unknown"; an unknown one
 that imitates a known one (address poisoning) says so.
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from . import deployments, tokens
+from . import deployments, erc7730, tokens
 from .addressbook import AddressBook, lookalike_key
 from .calls import CallNode
 from .findings import Finding
@@ -40,7 +40,9 @@ class Names:
         if token is not None:
             return f"{token.symbol} token"
         known = deployments.identify(self.chain_id, address)
-        return known.label if known is not None else None
+        if known is not None:
+            return known.label
+        return erc7730.contract_name(self.chain_id, address)
 
     @cached_property
     def _known_by_key(self) -> dict[str, dict[str, str]]:

@@ -6,7 +6,7 @@
 
 Only the facts a review needs are kept (address, symbol, decimals per chain); names, logos and
 bridge data are dropped to keep the bundle small. SUPPLEMENT adds stablecoins and wrapped coins
-of Gnosis Chain (100), a major Safe chain the Uniswap list does not cover.
+of Gnosis Chain (100), a major Safe chain the Uniswap list does not cover, and Lido's stETH/wstETH.
 """
 
 import argparse
@@ -24,8 +24,15 @@ LIST_FILE = Path("build") / "uniswap-default.tokenlist.json"
 # (docs.gnosischain.com/about/tokens) and repeated in SwaprHQ/stackly-ui tokens.ts and the Sushi SDK's
 # Gnosis token constants; the tests check each is a well-formed, unique entry.
 SUPPLEMENT_SOURCE = ("Gnosis Chain token addresses from docs.gnosischain.com/about/tokens, cross-read in "
-                     "SwaprHQ/stackly-ui packages/app/models/token/tokens.ts and the Sushi SDK Gnosis constants")
+                     "SwaprHQ/stackly-ui packages/app/models/token/tokens.ts and the Sushi SDK Gnosis constants; "
+                     "Lido stETH/wstETH from docs.lido.fi/deployed-contracts")
 SUPPLEMENT = {
+    # Lido on Ethereum (docs.lido.fi/deployed-contracts; also the constants of the ERC-7730 registry's
+    # registry/lido/calldata-wstETH.json): stETH and wstETH, both 18 decimals, held by many Safes.
+    1: [
+        ("0xae7ab96520DE3A18E5e111B5EaAb095312D7fE84", "stETH", 18),
+        ("0x7f39C581F595B53c5cb19bD0b3f8dA6c935E2Ca0", "wstETH", 18),
+    ],
     100: [
         ("0xe91D153E0b41518A2Ce8Dd3D7944Fa863463a97d", "WXDAI", 18),
         ("0xDDAfbb505ad214D7b80b1f830fcCc89B60fb7A83", "USDC", 6),   # bridged USD Coin (omnibridge)

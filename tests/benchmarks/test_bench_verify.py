@@ -1,9 +1,9 @@
 """Speed of full in-process verification (parse + hashes + call tree + findings + report JSON),
 and of the static path side by side with safe-eth-py on the same mixed 500-call batch.
 
-Goals from the issue: a 1-call transaction under 5 ms, a 500-call MultiSendCallOnly batch under
-200 ms, and the static path on the mixed batch at least as fast as safe-eth-py's safe_tx_hash +
-MultiSend.from_transaction_data (`benchmarks/static_vs_safe_eth_py.py` prints medians, p90 and
+Goals: a 1-call transaction under 20 ms and a 500-call MultiSendCallOnly batch under 300 ms, both
+including the EVM check (the real Safe bytecode executed offline); and the static path alone on
+the mixed batch at least as fast as safe-eth-py's safe_tx_hash + MultiSend.from_transaction_data (`benchmarks/static_vs_safe_eth_py.py` prints medians, p90 and
 the ratio; this file's "static-vs-safe-eth-py" group times the same two functions). Run with
 `pytest tests/benchmarks --benchmark-enable`; the normal suite only runs each body once."""
 
@@ -48,6 +48,7 @@ def test_bench_verify(benchmark, name, payload, calls):
     verify_to_json(payload)  # warm the bundled ABI registry and deployments index once
     report = benchmark(verify_to_json, payload)
     assert report["verdict"] == "ok"
+    assert report["execution"]["status"] == "confirmed"  # the EVM check ran and agreed
     assert 1 + len(report["calls"]["calls"]) == calls
 
 
@@ -56,11 +57,12 @@ MIXED_500 = side_by_side.batch_payload(500)
 
 def test_bench_static_path_mixed_batch(benchmark):
     benchmark.group = "static-vs-safe-eth-py"
-    benchmark.name = "coldsight verify_bytes"
+    benchmark.name = "coldsight static path"
     side_by_side.coldsight_static(MIXED_500)
     report = benchmark(side_by_side.coldsight_static, MIXED_500)
     nodes = list(report.root.walk())
-    assert len(nodes) == 501 and all(n.function is not None for n in nodes if n.data)
+    # 500 batch entries; wrapped calls inside them (multicall) are unwrapped too.
+    assert len(report.root.children) == 500 and all(n.function is not None for n in nodes if n.data)
     assert report.verdict == "warn"  # the batch holds bounded approvals, nothing worse
 
 

@@ -86,13 +86,29 @@ def load_policy_for_use(options: ReviewOptions, record_serial: bool = True) -> L
     """The policy named by `options`, as verify uses it: signed against the trust file unless
     `unsigned_policy`. `record_serial=False` only looks (no anti-rollback record is written)."""
     from policies.load import load_policy
-    from policies.signing import DEFAULT_TRUST_FILE, load_trust
+    from policies.machine_config import load_machine_config
+    from policies.signing import DEFAULT_TRUST_FILE, is_example_trust, load_trust
 
+    # The machine's config may require a policy and pin the trust file (policies/machine_config.py).
+    config = load_machine_config()
+    if config is not None:
+        policy_path, trust_path = config.resolve(options.policy, options.unsigned_policy, options.trust)
+        options = replace(options, policy=policy_path, trust=trust_path)
     if options.policy is None:
         raise ValueError("no policy in these options")  # a caller bug, not user input
     trust = None if options.unsigned_policy else load_trust(options.trust or DEFAULT_TRUST_FILE)
+    if config is not None and trust is not None:
+        config.check_trust(is_example_trust(trust))
     store = SerialStore(options.resolved_state_dir / STORE_NAME) if record_serial else None
     return load_policy(options.policy, trust=trust, allow_unsigned=options.unsigned_policy, store=store)
+
+
+def policy_required() -> bool:
+    """This machine's config makes a signed policy mandatory for every review."""
+    from policies.machine_config import load_machine_config
+
+    config = load_machine_config()
+    return config is not None and config.require_policy
 
 
 def load_payload(options: ReviewOptions, on_update: Callable[[FrameUpdate], None] | None = None) -> Payload:
@@ -111,7 +127,7 @@ def review_payload(options: ReviewOptions, payload: Payload | None = None,
     Raises ColdsightError (PayloadError, PolicyError, ...) for input that cannot be reviewed."""
     if payload is None:
         payload = load_payload(options, on_update)
-    loaded = load_policy_for_use(options) if options.policy is not None else None
+    loaded = load_policy_for_use(options) if options.policy is not None or policy_required() else None
     book = address_book_for(options, loaded)
     report = verify_payload(payload, replace(options.verify_options, address_book=book))
     policy = None

@@ -8,6 +8,7 @@ that imitates a known one (address poisoning) says so.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -53,8 +54,8 @@ class Names:
             index.setdefault(lookalike_key(address), {})[address.lower()] = name
 
         if self.chain_id is not None:
-            for token in tokens.tokens_on(self.chain_id):
-                put(token.address, f"{token.symbol} token")
+            for key, named in _token_keys(self.chain_id).items():
+                index[key] = dict(named)
         for address, label in self.labels.items():
             put(address, label)
         for entry in self.book.on_chain(self.chain_id):
@@ -82,6 +83,15 @@ class Names:
         if imitated:
             return f"{short} (unknown; LOOKS LIKE {' / '.join(imitated)})"
         return f"{short} (unknown)"
+
+
+@functools.cache
+def _token_keys(chain_id: int) -> dict[str, dict[str, str]]:
+    """lookalike key -> {lowercase address: "SYM token"} for the listed tokens of a chain (built once)."""
+    index: dict[str, dict[str, str]] = {}
+    for token in tokens.tokens_on(chain_id):
+        index.setdefault(lookalike_key(token.address), {})[token.address.lower()] = f"{token.symbol} token"
+    return index
 
 
 def _addresses_in(value: object) -> list[str]:

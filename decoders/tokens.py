@@ -47,6 +47,7 @@ def token_at(chain_id: int | None, address: str) -> Token | None:
     return _index().get((chain_id, address.lower()))
 
 
+@cache
 def tokens_on(chain_id: int) -> tuple[Token, ...]:
     return tuple(token for (chain, _), token in _index().items() if chain == chain_id)
 

@@ -104,6 +104,8 @@ CATALOGUE: dict[str, CodeInfo] = {
     "EXECUTION_MISMATCH": CodeInfo("critical", False, "the real bytecode does something the call tree does not show"),
     "OPAQUE_CALL": CodeInfo("critical", False, "a wrapper would make calls that cannot be decoded (critical as the Safe)"),
     "OPAQUE_APPROVAL": CodeInfo("warn", True, "approveHash / signMessage: the Safe approves or signs something unseen"),
+    "ORDER_RECEIVER": CodeInfo("critical", True, "a signed order pays its proceeds to someone other than the Safe"),
+    "UNKNOWN_TYPED_DATA": CodeInfo("warn", True, "the Safe signs typed data Coldsight has no rule for"),
     "EXECUTION_UNCHECKED": CodeInfo("warn", True, "the transaction could not be executed on verified bytecode offline"),
     "ADDRESS_LOOKALIKE": CodeInfo("warn", False, "an unknown address starts and ends like a known one (address poisoning)"),
     "DECEPTIVE_TEXT": CodeInfo("warn", True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),

@@ -1,0 +1,302 @@
+"""Safe messages: what a Safe's owners sign when the Safe itself signs (EIP-1271).
+
+Every Safe version (0.1.0 .. 1.5.0: GnosisSafe.getMessageHash, CompatibilityFallbackHandler
+.getMessageHashForSafe, SignMessageLib) hashes a message the same way, over the Safe's own EIP-712
+domain (with chainId from 1.3.0, as for SafeTx):
+
+    safeMessageHash = keccak(0x19 0x01 || domainSeparator || keccak(SAFE_MSG_TYPEHASH || keccak(message)))
+    SAFE_MSG_TYPEHASH = keccak("SafeMessage(bytes message)")
+
+`message` is what dapps ask the Safe to sign: Safe{Wallet} passes the EIP-191 hash of a text
+message, or the EIP-712 digest of typed data. Accepted documents:
+
+- the Safe Transaction Service message shape: `{safe, chainId, safeVersion, message, messageHash?}`
+  where `message` is a text, an EIP-712 typed-data object, or a 0x hash;
+- the owner's own `SafeMessage` typed data (`primaryType: "SafeMessage"`), optionally with the
+  original under `originalMessage`.
+
+The inner message is shown and judged: EIP-2612 / DAI permits, Permit2 (single, batch, transfer),
+CoW Protocol orders whose proceeds go elsewhere; other typed data is a warning (no rule), a bare
+hash is a warning (what it stands for cannot be seen).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .eip712 import domain_separator
+from .eip712_any import TypedDataHashes, hash_typed_data, parse_address, parse_bytes, parse_uint
+from .errors import ContextError, PayloadError
+from .findings import MAX_UINT160, UNLIMITED_THRESHOLD, Finding, sort_findings, verdict_of
+from .hexutil import keccak, short_address
+from .safetx import SafeVersion
+
+SAFE_MSG_TYPE = "SafeMessage(bytes message)"
+SAFE_MSG_TYPEHASH = keccak(SAFE_MSG_TYPE.encode())
+# Uniswap Permit2, same address on every chain (Uniswap/permit2 README).
+PERMIT2 = "0x000000000022D473030F116dDEE9F6B43aC78BA3"
+LONG_EXPIRY_SECONDS = 90 * 24 * 3600  # a standing approval longer than a quarter is called out
+MAX_UINT48 = (1 << 48) - 1
+
+
+@dataclass(frozen=True)
+class SafeMessageHashes:
+    domain: bytes
+    message: bytes  # hashStruct(SafeMessage)
+    safe_message: bytes  # what the owners sign (and what the Safe marks signed)
+
+    def as_json(self) -> dict:
+        return {"domain": "0x" + self.domain.hex(), "message": "0x" + self.message.hex(),
+                "safeMessage": "0x" + self.safe_message.hex()}
+
+
+def safe_message_hashes(message: bytes, safe: str, chain_id: int | None, version: SafeVersion) -> SafeMessageHashes:
+    if version.family.has_chain_id and chain_id is None:
+        raise ContextError("Safe >= 1.3.0 signs messages over a domain with the chain id: give chainId", "chainId")
+    domain = domain_separator(version.family, safe, chain_id)
+    struct = keccak(SAFE_MSG_TYPEHASH + keccak(message))
+    return SafeMessageHashes(domain, struct, keccak(b"\x19\x01" + domain + struct))
+
+
+def eip191_hash(text: str) -> bytes:
+    """personal_sign / eth_sign hash of a text (EIP-191 version 0x45)."""
+    raw = text.encode("utf-8")
+    return keccak(b"\x19Ethereum Signed Message:\n" + str(len(raw)).encode() + raw)
+
+
+@dataclass
+class InnerMessage:
+    kind: str  # "text", "typed-data" or "hash"
+    signed_bytes: bytes  # the bytes the SafeMessage carries
+    text: str | None = None
+    typed_data: dict | None = None
+    typed_hashes: TypedDataHashes | None = None
+
+
+@dataclass
+class MessageReview:
+    safe: str
+    chain_id: int | None
+    version: SafeVersion
+    inner: InnerMessage
+    hashes: SafeMessageHashes
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> str:
+        return verdict_of(self.findings)
+
+    def as_json(self) -> dict:
+        inner = {"kind": self.inner.kind, "signedBytes": "0x" + self.inner.signed_bytes.hex(), "text": self.inner.text,
+                 "typedData": self.inner.typed_data,
+                 "typedDataHashes": self.inner.typed_hashes.as_json() if self.inner.typed_hashes else None}
+        return {"schema": "coldsight.message/1", "verdict": self.verdict, "safe": self.safe,
+                "chainId": str(self.chain_id) if self.chain_id is not None else None,
+                "safeVersion": self.version.label, "hashes": self.hashes.as_json(), "message": inner,
+                "findings": [f.as_json() for f in sort_findings(self.findings)]}
+
+
+def is_message_document(document: object) -> bool:
+    if not isinstance(document, dict):
+        return False
+    if document.get("primaryType") == "SafeMessage" and isinstance(document.get("types"), dict):
+        return True
+    return "message" in document and "safe" in document and "to" not in document and "data" not in document
+
+
+def review_message(document: dict, *, chain_id: int | None = None, safe: str | None = None,
+                   safe_version: str | None = None, now: int | None = None) -> MessageReview:
+    """Hash and judge one Safe message document; the context may come from the document or the caller."""
+    if not is_message_document(document):
+        raise PayloadError("not a Safe message (expected {safe, message, …} or SafeMessage typed data)", "payload")
+    findings: list[Finding] = []
+    wallet_digest = None
+    if document.get("primaryType") == "SafeMessage":
+        wallet_digest = hash_typed_data(document, "typedData").digest  # what the owner's wallet will really sign
+        domain = document.get("domain") if isinstance(document.get("domain"), dict) else {}
+        doc_safe = domain.get("verifyingContract")
+        doc_chain = domain.get("chainId")
+        signed = parse_bytes((document.get("message") or {}).get("message"), "message.message")
+        original = document.get("originalMessage")
+    else:
+        doc_safe, doc_chain = document.get("safe"), document.get("chainId")
+        original = document["message"]
+        signed = None
+    context_safe = parse_address(safe or doc_safe, "safe")
+    context_chain = chain_id if chain_id is not None else (parse_uint(doc_chain, "chainId") if doc_chain is not None else None)
+    version_text = safe_version or document.get("safeVersion")
+    if version_text is None:
+        raise ContextError("the Safe version decides the message domain: give safeVersion (--safe-version)", "safeVersion")
+    version = SafeVersion.parse(version_text, "safeVersion")
+    if doc_safe is not None and parse_address(doc_safe, "safe") != context_safe:
+        findings.append(Finding("DOMAIN_MISMATCH", "critical", None,
+                                f"The message is for Safe {doc_safe}, but this review is for Safe {context_safe}"))
+    if doc_chain is not None and context_chain is not None and parse_uint(doc_chain, "chainId") != context_chain:
+        findings.append(Finding("DOMAIN_MISMATCH", "critical", None,
+                                f"The message is for chain {doc_chain}, but this review is for chain {context_chain}"))
+    inner = _inner(original, signed, findings)
+    hashes = safe_message_hashes(inner.signed_bytes, context_safe, context_chain, version)
+    if wallet_digest is not None and wallet_digest != hashes.safe_message:
+        findings.append(Finding("DOMAIN_MISMATCH", "critical", None,
+                                f"The typed data hashes to 0x{wallet_digest.hex()}, not to this Safe's message hash "
+                                f"0x{hashes.safe_message.hex()}: its domain or types are not the Safe's"))
+    claimed = document.get("messageHash") or document.get("safeMessageHash")
+    if claimed is not None and parse_bytes(claimed, "messageHash") != hashes.safe_message:
+        findings.append(Finding("CLAIMED_HASH_MISMATCH", "critical", None,
+                                f"The payload claims message hash {claimed} but the message hashes to "
+                                f"0x{hashes.safe_message.hex()}: it describes a different message"))
+    findings += inner_findings(inner, context_safe, int(time.time()) if now is None else now)
+    return MessageReview(context_safe, context_chain, version, inner, hashes, findings)
+
+
+def _inner(original: object, signed: bytes | None, findings: list[Finding]) -> InnerMessage:
+    """What the SafeMessage carries, and the original it stands for when the payload gives it."""
+    if isinstance(original, dict):
+        typed_hashes = hash_typed_data(original, "message")
+        inner = InnerMessage("typed-data", typed_hashes.digest, typed_data=original, typed_hashes=typed_hashes)
+    elif isinstance(original, str) and original[:2] in ("0x", "0X") and len(original) == 66:
+        inner = InnerMessage("hash", parse_bytes(original, "message"))
+    elif isinstance(original, str):
+        inner = InnerMessage("text", eip191_hash(original), text=original)
+    elif original is None and signed is not None:
+        inner = InnerMessage("hash" if len(signed) == 32 else "bytes", signed)
+    else:
+        raise PayloadError("message must be a text, a typed-data object or a 0x hash", "message")
+    if signed is not None and signed != inner.signed_bytes:
+        findings.append(Finding("CLAIMED_HASH_MISMATCH", "critical", None,
+                                f"The SafeMessage signs 0x{signed.hex()}, but the original message given hashes to "
+                                f"0x{inner.signed_bytes.hex()}: the original shown is not what is signed"))
+        inner = InnerMessage("hash" if len(signed) == 32 else "bytes", signed)
+    return inner
+
+
+def inner_findings(inner: InnerMessage, safe: str, now: int) -> list[Finding]:
+    found: list[Finding] = []
+    add = lambda code, severity, message: found.append(Finding(code, severity, "message", message))  # noqa: E731
+    if inner.kind in ("hash", "bytes"):
+        add("OPAQUE_APPROVAL", "warn",
+            f"The Safe signs 0x{inner.signed_bytes.hex()}: {'a hash' if inner.kind == 'hash' else 'raw bytes'} whose "
+            "content this review cannot see (ask for the original text or typed data)")
+        return found
+    if inner.kind == "text":
+        return found
+    document = inner.typed_data
+    primary = document.get("primaryType")
+    message = document.get("message") or {}
+    domain = document.get("domain") or {}
+    rule = _TYPED_RULES.get(primary)
+    if rule is None:
+        add("UNKNOWN_TYPED_DATA", "warn",
+            f"The Safe signs typed data of type {primary!r} for domain {domain.get('name', '?')!r} "
+            f"({domain.get('verifyingContract', 'no contract')}): Coldsight has no rule for what it authorizes")
+    else:
+        rule(add, message, domain, safe, now)
+    return found
+
+
+def _expiry_words(expiry: int, now: int, maximum: int) -> tuple[str, bool]:
+    if expiry >= maximum:
+        return "never expires", True
+    if expiry - now > LONG_EXPIRY_SECONDS:
+        return f"valid for {(expiry - now) // 86400} more days", True
+    return f"expires at unix time {expiry}", False
+
+
+def _permit(add, message, domain, safe, now) -> None:
+    token = domain.get("verifyingContract", "an unknown token")
+    spender = parse_address(message.get("spender"), "message.message.spender")
+    if "allowed" in message:  # DAI-style permit(holder, spender, nonce, expiry, allowed)
+        if message["allowed"] is True:
+            expiry, _ = _expiry_words(parse_uint(message.get("expiry"), "message.message.expiry"), now, (1 << 256) - 1)
+            add("UNLIMITED_APPROVAL", "critical", f"Signs a permit letting {spender} spend all of token {token} ({expiry})")
+        else:
+            add("TOKEN_APPROVAL", "info", f"Signs a permit revoking {spender} on token {token}")
+        return
+    value = parse_uint(message.get("value"), "message.message.value")
+    deadline, long = _expiry_words(parse_uint(message.get("deadline"), "message.message.deadline"), now, (1 << 256) - 1)
+    if value >= UNLIMITED_THRESHOLD:
+        add("UNLIMITED_APPROVAL", "critical", f"Signs an EIP-2612 permit letting {spender} spend an unlimited amount of "
+            f"token {token} ({deadline})")
+    elif value:
+        add("TOKEN_APPROVAL", "critical" if long else "warn",
+            f"Signs an EIP-2612 permit letting {spender} spend up to {value} (raw units) of token {token} ({deadline})")
+    else:
+        add("TOKEN_APPROVAL", "info", f"Signs an EIP-2612 permit setting {spender}'s allowance on token {token} to 0")
+
+
+def _permit2_details(add, details: dict, spender: str, where: str, now: int) -> None:
+    token = parse_address(details.get("token"), f"{where}.token")
+    amount = parse_uint(details.get("amount"), f"{where}.amount", 160)
+    expiry, long = _expiry_words(parse_uint(details.get("expiration"), f"{where}.expiration", 48), now, MAX_UINT48)
+    if amount >= MAX_UINT160 or amount >= UNLIMITED_THRESHOLD:
+        add("UNLIMITED_APPROVAL", "critical", f"Signs a Permit2 allowance letting {spender} spend an unlimited amount of "
+            f"token {token} ({expiry})")
+    else:
+        add("TOKEN_APPROVAL", "critical" if long else "warn",
+            f"Signs a Permit2 allowance letting {spender} spend up to {amount} (raw units) of token {token} ({expiry})")
+
+
+def _permit2_single(add, message, domain, safe, now) -> None:
+    spender = parse_address(message.get("spender"), "message.message.spender")
+    _permit2_details(add, message.get("details") or {}, spender, "message.message.details", now)
+
+
+def _permit2_batch(add, message, domain, safe, now) -> None:
+    spender = parse_address(message.get("spender"), "message.message.spender")
+    for index, details in enumerate(message.get("details") or []):
+        _permit2_details(add, details, spender, f"message.message.details[{index}]", now)
+
+
+def _permit2_transfer(add, message, domain, safe, now) -> None:
+    spender = parse_address(message.get("spender"), "message.message.spender")
+    permitted = message.get("permitted")
+    items = permitted if isinstance(permitted, list) else [permitted or {}]
+    for index, item in enumerate(items):
+        token = parse_address(item.get("token"), f"message.message.permitted[{index}].token")
+        amount = parse_uint(item.get("amount"), f"message.message.permitted[{index}].amount")
+        severity = "critical" if amount >= UNLIMITED_THRESHOLD else "warn"
+        add("UNLIMITED_APPROVAL" if severity == "critical" else "TOKEN_APPROVAL", severity,
+            f"Signs a Permit2 transfer letting {spender} take {amount} (raw units) of token {token} once")
+
+
+def _cow_order(add, message, domain, safe, now) -> None:
+    if domain.get("name") != "Gnosis Protocol":  # GPv2Settlement's EIP-712 domain name
+        add("UNKNOWN_TYPED_DATA", "warn", f"The Safe signs an `Order` for domain {domain.get('name')!r}: Coldsight has "
+            "no rule for that protocol's orders")
+        return
+    receiver = parse_address(message.get("receiver"), "message.message.receiver")
+    sell = f"{parse_uint(message.get('sellAmount'), 'message.message.sellAmount')} of {message.get('sellToken')}"
+    buy = f"at least {parse_uint(message.get('buyAmount'), 'message.message.buyAmount')} of {message.get('buyToken')}"
+    if int(receiver, 16) not in (0, int(safe, 16)):  # the zero receiver means the order's owner (GPv2Order.sol)
+        add("ORDER_RECEIVER", "critical",
+            f"Signs a CoW Protocol order selling {sell} for {buy}, paid to {receiver}, not to this Safe")
+    else:
+        add("TOKEN_APPROVAL", "warn", f"Signs a CoW Protocol order selling {sell} for {buy}, paid to this Safe")
+
+
+def _nested_safe_tx(add, message, domain, safe, now) -> None:
+    target = domain.get("verifyingContract", "?")
+    add("OPAQUE_APPROVAL", "warn",
+        f"Signs a transaction of Safe {target} (this Safe is its owner): review that transaction itself with "
+        "`coldsight verify` before signing this message")
+
+
+# Rules by primary type: EIP-2612 and DAI `Permit`; Uniswap/permit2 src/libraries/{PermitHash,
+# AllowanceTransfer}.sol; CoW Protocol GPv2Order.sol `Order`; Safe's own SafeTx.
+_TYPED_RULES = {
+    "Permit": _permit,
+    "PermitSingle": _permit2_single,
+    "PermitBatch": _permit2_batch,
+    "PermitTransferFrom": _permit2_transfer,
+    "PermitBatchTransferFrom": _permit2_transfer,
+    "PermitWitnessTransferFrom": _permit2_transfer,
+    "Order": _cow_order,
+    "SafeTx": _nested_safe_tx,
+    "SafeMessage": _nested_safe_tx,
+}
+
+
+def describe_short(review: MessageReview) -> str:
+    what = {"text": "a text message", "typed-data": "typed data", "hash": "a bare hash", "bytes": "raw bytes"}
+    return f"Safe {short_address(review.safe)} signs {what.get(review.inner.kind, review.inner.kind)}"

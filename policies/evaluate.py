@@ -7,12 +7,15 @@ indexed by (target, selector) per chain and Safe, so each call only looks at the
 that could apply to it.
 """
 
+import re
+
 from decoders.abi import Function, decode_arguments
 from decoders.calls import MULTISEND_SELECTOR, CallNode
 from decoders.errors import DecodeError
 from decoders.hexutil import short_address
 from decoders.refund import Refund, read_refund
 from decoders.safetx import Context, SafeTx
+from decoders.units import format_units
 
 from .conditions import Compare, Failure
 from .model import CallMatch, Policy, Rule
@@ -89,6 +92,19 @@ def _pinned_address(rule: Rule, env: Env) -> tuple[int, frozenset[str]] | None:
         if isinstance(condition, Compare) and condition.is_address and condition.op in ("eq", "in"):
             return index, env.resolve_all(condition.expected)
     return None
+
+
+_PLAIN_NUMBER = re.compile(r"^(<=|<|>=|>|=)?\s*([0-9]+)$")
+
+
+def _in_units(text: str, unit: tuple[str, int]) -> str:
+    """`"<= 300000000000"` -> `"<= 300,000 USDC (300000000000)"`; anything else unchanged."""
+    match = _PLAIN_NUMBER.match(text)
+    if match is None:
+        return text
+    op, digits = match.group(1), match.group(2)
+    shown = f"{format_units(int(digits), unit[1])} {unit[0]} ({digits})"
+    return f"{op} {shown}" if op else shown
 
 
 def call_selector(node: CallNode) -> bytes:
@@ -191,7 +207,7 @@ class _Evaluator:
             elif rule.effect == "allow":
                 if rule.match.function is not None and node.function is None:
                     named = rule.match.function.name
-                misses.extend(FailedCondition(rule.id, f.argument, f.expected, f.actual) for f in failures[:5])
+                misses.extend(self.explained(rule.id, f, node) for f in failures[:5])
         every = tuple(sorted(matched["deny"]) + sorted(matched["allow"]) + sorted(matched["warn"]))
         target = self.target_text(node)
         if matched["deny"]:
@@ -272,6 +288,17 @@ class _Evaluator:
         if refund.receiver is not None and refund.receiver.lower() not in self.env.resolve_all(allowed.receivers):
             return CallDecision("refund", "deny", (), (), f"{what}; [refund].receivers does not list {refund.receiver}")
         return CallDecision("refund", "allow", (), (), f"{what}; within the policy's [refund] limits ({entry.where})")
+
+    def explained(self, rule_id: str, failure: Failure, node: CallNode) -> FailedCondition:
+        """A failed condition with plain numbers shown in units: the call's value in the native coin,
+        an argument of a call to a token in that token's units (from the address book)."""
+        if failure.argument == "value":
+            unit: tuple[str, int] | None = ("native", 18)
+        else:
+            unit = self.token_units().get(node.to.lower())
+        if unit is None:
+            return FailedCondition(rule_id, failure.argument, failure.expected, failure.actual)
+        return FailedCondition(rule_id, failure.argument, _in_units(failure.expected, unit), _in_units(failure.actual, unit))
 
     def _token_matches(self, token, refund: Refund) -> bool:
         if token is None:

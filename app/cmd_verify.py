@@ -17,6 +17,15 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("verify", help="verify a Safe transaction payload")
     add_payload_arguments(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
+    nested = parser.add_argument_group("nested Safe (a Safe that owns the Safe of PAYLOAD)")
+    nested.add_argument("--nested-safe", metavar="ADDR",
+                        help="also build the approveHash transaction this owner Safe must sign, and its hashes")
+    nested.add_argument("--nested-nonce", type=_nonce, metavar="N", help="the owner Safe's nonce (with --nested-safe)")
+    nested.add_argument("--nested-safe-version", metavar="V",
+                        help="the owner Safe's version (default: the version of PAYLOAD's Safe)")
+    parser.add_argument("--message", action="store_true",
+                        help="PAYLOAD is a Safe message (EIP-1271), not a transaction: {safe, chainId, safeVersion, "
+                             "message} or SafeMessage typed data")
     parser.set_defaults(handler=run)
 
 
@@ -46,6 +55,14 @@ def _chain_id(text: str) -> int:
     return int(text)
 
 
+def _nonce(text: str) -> int:
+    import argparse
+
+    if not text.isdigit() or int(text) >= 1 << 256:
+        raise argparse.ArgumentTypeError(f"not a nonce: {text!r}")
+    return int(text)
+
+
 def options_from_args(args) -> "ReviewOptions":
     """The options `add_payload_arguments` parsed, as the review service's typed options: the
     one place that reads them off an argparse Namespace (`--camera N` is PAYLOAD `camera:N`)."""
@@ -67,11 +84,93 @@ def options_from_args(args) -> "ReviewOptions":
 def run(args) -> int:
     from .service import review_payload
 
+    if getattr(args, "message", False):
+        return _run_message(args)
+    if (args.nested_safe is None) != (args.nested_nonce is None):
+        from decoders.errors import ContextError
+
+        raise ContextError("--nested-safe and --nested-nonce go together", "--nested-safe")
     review = review_payload(options_from_args(args))  # errors: the boundary in cli.main
+    approval = _nested_approval(args, review.report) if args.nested_safe is not None else None
     if args.format == "json":
-        print(json.dumps(review.report.as_json(), indent=2))
+        document = review.report.as_json()
+        if approval is not None:
+            document["nestedApproval"] = approval.as_json()
+        print(json.dumps(document, indent=2))
     else:
         from .text_report import render
 
         sys.stdout.write(render(review))
+        if approval is not None:
+            sys.stdout.write(_approval_text(approval))
     return exitcodes.BY_VERDICT[review.verdict]
+
+
+def _nested_approval(args, report):
+    from decoders.hexutil import parse_address
+    from decoders.nested import nested_approval
+    from decoders.safetx import SafeVersion
+
+    parent = parse_address(args.nested_safe, "--nested-safe")
+    version = SafeVersion.parse(args.nested_safe_version, "--nested-safe-version") if args.nested_safe_version else None
+    return nested_approval(report.context, report.hashes.safe_tx, parent, args.nested_nonce, version)
+
+
+def _approval_text(approval) -> str:
+    from decoders.eip712 import hardware_wallet_groups
+
+    hashes = approval.hashes
+    return "\n".join([
+        "",
+        f"NESTED SAFE APPROVAL: owner Safe {approval.parent.safe} (Safe {approval.parent.version.label}) approves "
+        "the transaction above by signing this transaction:",
+        f"  to       {approval.tx.to}  (the Safe above)",
+        "  value    0   operation CALL   safeTxGas 0   baseGas 0   gasPrice 0   gasToken 0x0   refundReceiver 0x0",
+        f"  data     0x{approval.tx.data.hex()}  (approveHash of the safeTxHash above)",
+        f"  nonce    {approval.tx.nonce}",
+        f"  domain hash      0x{hashes.domain.hex()}",
+        f"  message hash     0x{hashes.message.hex()}",
+        f"  safeTxHash       0x{hashes.safe_tx.hex()}",
+        f"                   {hardware_wallet_groups(hashes.safe_tx)}",
+        "",
+    ])
+
+
+def _run_message(args) -> int:
+    from decoders import strictjson
+    from decoders.formats import decode_text
+    from decoders.messages import review_message
+
+    from .payload_input import read_bytes
+
+    data, source = read_bytes(args.payload)
+    document = strictjson.loads(decode_text(data, source), source)
+    review = review_message(document, chain_id=args.chain_id, safe=args.safe, safe_version=args.safe_version)
+    if args.format == "json":
+        print(json.dumps(review.as_json(), indent=2))
+    else:
+        sys.stdout.write(_message_text(review))
+    return exitcodes.BY_VERDICT[review.verdict]
+
+
+def _message_text(review) -> str:
+    from decoders.eip712 import hardware_wallet_groups
+    from decoders.findings import sort_findings
+
+    verdict = {"ok": "OK", "warn": "WARN: read every reason before signing", "block": "BLOCK: DO NOT SIGN"}[review.verdict]
+    lines = [f"{verdict}  (Safe message, EIP-1271)"]
+    lines += [f"  [{f.code}] {f.message}" for f in sort_findings(review.findings)]
+    inner = review.inner
+    lines += ["", f"Safe {review.safe} on chain {review.chain_id} (Safe {review.version.label}) signs {inner.kind}:"]
+    if inner.text is not None:
+        lines += ["  | " + line for line in inner.text.splitlines() or [""]]
+    elif inner.typed_data is not None:
+        lines += ["  " + line for line in json.dumps(inner.typed_data, indent=2).splitlines()]
+        lines += [f"  typed data: domain 0x{inner.typed_hashes.domain.hex()}",
+                  f"              message 0x{inner.typed_hashes.message.hex()}"]
+    lines += [f"  signed bytes (SafeMessage.message): 0x{inner.signed_bytes.hex()}", "",
+              f"domain hash        0x{review.hashes.domain.hex()}",
+              f"message hash       0x{review.hashes.message.hex()}",
+              f"safe message hash  0x{review.hashes.safe_message.hex()}",
+              f"                   {hardware_wallet_groups(review.hashes.safe_message)}", ""]
+    return "\n".join(lines)

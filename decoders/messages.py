@@ -105,10 +105,10 @@ def is_message_document(document: object) -> bool:
     return "message" in document and "safe" in document and "to" not in document and "data" not in document
 
 
-def review_message(document: dict, *, chain_id: int | None = None, safe: str | None = None,
+def review_message(document: object, *, chain_id: int | None = None, safe: str | None = None,
                    safe_version: str | None = None, now: int | None = None) -> MessageReview:
     """Hash and judge one Safe message document; the context may come from the document or the caller."""
-    if not is_message_document(document):
+    if not isinstance(document, dict) or not is_message_document(document):
         raise PayloadError("not a Safe message (expected {safe, message, …} or SafeMessage typed data)", "payload")
     findings: list[Finding] = []
     wallet_digest = None

@@ -29,21 +29,6 @@ def _reject_constant(name: str) -> None:
     raise PayloadError(f"{name} is not a valid JSON number")
 
 
-def _depth(value: object, limit: int) -> int:
-    stack = [(value, 1)]
-    deepest = 0
-    while stack:
-        item, level = stack.pop()
-        deepest = max(deepest, level)
-        if deepest > limit:
-            return deepest
-        if isinstance(item, dict):
-            stack.extend((child, level + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, level + 1) for child in item)
-    return deepest
-
-
 # A JSON string (skipped whole) or one bracket.
 _STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
@@ -81,6 +66,6 @@ def loads(text: str, source: str = "payload") -> object:
         raise LimitExceeded("MAX_JSON_DEPTH", MAX_DEPTH, "JSON nested too deeply", source) from None
     except ValueError as err:  # e.g. int() digit limits on enormous numbers
         raise PayloadError(f"not valid JSON: {err}", source) from None
-    if _depth(value, MAX_DEPTH) > MAX_DEPTH:
-        raise LimitExceeded("MAX_JSON_DEPTH", MAX_DEPTH, "JSON nested too deeply", source)
+    # No walk of the parsed value: the bracket pre-scan above follows the JSON string grammar, so
+    # the parsed nesting is exactly the depth it measured (a walk took 4 s on 4 MiB of branches).
     return value

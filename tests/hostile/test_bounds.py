@@ -161,3 +161,34 @@ def test_the_error_document_names_the_bound_on_stderr_too(tmp_path):
     path.write_text("[" * (strictjson.MAX_DEPTH + 5))
     result = run_cli(["verify", str(path)])
     assert result.code == 3 and "MAX_JSON_DEPTH" in result.stderr and "docs/bounds.md" in result.stderr
+
+
+def _real_depth(value: object) -> int:
+    """Nesting depth counted independently, on the standard library's parse."""
+    if isinstance(value, dict):
+        return 1 + max((_real_depth(v) for v in value.values()), default=0)
+    if isinstance(value, list):
+        return 1 + max((_real_depth(v) for v in value), default=0)
+    return 0
+
+
+json_trees = st.recursive(
+    st.one_of(st.integers(), st.text(alphabet='[]{}"\\ab', max_size=6)),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(alphabet='[]{}"x', max_size=3), inner,
+                                                                          max_size=3)),
+    max_leaves=80,
+)
+
+
+@SETTINGS
+@given(json_trees, st.integers(min_value=0, max_value=strictjson.MAX_DEPTH + 2))
+def test_depth_bound_is_exact_whatever_brackets_strings_hold(tree, wrap):
+    for _ in range(wrap):
+        tree = [tree]
+    text = json.dumps(tree)
+    depth = _real_depth(json.loads(text))
+    if depth <= strictjson.MAX_DEPTH:
+        assert strictjson.loads(text) == tree
+    else:
+        with pytest.raises(bounds.LimitExceeded):
+            strictjson.loads(text)

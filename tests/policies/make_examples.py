@@ -64,6 +64,10 @@ def build() -> dict[str, dict]:
             (0, USDC, 0, transfer(named("payroll"), 50_000 * usdc)),
             (0, USDC, 0, transfer(named("ops"), 20_000 * usdc))]), operation=1),
         "treasury-large-transfer.json": payload(treasury, USDC, transfer(named("payroll"), 150_000 * usdc)),
+        "treasury-payroll-over-batch-cap.json": payload(treasury, MULTISEND_CALL_ONLY_141, multisend([
+            (0, USDC, 0, transfer(named("payroll"), 250_000 * usdc)),
+            (0, USDC, 0, transfer(named("ops"), 250_000 * usdc)),
+            (0, USDC, 0, transfer(named("payroll"), 150_000 * usdc))]), operation=1),
         "treasury-unknown-recipient.json": payload(treasury, USDC, transfer(named("attacker"), 10 * usdc)),
         "treasury-eth-to-cold.json": payload(treasury, named("cold-storage"), value=10 * 10**18),
         "treasury-eth-too-much.json": payload(treasury, named("cold-storage"), value=500 * 10**18),

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from decoders.bounds import LimitExceeded
 from decoders.errors import PayloadError
 from decoders.formats import parse_bytes, parse_text
 from decoders.safetx import Payload
@@ -49,7 +50,7 @@ def read_bytes(spec: str) -> tuple[bytes, str]:
             raise PayloadError(f"cannot read: {err.strerror}", spec) from None
         source = spec
     if len(data) > MAX_PAYLOAD_BYTES:
-        raise PayloadError(f"larger than {MAX_PAYLOAD_BYTES} bytes; not a Safe transaction", source)
+        raise LimitExceeded("MAX_PAYLOAD_BYTES", MAX_PAYLOAD_BYTES, "larger than allowed; not a Safe transaction", source)
     return data, source
 
 

@@ -195,7 +195,7 @@ def build_review_column(review: Review, acknowledgements: list[Acknowledgement],
     ack = None
     if acknowledgements:
         ack = AcknowledgeCard(acknowledgements, on_tick)
-        view.column.insertWidget(2, ack)  # right after the reasons, before anything else
+        view.column.insertWidget(view.column.indexOf(view.reasons_card) + 1, ack)  # right after the reasons
     return view, ack
 
 

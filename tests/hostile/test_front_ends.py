@@ -167,3 +167,36 @@ def test_png_render_widget_shows_no_raw_hostile_text(hostile_payload, monkeypatc
 
 def test_display_is_one_line():
     assert "\n" not in display("a\nb\u2028c") and NOTE_TARGET
+
+
+def _hostile_policy(tmp_path: Path, label_key: bool = False) -> Path:
+    """The treasury example with attacker-style text in its names and description (and, with
+    `label_key`, in an address-book label, which the policy schema refuses)."""
+    from tests.conftest import REPO_ROOT
+
+    text = (REPO_ROOT / "policies" / "examples" / "treasury.toml").read_text()
+    hostile = "\\u200b\\u001b[2J\\u001b[32mOK\\u202e"
+    text = text.replace('name = "Payroll Safe"', f'name = "Payroll{hostile} Safe"')
+    text = text.replace('description = "Example treasury policy', f'description = "Example{hostile} treasury policy')
+    if label_key:
+        text = text.replace("payroll = { chain = 1,", f'"payroll{hostile}" = {{ chain = 1,')
+    path = tmp_path / "hostile-policy.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("label_key", [False, True], ids=["names", "label-key"])
+def test_policy_text_reaches_no_terminal_or_screen_raw(label_key, tmp_path, qtbot, make_window):
+    from app.service import ReviewOptions
+    from tests.conftest import REPO_ROOT
+
+    payload = REPO_ROOT / "policies" / "examples" / "payloads" / "treasury-payroll-batch.json"
+    policy = _hostile_policy(tmp_path, label_key)
+    result = run_cli(["verify", str(payload), "--policy", str(policy), "--unsigned-policy"])
+    assert result.code in ((3,) if label_key else (0, 1, 2)), result.stderr
+    assert contains_raw_hostile(result.stdout) == [] and contains_raw_hostile(result.stderr) == []
+
+    window = make_window(options=ReviewOptions(policy=policy, unsigned_policy=True))
+    window.load_file(str(payload))
+    qtbot.waitUntil(lambda: window.session.phase.value in ("reviewing", "failed"), timeout=15_000)
+    assert [text for text in widget_texts(window) if contains_raw_hostile(text)] == []

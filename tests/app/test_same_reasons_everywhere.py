@@ -72,9 +72,12 @@ def test_cli_json_gui_and_png_list_the_same_reasons(name, path, args, qtbot, mak
     assert text_counted == counted
     assert text_waived == waived
     policy = document.get("policy")
-    flagged = [c["path"] for c in policy["calls"] if c["outcome"] != "allow"] if policy else []
+    decisions = policy["calls"] + policy.get("batchRules", []) if policy else []
+    flagged = [c["path"] for c in decisions if c["outcome"] != "allow"]
     text_policy = [sentence for _, sentence, code in reasons if code is None and sentence.startswith("The policy")]
-    assert [re.search(r"call (\S+):", s).group(1) for s in text_policy] == flagged
+    # "call 0.1:" or "batch rule <id>:" (a [[batch_rules]] limit); text lists them by severity.
+    subjects = [re.search(r"(call|batch rule) (\S+):", s).groups() for s in text_policy]
+    assert sorted(("batch:" if kind == "batch rule" else "") + name for kind, name in subjects) == sorted(flagged)
 
     # GUI: the review screen the signer sees, reached by opening the file.
     window = make_window(options=options_for(args))

@@ -26,6 +26,9 @@ def register(subparsers) -> None:
     parser.add_argument("--message", action="store_true",
                         help="PAYLOAD is a Safe message (EIP-1271), not a transaction: {safe, chainId, safeVersion, "
                              "message} or SafeMessage typed data")
+    parser.add_argument("--executor-nonce", type=_nonce, metavar="N",
+                        help="PAYLOAD is the executor's transaction (ur:eth-sign-request of data type 1 or 4) calling "
+                             "execTransaction; N is the Safe nonce it executes (execTransaction carries none)")
     parser.set_defaults(handler=run)
 
 
@@ -90,7 +93,8 @@ def run(args) -> int:
         from decoders.errors import ContextError
 
         raise ContextError("--nested-safe and --nested-nonce go together", "--nested-safe")
-    review = review_payload(options_from_args(args))  # errors: the boundary in cli.main
+    payload = _executor_payload(args) if args.executor_nonce is not None else None
+    review = review_payload(options_from_args(args), payload)  # errors: the boundary in cli.main
     approval = _nested_approval(args, review.report) if args.nested_safe is not None else None
     if args.format == "json":
         document = review.report.as_json()
@@ -104,6 +108,23 @@ def run(args) -> int:
         if approval is not None:
             sys.stdout.write(_approval_text(approval))
     return exitcodes.BY_VERDICT[review.verdict]
+
+
+def _executor_payload(args):
+    from decoders.errors import ContextError
+    from decoders.formats import decode_text
+    from decoders.formats.executor_tx import parse_executor_request
+    from decoders.hexutil import parse_address
+
+    from .payload_input import read_bytes
+
+    if args.payload is None:
+        raise ContextError("--executor-nonce reads ur: text from a file or standard input (-)", "--executor-nonce")
+    data, source = read_bytes(args.payload)
+    payload = parse_executor_request(decode_text(data, source), args.executor_nonce, source)
+    if args.safe is not None and parse_address(args.safe, "--safe") != payload.safe:
+        raise ContextError(f"the executor's transaction calls Safe {payload.safe}, not --safe {args.safe}", "--safe")
+    return payload
 
 
 def _nested_approval(args, report):

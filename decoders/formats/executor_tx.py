@@ -187,3 +187,20 @@ def payload_from_executor_tx(tx: ExecutorTx, safe_nonce: int, request_chain_id: 
         if args["signatures"] else []
     return Payload(tx=safe_tx, format="ur:eth-sign-request executor-transaction", safe=tx.to, chain_id=chain_id,
                    signatures=signatures, notes=notes)
+
+
+def parse_executor_request(text: str, safe_nonce: int, source: str) -> Payload:
+    """An `ur:eth-sign-request` (text, one or many parts) of data type 1 or 4 -> the Safe transaction inside."""
+    from ..ur.eip4527 import EthDataType, EthSignRequest
+    from .ur_format import assemble_ur
+
+    ur = assemble_ur(text.strip(), source)
+    if ur.type != "eth-sign-request":
+        raise PayloadError(f"expected ur:eth-sign-request, got ur:{ur.type}", source)
+    request = EthSignRequest.from_cbor(ur.cbor)
+    if request.data_type not in (EthDataType.LEGACY_TRANSACTION, EthDataType.TYPED_TRANSACTION):
+        raise PayloadError(f"this eth-sign-request holds data type {int(request.data_type)}, not a transaction "
+                           "(1 legacy, 4 typed); review it without --executor-nonce", source)
+    where = f"{source} (ur:eth-sign-request)"
+    tx = decode_transaction(request.sign_data, request.data_type is EthDataType.TYPED_TRANSACTION, where)
+    return payload_from_executor_tx(tx, safe_nonce, request.chain_id, source)

@@ -106,3 +106,29 @@ def test_integer_with_leading_zero_is_refused():
 def test_rlp_reader_agrees_with_pyrlp():
     raw = eip1559(signed_calldata())[1:]
     assert rlp_decode(raw, "test") == rlp.decode(raw)
+
+
+def executor_request_text(sign_data: bytes, data_type: int, chain_id: int | None = 1) -> str:
+    # Transport only (the expected hashes come from safe-eth-py): Coldsight's EIP-4527 encoder.
+    from decoders.ur.eip4527 import EthDataType, EthSignRequest, KeyPath
+    from decoders.ur.ur import encode_single
+
+    request = EthSignRequest(sign_data, EthDataType(data_type), KeyPath.parse("m/44'/60'/0'/0/0"), chain_id=chain_id)
+    return encode_single(request.to_ur())
+
+
+def test_cli_reviews_the_executor_request(run_cli, write_payload):
+    text = executor_request_text(eip1559(signed_calldata()), 4)
+    result = run_cli(["verify", write_payload(text, "executor.txt"), "--executor-nonce", "7", "--safe-version", "1.4.1",
+                      "--format", "json"])
+    document = result.json()
+    assert document["hashes"]["safeTx"] == peer_hashes(RECORD)["safeTx"] and document["safe"] == SAFE
+    assert document["signatures"][0]["recovered"] == OWNERS[0]
+    assert any("execTransaction call data keccak256" in note for note in document["notes"])
+
+
+def test_cli_refuses_a_safe_that_is_not_the_target(run_cli, write_payload):
+    text = executor_request_text(legacy(signed_calldata()), 1)
+    result = run_cli(["verify", write_payload(text, "executor.txt"), "--executor-nonce", "7", "--safe-version", "1.4.1",
+                      "--safe", OWNERS[3]])
+    assert result.code == 3 and "not --safe" in result.stderr

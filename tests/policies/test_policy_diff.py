@@ -173,3 +173,17 @@ def test_cli_exit_1_only_when_something_widens(files, capsys):
     row = document["changes"][0]
     assert row["direction"] == "widens" and row["new"] == f"<= 900,000 USDC ({900_000 * 10**6})"
     assert row["where"] == "rules[0] (payroll-usdc).args.amount"
+
+
+def test_cap_direction_follows_the_numbers():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.integers(1, 10**9), st.integers(1, 10**9))
+    def check(a: int, b: int):
+        found = changes(edit(TREASURY, '"250000 USDC"', f'"{a} USDC"'), edit(TREASURY, '"250000 USDC"', f'"{b} USDC"'))
+        expected = [] if a == b else [WIDENS if b > a else NARROWS]
+        assert [c.direction for c in found] == expected
+
+    check()

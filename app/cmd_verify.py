@@ -29,6 +29,9 @@ def register(subparsers) -> None:
     parser.add_argument("--executor-nonce", type=_nonce, metavar="N",
                         help="PAYLOAD is the executor's transaction (ur:eth-sign-request of data type 1 or 4) calling "
                              "execTransaction; N is the Safe nonce it executes (execTransaction carries none)")
+    parser.add_argument("--tx-builder", type=Path, metavar="FILE",
+                        help="the Transaction Builder batch file PAYLOAD was made from: checksum checked, every call "
+                             "rebuilt and compared with the transaction")
     parser.set_defaults(handler=run)
 
 
@@ -95,6 +98,12 @@ def run(args) -> int:
         raise ContextError("--nested-safe and --nested-nonce go together", "--nested-safe")
     payload = _executor_payload(args) if args.executor_nonce is not None else None
     review = review_payload(options_from_args(args), payload)  # errors: the boundary in cli.main
+    if args.tx_builder is not None:
+        from decoders.formats.tx_builder import apply_batch_file, load_batch_file
+
+        from .payload_input import read_bytes
+
+        apply_batch_file(review.report, load_batch_file(*read_bytes(str(args.tx_builder))))
     approval = _nested_approval(args, review.report) if args.nested_safe is not None else None
     if args.format == "json":
         document = review.report.as_json()

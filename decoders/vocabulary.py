@@ -106,6 +106,8 @@ CATALOGUE: dict[str, CodeInfo] = {
     "OPAQUE_APPROVAL": CodeInfo("warn", True, "approveHash / signMessage: the Safe approves or signs something unseen"),
     "ORDER_RECEIVER": CodeInfo("critical", True, "a signed order pays its proceeds to someone other than the Safe"),
     "UNKNOWN_TYPED_DATA": CodeInfo("warn", True, "the Safe signs typed data Coldsight has no rule for"),
+    "BUILDER_MISMATCH": CodeInfo("critical", False, "the transaction is not what its Transaction Builder file describes"),
+    "BUILDER_CHECKSUM": CodeInfo("warn", True, "a Transaction Builder file was edited after export (checksum)"),
     "EXECUTION_UNCHECKED": CodeInfo("warn", True, "the transaction could not be executed on verified bytecode offline"),
     "ADDRESS_LOOKALIKE": CodeInfo("warn", False, "an unknown address starts and ends like a known one (address poisoning)"),
     "DECEPTIVE_TEXT": CodeInfo("warn", True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),

@@ -153,8 +153,10 @@ def selectable(label: QLabel) -> QLabel:
     from PySide6.QtGui import Qt as QtGui_Qt
 
     text = label.text()
-    if QtGui_Qt.mightBeRichText(text):  # only then: a plain-text label keeps its usual focus behaviour
+    if QtGui_Qt.mightBeRichText(text):  # what Qt's AutoText would render as HTML
         label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setText(escape(text, keep="\n"))
+    shown = escape(text, keep="\n")
+    if shown != text:  # touch only labels that need it: ordinary ones behave exactly as before
+        label.setText(shown)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse | Qt.TextInteractionFlag.TextSelectableByKeyboard)
     return label

@@ -29,6 +29,9 @@ def register(subparsers) -> None:
     parser.add_argument("--executor-nonce", type=_nonce, metavar="N",
                         help="PAYLOAD is the executor's transaction (ur:eth-sign-request of data type 1 or 4) calling "
                              "execTransaction; N is the Safe nonce it executes (execTransaction carries none)")
+    nested.add_argument("--child", metavar="PAYLOAD",
+                        help="the child Safe's transaction that PAYLOAD approves (approveHash): reviewed with it, "
+                             "the approved hash must be its safeTxHash")
     parser.add_argument("--tx-builder", type=Path, metavar="FILE",
                         help="the Transaction Builder batch file PAYLOAD was made from: checksum checked, every call "
                              "rebuilt and compared with the transaction")
@@ -98,6 +101,14 @@ def run(args) -> int:
         raise ContextError("--nested-safe and --nested-nonce go together", "--nested-safe")
     payload = _executor_payload(args) if args.executor_nonce is not None else None
     review = review_payload(options_from_args(args), payload)  # errors: the boundary in cli.main
+    if args.child is not None:
+        from dataclasses import replace
+
+        from decoders.nested import link_child
+
+        child = review_payload(replace(options_from_args(args), payload=args.child, safe=None, safe_version=None,
+                                       policy=None))
+        link_child(review.report, child.report)
     if args.tx_builder is not None:
         from decoders.formats.tx_builder import apply_batch_file, load_batch_file
 

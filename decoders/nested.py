@@ -56,3 +56,41 @@ def approved_hashes(data: bytes) -> bytes | None:
     if len(data) == 36 and data[:4] == APPROVE_HASH_SELECTOR:
         return data[4:]
     return None
+
+
+def link_child(parent_report, child_report) -> list:
+    """Review a parent Safe's approveHash together with the child transaction it approves.
+
+    Each approveHash call on the child Safe must approve exactly the child's recomputed safeTxHash:
+    then its OPAQUE_APPROVAL warning is replaced by the child's own findings (the approval is worth
+    what the child transaction is); any other hash is critical. Both reports are decoders.report.Report;
+    the parent's findings are updated in place and the added findings returned."""
+    from .findings import Finding, sort_findings
+
+    child_safe = child_report.context.safe
+    child_hash = child_report.hashes.safe_tx
+    approvals = [node for node in parent_report.root.walk()
+                 if node.to == child_safe and node.function is not None and node.function.name == "approveHash"
+                 and approved_hashes(node.data) is not None]
+    added: list = []
+    if not approvals:
+        added.append(Finding("CLAIMED_HASH_MISMATCH", "critical", None,
+                             f"The child transaction given is for Safe {child_safe}, but this transaction makes no "
+                             "approveHash call on that Safe: it does not approve the transaction shown"))
+    matched_paths = set()
+    for node in approvals:
+        approved = approved_hashes(node.data)
+        if approved != child_hash:
+            added.append(Finding("CLAIMED_HASH_MISMATCH", "critical", node.path,
+                                 f"Approves hash 0x{approved.hex()} on Safe {child_safe}, but the child transaction "
+                                 f"given hashes to 0x{child_hash.hex()}: it approves something else"))
+            continue
+        matched_paths.add(node.path)
+        for finding in child_report.findings:
+            where = f"{node.path}:{finding.path}" if finding.path is not None else node.path
+            added.append(Finding(finding.code, finding.severity, where,
+                                 f"[approved transaction of Safe {child_safe}, nonce {child_report.payload.tx.nonce}] "
+                                 f"{finding.message}"))
+    kept = [f for f in parent_report.findings if not (f.code == "OPAQUE_APPROVAL" and f.path in matched_paths)]
+    parent_report.findings = sort_findings(kept + added)
+    return added

@@ -46,3 +46,45 @@ def test_approved_hash_reader_is_strict():
     digest = bytes(range(32))
     assert approved_hashes(calldata("approveHash(bytes32)", ["bytes32"], [digest])) == digest
     assert approved_hashes(calldata("approveHash(bytes32)", ["bytes32"], [digest]) + b"\x00") is None
+
+
+# ---- parent approveHash reviewed with the child transaction (--child) ------------------------
+
+def _parent_and_child(child_data: str | None, approve: bytes | None = None):
+    from tests.core.peers import OWNERS, peer_hashes, service_record
+
+    child = service_record(safe=OWNERS[2], chainId=1, safeVersion="1.4.1", to=OWNERS[2], data=child_data, nonce=9)
+    child_hash = bytes.fromhex(peer_hashes(child)["safeTx"][2:])  # safe-eth-py
+    parent = service_record(safe=OWNERS[4], chainId=1, safeVersion="1.4.1", to=OWNERS[2],
+                            data="0x" + calldata("approveHash(bytes32)", ["bytes32"], [approve or child_hash]).hex())
+    return parent, child
+
+
+def _codes(result) -> list:
+    return sorted((f["code"], f["path"]) for f in result.json()["findings"])
+
+
+def test_parent_alone_approves_something_unseen(run_cli, write_payload):
+    parent, _ = _parent_and_child(None)
+    result = run_cli(["verify", write_payload(parent), "--format", "json"])
+    assert ("OPAQUE_APPROVAL", "0") in _codes(result) and result.code == 1
+
+
+def test_parent_with_child_takes_the_childs_findings(run_cli, write_payload):
+    enable_module = "0x" + calldata("enableModule(address)", ["address"], ["0x96221423681A6d52E184D440a8eFCEbB105C7242"]).hex()
+    parent, child = _parent_and_child(enable_module)
+    result = run_cli(["verify", write_payload(parent), "--child", write_payload(child), "--format", "json"])
+    found = _codes(result)
+    assert ("OPAQUE_APPROVAL", "0") not in found and ("MODULE_CHANGE", "0:0") in found and result.code == 2
+
+
+def test_parent_with_a_harmless_child_is_ok(run_cli, write_payload):
+    parent, child = _parent_and_child(None)
+    result = run_cli(["verify", write_payload(parent), "--child", write_payload(child), "--format", "json"])
+    assert "OPAQUE_APPROVAL" not in {code for code, _ in _codes(result)}
+
+
+def test_parent_approving_another_hash_is_blocked(run_cli, write_payload):
+    parent, child = _parent_and_child(None, approve=bytes(32))
+    result = run_cli(["verify", write_payload(parent), "--child", write_payload(child), "--format", "json"])
+    assert ("CLAIMED_HASH_MISMATCH", "0") in _codes(result) and result.code == 2

@@ -285,7 +285,7 @@ _TEMPLATES = {
         lambda d, v: _on(d, f"Approve hash 0x{v[0].hex()} as this Safe (an on-chain signature)"),
     ("signMessage", "bytes)"): lambda d, v: f"Sign a message as this Safe ({len(v[0])} bytes, through {d.target})",
     ("execTransaction", "address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)"):
-        lambda d, v: f"Execute a transaction of Safe {d.target} calling {d.who(v[0])} (not unwrapped here)",
+        lambda d, v: f"Execute a transaction of Safe {d.target} calling {d.who(v[0])} (its call is shown under it)",
     # SafeMigration (delegatecalled by this Safe)
     ("migrateSingleton", ")"): lambda d, v: "Replace this Safe's implementation (SafeMigration: to Safe 1.5.0)",
     ("migrateWithFallbackHandler", ")"):

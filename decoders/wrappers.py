@@ -95,7 +95,7 @@ def _multicall(args, to, caller, executing_as) -> Unwrapped:
     # delegatecall to address(this): the same code runs again with msg.sender and msg.value kept.
     data_list = args[-1]
     maker = caller or executing_as
-    calls = tuple(InnerCall(executing_as, 0, 0, bytes(item), maker, "the wrapper's caller (multicall keeps msg.sender)", False)
+    calls = tuple(InnerCall(executing_as, 0, 0, bytes(item), maker, "the caller of multicall, which keeps msg.sender", False)
                   for item in data_list)
     return Unwrapped("multicall", "multicall (each entry re-enters the same contract)", calls, ())
 

@@ -98,14 +98,25 @@ def _singleton_codes(chain_id: int | None) -> tuple[tuple[bytes, bytes], ...]:
 
 @cache
 def _library_codes(chain_id: int | None) -> tuple[tuple[bytes, bytes], ...]:
-    """(address, runtime code) of every bundled library deployed on `chain_id`."""
-    codes = []
-    for library in libraries():
-        for address in library.addresses(chain_id):
-            raw = bytes.fromhex(address[2:])
-            code = library.code if library.form == "runtime" else _deployed(library, raw)
-            codes.append((raw, code))
-    return tuple(codes)
+    """(address, runtime code) of every bundled runtime-form library deployed on `chain_id`."""
+    return tuple((bytes.fromhex(address[2:]), library.code) for library in libraries() if library.form == "runtime"
+                 for address in library.addresses(chain_id))
+
+
+@cache
+def _lazy_library_codes(chain_id: int | None) -> tuple[tuple[bytes, BundledContract], ...]:
+    """Creation-form libraries (immutables: their runtime code depends on the address): deployed in the EVM
+    only when a run first reaches their address, since each deployment costs tens of milliseconds."""
+    return tuple((bytes.fromhex(address[2:]), library) for library in libraries() if library.form == "creation"
+                 for address in library.addresses(chain_id))
+
+
+def runtime_code_at(address: bytes, chain_id: int | None) -> bytes | None:
+    """The runtime code of the creation-form library deployed at `address`, deploying it on first use."""
+    for raw, library in _lazy_library_codes(chain_id):
+        if raw == address:
+            return _deployed(library, raw)
+    return None
 
 
 @cache
@@ -287,6 +298,9 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
 
     safe, storage, notes = setup.safe, dict(setup.storage), list(setup.notes)
     world = World.with_codes(setup.codes, setup.evm_chain_id)
+    chain_id = setup.chain_id
+    world.set_lazy_codes({raw: (lambda raw=raw: runtime_code_at(raw, chain_id))
+                          for raw, _ in _lazy_library_codes(chain_id)})
     world.set_code(safe, setup.proxy_code)
     world.set_balance(safe, SAFE_BALANCE)
     world.set_balance(EXECUTOR, 10**30)
@@ -316,7 +330,9 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
 
     singletons = frozenset(address for address, _ in _singleton_codes(setup.chain_id))
     recorder = Recorder(safe=safe, proxy_code=setup.proxy_code, singletons=singletons,
-                        libraries=frozenset(address for address, _ in setup.codes) - singletons, max_jumps=MAX_JUMPS)
+                        libraries=(frozenset(address for address, _ in setup.codes) - singletons)
+                        | frozenset(address for address, _ in _lazy_library_codes(setup.chain_id)),
+                        max_jumps=MAX_JUMPS)
     try:
         result = world.run(EXECUTOR, safe, setup.proxy_code, _encoded(tx, signatures), setup.gas,
                            setup.gas_price, recorder)

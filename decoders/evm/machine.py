@@ -192,6 +192,17 @@ class OracleComputation(CancunComputation):
 class OracleState(CancunState):
     computation_class = OracleComputation
     transaction_context_class = _OracleContext
+    # address -> function giving its runtime code, installed on the first read of that address's code
+    lazy_codes: dict[bytes, Callable[[], bytes | None]] = {}
+
+    def get_code(self, address: Address) -> bytes:
+        loader = self.lazy_codes.get(bytes(address))
+        if loader is not None:
+            self.lazy_codes = {k: v for k, v in self.lazy_codes.items() if k != bytes(address)}
+            code = loader()
+            if code is not None:
+                self.set_code(address, code)
+        return super().get_code(address)
 
 
 def _address(raw: bytes) -> Address:
@@ -229,6 +240,10 @@ class World:
 
     def set_code(self, address: bytes, code: bytes) -> None:
         self._state.set_code(_address(address), code)
+
+    def set_lazy_codes(self, loaders: dict[bytes, Callable[[], bytes | None]]) -> None:
+        """Code for these addresses is computed when the EVM first reads it (see OracleState.get_code)."""
+        self._state.lazy_codes = dict(loaders)
 
     def get_code(self, address: bytes) -> bytes:
         return self._state.get_code(_address(address))

@@ -15,7 +15,7 @@ from .boundary import UsageError, run_guarded
 from .sanitize import guarded_streams
 
 COMMAND_MODULES = ("app.cmd_verify", "app.cmd_qr", "app.cmd_gui", "app.cmd_render",
-                   "app.cmd_policy", "app.cmd_addressbook")
+                   "app.cmd_policy", "app.cmd_addressbook", "app.cmd_sign")
 VERSION = "0.1.0"
 
 

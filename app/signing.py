@@ -1,0 +1,170 @@
+"""Offline signing of a reviewed Safe transaction: the gate, the signature, the eth-signature UR.
+
+    request = read_request(spec)                       # the payload, and the eth-sign-request it came in
+    review = review_payload(options, request.payload)
+    signature = sign_reviewed(review, key, acknowledged, request)   # SigningRefused unless allowed
+
+The gate is the review's verdict, never the caller's word: `ok` signs; `warn` signs only when
+every acknowledgement the review asks for (app.presentation, the same keys the GUI ticks and
+the review log records) was given; `block` never signs. What is signed is the safeTxHash
+Coldsight recomputed from the raw fields (the EIP-712 digest a wallet's eth_signTypedData_v4
+signs), never a hash the payload claims.
+
+Keys: a V3 keystore decrypted by policies.keystore (pycryptodome, already shipped) and signed
+with eth-keys (already shipped, RFC 6979 deterministic, low s): no new runtime dependency.
+eth-account produces the same bytes (tests/signing checks it) but would add a package to the
+signing machine for nothing it does here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from decoders.errors import ColdsightError
+from decoders.formats import parse_bytes, parse_text
+from decoders.safetx import Payload
+from decoders.ur import EthSignRequest, EthSignature
+from decoders.ur.eip4527 import EthDataType
+
+from .service import Review
+
+SIGNATURE_ORIGIN = "coldsight"
+_V_OFFSET = 27  # Safe's checkSignatures: v 27/28 is an ECDSA signature over the safeTxHash itself
+
+
+class SigningRefused(ColdsightError):
+    """The review does not allow a signature, or the key does not match the request (exit 3, or the verdict's)."""
+
+    code = "SIGNING_REFUSED"
+
+    def __init__(self, message: str, where: str | None = None, hint: str | None = None, verdict: str | None = None):
+        super().__init__(message, where, hint)
+        self.verdict = verdict
+
+
+@dataclass(frozen=True)
+class SignRequest:
+    """The payload to review and, when it came as an eth-sign-request, that request."""
+
+    payload: Payload
+    request: EthSignRequest | None
+    source: str
+
+
+def read_request(spec: str) -> SignRequest:
+    """Read PAYLOAD like `verify` does (files, stdin, images, GIFs, videos, cameras) and keep the
+    eth-sign-request it was carried in, so the signature can answer it by request id."""
+    from . import payload_input
+
+    frame_source = payload_input.open_frame_source(spec)
+    if frame_source is not None:
+        from .qr.scan import run_scan
+
+        result = run_scan(frame_source)
+        text, source = result.text, f"{result.source} (QR)"
+        return SignRequest(parse_text(text, source), _request_in(text, source), source)
+    data, source = payload_input.read_bytes(spec)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return SignRequest(parse_bytes(data, source), None, source)
+    return SignRequest(parse_bytes(data, source), _request_in(text, source), source)
+
+
+def _request_in(text: str, source: str) -> EthSignRequest | None:
+    from decoders.formats.ur_format import assemble_ur, looks_like_ur
+
+    if not looks_like_ur(text):
+        return None
+    ur = assemble_ur(text, source)
+    return EthSignRequest.from_cbor(ur.cbor) if ur.type == EthSignRequest.UR_TYPE else None
+
+
+def missing_acknowledgements(review: Review, acknowledged: Iterable[str]) -> list[tuple[str, str]]:
+    """(key, text) of every acknowledgement the review asks for that was not given."""
+    from .presentation import acknowledgements_for
+
+    if review.verdict != "warn":
+        return []
+    given = set(acknowledged)
+    return [(item.key, item.text) for item in acknowledgements_for(review) if item.key not in given]
+
+
+def check_allowed(review: Review, acknowledged: Iterable[str]) -> None:
+    """Raise SigningRefused unless the verdict is ok, or warn with every item acknowledged."""
+    if review.verdict == "block":
+        raise SigningRefused("the verdict is BLOCK: Coldsight never signs this transaction", "verdict",
+                             "do not sign; tell the security team", verdict="block")
+    if review.verdict not in ("ok", "warn"):
+        raise SigningRefused(f"unknown verdict {review.verdict!r}", "verdict", verdict=review.verdict)
+    missing = missing_acknowledgements(review, acknowledged)
+    if missing:
+        listed = "; ".join(f"{key} ({text})" for key, text in missing)
+        raise SigningRefused(f"the verdict is WARN and {len(missing)} warning(s) are not acknowledged: {listed}",
+                             "acknowledgements", "read each warning, then pass --ack KEY for it (or --ack-all-warnings)",
+                             verdict="warn")
+
+
+def address_of(private_key: bytes) -> str:
+    from eth_keys import keys
+
+    return keys.PrivateKey(private_key).public_key.to_checksum_address()
+
+
+def sign_hash(private_key: bytes, digest: bytes) -> bytes:
+    """r || s || v with v 27/28: what Safe's checkSignatures reads as an ECDSA signature of `digest`."""
+    from eth_keys import keys
+
+    signature = keys.PrivateKey(private_key).sign_msg_hash(digest)
+    return signature.r.to_bytes(32, "big") + signature.s.to_bytes(32, "big") + bytes([signature.v + _V_OFFSET])
+
+
+def request_id_for(review: Review, request: EthSignRequest | None) -> bytes:
+    """The id the signature answers: the request's own, else the one `coldsight qr encode` (and the
+    courier) give this transaction's request, derived from its typed data."""
+    if request is not None and request.request_id is not None:
+        return request.request_id
+    import json
+
+    from .qr.encode import content_uuid, safe_tx_typed_data
+
+    return content_uuid(json.dumps(safe_tx_typed_data(review.report), separators=(",", ":")).encode())
+
+
+def sign_reviewed(review: Review, private_key: bytes, acknowledged: Iterable[str],
+                  request: EthSignRequest | None = None) -> EthSignature:
+    """The eth-signature answering `request` for the reviewed transaction, or SigningRefused."""
+    check_allowed(review, acknowledged)
+    signer = address_of(private_key)
+    if request is not None:
+        if request.data_type is not EthDataType.TYPED_DATA:
+            raise SigningRefused("the request is not EIP-712 typed data", "eth-sign-request data-type")
+        if request.address is not None and request.address.hex() != signer.lower()[2:]:
+            raise SigningRefused(f"the request asks for the key of 0x{request.address.hex()}, the keystore holds {signer}",
+                                 "eth-sign-request address", "use the keystore of the owner the request names")
+    digest = review.report.hashes.safe_tx
+    return EthSignature(sign_hash(private_key, digest), request_id_for(review, request), SIGNATURE_ORIGIN)
+
+
+def read_password(password_file: Path | None) -> str:
+    """The keystore password: the file's first line, else asked on the terminal (never echoed)."""
+    if password_file is not None:
+        try:
+            return password_file.read_text(encoding="utf-8").splitlines()[0] if password_file.stat().st_size else ""
+        except OSError as err:
+            raise ColdsightError(f"cannot read: {err.strerror}", str(password_file)) from None
+    import getpass
+    import sys
+
+    if not sys.stdin.isatty():
+        raise ColdsightError("no terminal to ask the keystore password on", "password",
+                             "pass --password-file FILE")
+    return getpass.getpass("keystore password: ")
+
+
+def load_key(keystore: Path, password: str) -> bytes:
+    from policies.keystore import decrypt_keystore
+
+    return decrypt_keystore(keystore, password)

@@ -7,6 +7,8 @@
 //     -> {"cborHex", "parts": [count texts from the registry's UR encoder]}
 //   {"op": "make_bytes_ur", "cborHex", "type", "maxFragmentLength", "firstSeqNum", "count"}
 //     -> {"parts": [...]}  (@ngraveio/bc-ur UREncoder over the given CBOR)
+//   {"op": "make_signature", "signatureHex", "requestIdHex", "origin"}
+//     -> {"cborHex", "parts": [the registry's UR text, upper case]}  (ETHSignature.toUREncoder)
 //   {"op": "decode", "parts": [...]}
 //     -> {"complete", "type", "cborHex", "signRequest"?: {...}, "signature"?: {...}}
 //        decoded by @ngraveio/bc-ur URDecoder; registry items by the Keystone classes.
@@ -54,6 +56,16 @@ function makeBytesUr(req) {
   return { parts };
 }
 
+function makeSignature(req) {
+  const signature = new ETHSignature(
+    Buffer.from(req.signatureHex, "hex"),
+    req.requestIdHex ? Buffer.from(req.requestIdHex, "hex") : undefined,
+    req.origin ?? undefined,
+  );
+  const encoder = signature.toUREncoder(1000);
+  return { cborHex: hex(signature.toCBOR()), parts: [encoder.nextPart().toUpperCase()] };
+}
+
 function decode(req) {
   const decoder = new URDecoder();
   for (const part of req.parts) decoder.receivePart(part);
@@ -86,7 +98,7 @@ function decode(req) {
 }
 
 const req = JSON.parse(await readStdin());
-const ops = { make_sign_request: makeSignRequest, make_bytes_ur: makeBytesUr, decode };
+const ops = { make_sign_request: makeSignRequest, make_bytes_ur: makeBytesUr, make_signature: makeSignature, decode };
 if (!ops[req.op]) {
   process.stderr.write(`unknown op ${req.op}\n`);
   process.exit(2);

@@ -225,7 +225,21 @@ def _permit(add, message, domain, safe, now) -> None:
         add("TOKEN_APPROVAL", "info", f"Signs an EIP-2612 permit setting {spender}'s allowance on token {token} to 0")
 
 
+def _object(value: object, where: str) -> dict:
+    """A struct member the rule needs; its declared type may differ from the protocol's, so it is checked."""
+    if not isinstance(value, dict):
+        raise PayloadError("expected an object here (the typed data does not have the protocol's types)", where)
+    return value
+
+
+def _list(value: object, where: str) -> list:
+    if not isinstance(value, list):
+        raise PayloadError("expected a list here (the typed data does not have the protocol's types)", where)
+    return value
+
+
 def _permit2_details(add, details: dict, spender: str, where: str, now: int) -> None:
+    details = _object(details, where)
     token = parse_address(details.get("token"), f"{where}.token")
     amount = parse_uint(details.get("amount"), f"{where}.amount", 160)
     expiry, long = _expiry_words(parse_uint(details.get("expiration"), f"{where}.expiration", 48), now, MAX_UINT48)
@@ -239,20 +253,21 @@ def _permit2_details(add, details: dict, spender: str, where: str, now: int) -> 
 
 def _permit2_single(add, message, domain, safe, now) -> None:
     spender = parse_address(message.get("spender"), "message.message.spender")
-    _permit2_details(add, message.get("details") or {}, spender, "message.message.details", now)
+    _permit2_details(add, message.get("details"), spender, "message.message.details", now)
 
 
 def _permit2_batch(add, message, domain, safe, now) -> None:
     spender = parse_address(message.get("spender"), "message.message.spender")
-    for index, details in enumerate(message.get("details") or []):
+    for index, details in enumerate(_list(message.get("details"), "message.message.details")):
         _permit2_details(add, details, spender, f"message.message.details[{index}]", now)
 
 
 def _permit2_transfer(add, message, domain, safe, now) -> None:
     spender = parse_address(message.get("spender"), "message.message.spender")
     permitted = message.get("permitted")
-    items = permitted if isinstance(permitted, list) else [permitted or {}]
+    items = permitted if isinstance(permitted, list) else [permitted]
     for index, item in enumerate(items):
+        item = _object(item, f"message.message.permitted[{index}]")
         token = parse_address(item.get("token"), f"message.message.permitted[{index}].token")
         amount = parse_uint(item.get("amount"), f"message.message.permitted[{index}].amount")
         severity = "critical" if amount >= UNLIMITED_THRESHOLD else "warn"

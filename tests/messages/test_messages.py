@@ -186,3 +186,16 @@ def test_bad_messages_name_what_and_where(document, options, error, where):
     with pytest.raises(error) as caught:
         review_message(document, **options)
     assert caught.value.where == where
+
+
+@pytest.mark.parametrize("primary", ["PermitSingle", "PermitBatch", "PermitTransferFrom", "Order", "Permit"])
+def test_protocol_names_with_foreign_types_are_payload_errors(primary):
+    # The primary type's name is a protocol's, its members are not: a typed error, never a traceback.
+    document = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}],
+                          "Inner": [{"name": "x", "type": "uint8"}],
+                          primary: [{"name": "details", "type": "Inner"}, {"name": "permitted", "type": "uint256"},
+                                    {"name": "spender", "type": "address"}]},
+                "primaryType": primary, "domain": {"name": "Gnosis Protocol"},
+                "message": {"details": {"x": 1}, "permitted": 5, "spender": SPENDER}}
+    with pytest.raises(PayloadError):
+        review_message({"safe": SAFE, "chainId": 1, "safeVersion": "1.4.1", "message": document}, now=NOW)

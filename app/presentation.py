@@ -267,6 +267,12 @@ def call_row(node: CallNode, review: Review, labels: dict[str, str]) -> CallRow:
         details.append(Detail(f"{arg.name} ({arg.type})", shown + _token_units(node, arg, review)))
     if node.decode_error:
         details.append(Detail("NOT DECODED", node.decode_error, alarm=True))
+    if node.claimed:  # decoded from a wrapper's arguments (decoders/wrappers.py): say who makes it
+        maker = "this Safe" if node.runs_as == review.report.context.safe else f"{node.runs_as} ({node.maker_role})"
+        place = " on L2" if node.network else ""
+        details.append(Detail("made by", f"{maker}{place}; read from the wrapper's arguments, not executed offline"))
+    if node.wrapper is not None and node.wrapper.opaque:
+        details.extend(Detail("NOT DECODED", text, alarm=True) for text in node.wrapper.opaque)
     details.extend(Detail("policy", text) for text in policy_call_text(review, node.path))
     return CallRow(
         path=node.path,

@@ -178,14 +178,16 @@ def _approval_text(approval) -> str:
 
 
 def _run_message(args) -> int:
-    from decoders import strictjson
+    from decoders.errors import ContextError
     from decoders.formats import decode_text
-    from decoders.messages import review_message
+    from decoders.messages import load_message_document, review_message
 
     from .payload_input import read_bytes
 
+    if args.payload is None:
+        raise ContextError("--message reads JSON or ur: text from a file or standard input (-)", "--message")
     data, source = read_bytes(args.payload)
-    document = strictjson.loads(decode_text(data, source), source)
+    document = load_message_document(decode_text(data, source), source)
     review = review_message(document, chain_id=args.chain_id, safe=args.safe, safe_version=args.safe_version)
     if args.format == "json":
         print(json.dumps(review.as_json(), indent=2))

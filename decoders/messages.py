@@ -315,3 +315,37 @@ _TYPED_RULES = {
 def describe_short(review: MessageReview) -> str:
     what = {"text": "a text message", "typed-data": "typed data", "hash": "a bare hash", "bytes": "raw bytes"}
     return f"Safe {short_address(review.safe)} signs {what.get(review.inner.kind, review.inner.kind)}"
+
+
+def load_message_document(text: str, source: str) -> object:
+    """The message document in a file's text: JSON, or `ur:` text (an eth-sign-request carrying the
+    SafeMessage typed data, data type 2, or ur:bytes holding the JSON)."""
+    from . import strictjson
+
+    stripped = text.strip()
+    if stripped[:3].lower() != "ur:":
+        return strictjson.loads(stripped, source)
+    from .formats import decode_text
+    from .formats.ur_format import assemble_ur
+    from .ur.eip4527 import EthDataType, EthSignRequest
+
+    ur = assemble_ur(stripped, source)
+    if ur.type == "eth-sign-request":
+        request = EthSignRequest.from_cbor(ur.cbor)
+        if request.data_type is not EthDataType.TYPED_DATA:
+            raise PayloadError(f"this eth-sign-request holds data type {int(request.data_type)}, not typed data", source)
+        document = strictjson.loads(decode_text(request.sign_data, source), source)
+        if isinstance(document, dict) and isinstance(request.chain_id, int):
+            domain_chain = (document.get("domain") or {}).get("chainId") if isinstance(document.get("domain"), dict) else None
+            if domain_chain is not None and parse_uint(domain_chain, "domain.chainId") != request.chain_id:
+                raise PayloadError(f"the request says chain id {request.chain_id} but the typed data says {domain_chain}",
+                                   source, "a wallet signs for the domain's chain; do not sign until the two agree")
+        return document
+    if ur.type == "bytes":
+        from .ur import strict_cbor
+
+        raw = strict_cbor.decode(ur.cbor, f"{source} (ur:bytes)", frozenset())
+        if not isinstance(raw, bytes):
+            raise PayloadError("ur:bytes does not hold a byte string", source)
+        return strictjson.loads(decode_text(raw, source), source)
+    raise PayloadError(f"UR type '{ur.type}' is not a Safe message format", source)

@@ -33,3 +33,26 @@ def test_text_output_and_blocking_exit(run_cli, write_payload):
 def test_not_a_message_is_a_payload_error(run_cli, write_payload):
     result = run_cli(["verify", write_payload({"to": SAFE}), "--message"])
     assert result.code == 3 and "not a Safe message" in result.stderr
+
+
+def test_message_from_an_eth_sign_request(run_cli, write_payload):
+    # Transport only: Coldsight's EIP-4527 encoder; the expected hash is the published one above.
+    import json
+
+    from eth_account.messages import defunct_hash_message
+
+    from decoders.ur.eip4527 import EthDataType, EthSignRequest, KeyPath
+    from decoders.ur.ur import encode_single
+
+    signed = bytes(defunct_hash_message(text=OPENSEA_TEXT))
+    typed = {"types": {"EIP712Domain": [{"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
+                       "SafeMessage": [{"name": "message", "type": "bytes"}]},
+             "primaryType": "SafeMessage", "domain": {"chainId": 11155111, "verifyingContract": SAFE},
+             "message": {"message": "0x" + signed.hex()}, "originalMessage": OPENSEA_TEXT}
+    request = EthSignRequest(json.dumps(typed).encode(), EthDataType.TYPED_DATA, KeyPath.parse("m/44'/60'/0'/0/0"),
+                             chain_id=11155111)
+    text = encode_single(request.to_ur())
+    result = run_cli(["verify", write_payload(text, "message.txt"), "--message", "--safe-version", "1.4.1", "--format", "json"])
+    document = result.json()
+    assert document["hashes"]["safeMessage"] == PUBLISHED["safeMessage"] and document["message"]["text"] == OPENSEA_TEXT
+    assert result.code == 0

@@ -234,18 +234,20 @@ def _function_findings(node: CallNode, context: Context, target: str) -> list[Fi
         add("OPAQUE_APPROVAL", "warn",
             f"Approves hash 0x{values[0].hex()} on {target}: if this Safe owns that Safe, this is its signature for a "
             "transaction this review cannot see (review the approved transaction itself before signing)")
-    elif name == "signMessage" and len(values) == 1 and _signs_for_the_safe(node, context):
+    elif name == "signMessage" and len(values) == 1 and _signs_for_an_account(node):
+        signer = "this Safe" if executing_address(node) == context.safe else f"Safe {executing_address(node)}"
         add("OPAQUE_APPROVAL", "warn",
-            f"Signs a message as this Safe (EIP-1271): any contract that checks this Safe's signature will accept it; "
+            f"Signs a message as {signer} (EIP-1271): any contract that checks its signature will accept it; "
             f"{_message_words(values[0])}")
     elif name in HANDLER_ROUTING and node.to == executing_address(node) == context.safe:
         _handler_routing(add, name, values)
     return found
 
 
-def _signs_for_the_safe(node: CallNode, context: Context) -> bool:
-    """signMessage that marks a message signed by this Safe: SignMessageLib delegatecalled, or the 1.1.1 self-call."""
-    return executing_address(node) == context.safe
+def _signs_for_an_account(node: CallNode) -> bool:
+    """signMessage that marks a message signed by the account making the call: SignMessageLib
+    delegatecalled, or a Safe's own signMessage (1.1.1 and earlier) called by that Safe itself."""
+    return node.operation == 1 or (node.runs_as is not None and node.to == node.runs_as)
 
 
 def _message_words(message: bytes) -> str:

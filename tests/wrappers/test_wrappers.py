@@ -241,3 +241,15 @@ def test_non_canonical_wrapper_is_undecodable():
 
 def test_nothing_in_the_table_is_ok():
     assert all(row[3] != "ok" for row in TABLE)
+
+
+def test_nested_safe_signing_a_message_is_flagged_with_its_signer():
+    sign = calldata("signMessage(bytes)", ["bytes"], [keccak(b"order")])
+    report = review(to=CHILD_SAFE, data=hex0x(exec_transaction(SIGN_MESSAGE_LIB_141, sign, operation=1)))
+    found = [f for f in report.findings if f.code == "OPAQUE_APPROVAL"]
+    assert [(f.path, f.severity) for f in found] == [("0.0", W)] and f"Safe {CHILD_SAFE}" in found[0].message
+
+
+def test_safe_111_self_call_sign_message_is_flagged():
+    report = review(safe_version="1.1.1", to=SAFE, data=hex0x(calldata("signMessage(bytes)", ["bytes"], [b"hi"])))
+    assert ("OPAQUE_APPROVAL", W, "0") in triples(report)

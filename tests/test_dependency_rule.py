@@ -18,7 +18,9 @@ FORBIDDEN_EVERYWHERE = {
     "PySide6", "shiboken6", "cv2", "zxingcpp", "web3", "requests", "aiohttp", "websockets", "socket",
     "http", "urllib.request", "urllib3", "ssl", "safe_eth", "asyncio",
 }
-FORBIDDEN_BY_PACKAGE = {"decoders": {"policies", "app"}, "policies": {"app"}}
+FORBIDDEN_BY_PACKAGE = {"decoders": {"policies", "app", "courier"}, "policies": {"app", "courier"}}
+# The online courier (courier/) may use the network; nothing on the air-gapped side may reach it.
+AIR_GAPPED = ("decoders", "policies", "app")
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
@@ -72,3 +74,35 @@ def test_nothing_forbidden_is_loaded_at_run_time():
     # and app/offline_guard.py makes socket creation itself raise in the shipped app.
     forbidden = (FORBIDDEN_EVERYWHERE - {"socket"}) | {"app"}
     assert [m for m in loaded if _is_forbidden(m, forbidden)] == []
+
+
+@pytest.mark.parametrize("package", AIR_GAPPED)
+def test_nothing_air_gapped_imports_the_courier(package):
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {module}"
+        for path in sorted((ROOT / package).rglob("*.py"))
+        for line, module in _imports(path)
+        if _is_forbidden(module, {"courier"})
+    ]
+    assert offenders == []
+
+
+def test_courier_imports_web3_lazily():
+    """`coldsight-courier --help` and the courier's modules load without web3 (the optional extra)."""
+    script = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'web3' or name.startswith('web3.'):\n"
+        "            raise ImportError('web3 blocked by the test')\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import courier.cli, courier.chain, courier.crosscheck, courier.execute, courier.service_api, courier.transport\n"
+        "from courier.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit as done:\n    assert done.code == 0\n"
+        "assert not any(m == 'web3' or m.startswith('web3.') for m in sys.modules)\n"
+        "from courier.chain import Chain\n"
+        "try:\n    Chain('http://127.0.0.1:1')\nexcept Exception as err:\n    print(type(err).__name__, err)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "CourierError" in done.stdout and "coldsight[online]" in done.stdout

@@ -151,14 +151,37 @@ def test_the_whole_loop_moves_the_money(world):
     early = courier(world, "exec", "--safe-tx-hash", tx_hash)
     assert early.returncode == 2 and "1 valid owner confirmation" in early.stderr
 
-    signature_txt = world["tmp"] / "owner2.txt"
-    assert _sign(world, request, 2, signature_txt).returncode == 0
-    assert courier(world, "submit", "--safe-tx-hash", tx_hash, "--signature", str(signature_txt)).returncode == 0
+    # The second owner through a camera pipeline stand-in: frames warped, blurred, unevenly lit,
+    # noisy, JPEG-compressed, a fifth of them lost (tests/qr/camera_noise.py), in both directions.
+    started = time.monotonic()
+    frames = world["tmp"] / "request-frames"
+    assert courier(world, "show", "--safe-tx-hash", tx_hash, "--out", str(frames), "--fragment", "120").returncode == 0
+    seen = _through_camera(sorted(frames.glob("*.png")), world["tmp"] / "request-camera", seed=13)
+    signature_png = world["tmp"] / "owner2.png"
+    signed = _sign(world, seen, 2, signature_png)
+    assert signed.returncode == 0, signed.stdout + signed.stderr
+    seen_signature = _through_camera([signature_png], world["tmp"] / "signature-camera", seed=14, drop=0.0)
+    submitted = courier(world, "submit", "--safe-tx-hash", tx_hash, "--signature", str(seen_signature))
+    assert submitted.returncode == 0, submitted.stdout + submitted.stderr
+    print(f"QR round trip through the camera stand-in (frames, 20% lost): {time.monotonic() - started:.1f} s")
     executed = courier(world, "exec", "--safe-tx-hash", tx_hash, "--send-from", world["deployed"]["executor"])
     assert executed.returncode == 0, executed.stdout + executed.stderr
     after = _json_child("state", world["rpc"], RECIPIENT)
     assert int(after["balance"]) - int(before["balance"]) == ONE_ETH
     assert int(_json_child("state", world["rpc"], world["safe"])["balance"]) == 9 * ONE_ETH
+
+
+def _through_camera(pngs: list[Path], folder: Path, seed: int, drop: float = 0.2) -> Path:
+    """What a webcam would see of these QR frames, as JPEG files in `folder`."""
+    import cv2
+
+    from tests.qr.camera_noise import lossy_noisy_frames
+
+    folder.mkdir()
+    codes = [cv2.imread(str(path), cv2.IMREAD_GRAYSCALE) for path in pngs]
+    for index, frame in enumerate(lossy_noisy_frames(codes, seed, drop)):
+        cv2.imwrite(str(folder / f"frame-{index:04d}.jpg"), frame)
+    return folder
 
 
 def test_a_signature_from_a_non_owner_is_refused(world):

@@ -91,6 +91,12 @@ def descriptors_for(chain_id: int | None, address: str, generic: bool = False) -
     return tuple(d for d in _descriptors() if not d.deployments) if tokens.token_at(chain_id, address) else ()
 
 
+@functools.cache
+def addresses_on(chain_id: int) -> frozenset[str]:
+    """The lowercase addresses some bundled descriptor lists on `chain_id` (those `contract_name` knows)."""
+    return frozenset(address for chain, address in _by_deployment() if chain == chain_id)
+
+
 def contract_name(chain_id: int | None, address: str) -> str | None:
     """`Aave DAO PoolInstance` for a contract a bundled descriptor lists, else None."""
     own = _by_deployment().get((chain_id, address.lower()), ()) if chain_id is not None else ()

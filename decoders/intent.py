@@ -50,12 +50,12 @@ def native_amount(wei: int, chain_id: int | None) -> str:
 def token_amount(raw: int, token_address: str, chain_id: int | None, unlimited_at: int | None = None) -> str:
     """`150,000 USDC`, `UNLIMITED USDC`, or `150000000000 raw units of unknown token 0xA0b8…eB48`."""
     token = tokens.token_at(chain_id, token_address)
-    symbol = token_symbol(token_address, chain_id)
+    symbol = token.symbol if token is not None else f"unknown token {short_address(token_address)}"
     if unlimited_at is not None and raw >= unlimited_at:
         return f"UNLIMITED {symbol}"
     if token is None:
         return f"{raw} raw units of {symbol}"
-    return f"{format_units(raw, token.decimals)} {token.symbol}"
+    return f"{format_units(raw, token.decimals)} {symbol}"
 
 
 def date_text(timestamp: int) -> str:
@@ -151,14 +151,14 @@ class _Describer:
     @property
     def has_template(self) -> bool:
         function = self.node.function
-        return function is not None and (function.name, function.canonical.split("(", 1)[1]) in _TEMPLATES
+        return function is not None and function.canonical in _TEMPLATE_BY_CANONICAL
 
     # ---- by function ------------------------------------------------------------------------------
     def function_intent(self) -> Intent:
         node = self.node
         name = node.function.name
         v = self.values
-        template = _TEMPLATES.get((name, node.function.canonical.split("(", 1)[1]))
+        template = _TEMPLATE_BY_CANONICAL.get(node.function.canonical)
         if template is not None:
             text = template(self, v)
             if text is not None:
@@ -311,6 +311,9 @@ _TEMPLATES = {
     ("changeAdmin", "address)"): lambda d, v: f"Hand the admin of proxy {d.target} to {d.who(v[0])}",
     ("changeProxyAdmin", "address,address)"): lambda d, v: f"Hand the admin of proxy {d.who(v[0])} to {d.who(v[1])}",
 }
+
+# The same table keyed by the whole canonical signature, which a decoded Function already carries.
+_TEMPLATE_BY_CANONICAL = {f"{name}({rest}": template for (name, rest), template in _TEMPLATES.items()}
 
 
 def describe_call(node: CallNode, names: Names) -> Intent:

@@ -29,21 +29,36 @@ class Names:
     book: AddressBook = field(default_factory=AddressBook)
     labels: dict[str, str] = field(default_factory=dict)  # lowercase address -> label (the policy's)
 
+    # Per-instance memos (one Names per verification; a batch names the same few addresses over and
+    # over). cached_property writes the instance __dict__, which a frozen dataclass allows.
+    @cached_property
+    def _names(self) -> dict[str, str | None]:
+        return {}
+
+    @cached_property
+    def _displays(self) -> dict[str, str]:
+        return {}
+
+    @cached_property
+    def _safe_lower(self) -> str | None:
+        return self.safe.lower() if self.safe is not None else None
+
     def name_of(self, address: str) -> str | None:
         """The best name for `address`, or None when nothing here knows it."""
         lower = address.lower()
-        if self.safe is not None and lower == self.safe.lower():
+        try:
+            return self._names[lower]
+        except KeyError:
+            name = self._names[lower] = self._resolve(address, lower)
+            return name
+
+    def _resolve(self, address: str, lower: str) -> str | None:
+        if lower == self._safe_lower:
             return "this Safe"
-        name = self.book.name_of(self.chain_id, address) or self.labels.get(lower)
+        name = self.book.name_of(self.chain_id, lower) or self.labels.get(lower)
         if name:
             return name
-        token = tokens.token_at(self.chain_id, address)
-        if token is not None:
-            return f"{token.symbol} token"
-        known = deployments.identify(self.chain_id, address)
-        if known is not None:
-            return known.label
-        return erc7730.contract_name(self.chain_id, address)
+        return _bundled_names(self.chain_id).get(lower)
 
     @cached_property
     def _known_by_key(self) -> dict[str, dict[str, str]]:
@@ -66,13 +81,24 @@ class Names:
 
     def imitated(self, address: str) -> list[str]:
         """Names of known addresses that `address` (not itself known) imitates, else []."""
-        if address.lower() == ZERO_ADDRESS or self.name_of(address) is not None:
+        # The key lookup first: most addresses share their key with nothing known, and then no name is needed.
+        same_key = self._known_by_key.get(lookalike_key(address))
+        if not same_key:
             return []
-        same_key = self._known_by_key.get(lookalike_key(address), {})
-        return sorted({name for other, name in same_key.items() if other != address.lower()})
+        lower = address.lower()
+        if lower == ZERO_ADDRESS or self.name_of(address) is not None:
+            return []
+        return sorted({name for other, name in same_key.items() if other != lower})
 
     def display(self, address: str) -> str:
         """`payroll (0x553b…9e5a)`, `0x9622…7242 (unknown)`, or the lookalike alarm."""
+        try:
+            return self._displays[address]
+        except KeyError:
+            text = self._displays[address] = self._display(address)
+            return text
+
+    def _display(self, address: str) -> str:
         short = short_address(address)
         if address.lower() == ZERO_ADDRESS:
             return f"the zero address ({short})"
@@ -85,6 +111,29 @@ class Names:
         return f"{short} (unknown)"
 
 
+def _bundled_name(chain_id: int | None, address: str) -> str | None:
+    """The bundled data's name for `address`: a listed token, else a Safe deployment, else an ERC-7730 contract."""
+    token = tokens.token_at(chain_id, address)
+    if token is not None:
+        return f"{token.symbol} token"
+    known = deployments.identify(chain_id, address)
+    if known is not None:
+        return known.label
+    return erc7730.contract_name(chain_id, address)
+
+
+@functools.cache
+def _bundled_names(chain_id: int | None) -> dict[str, str]:
+    """lowercase address -> `_bundled_name` for every address some bundled source knows on this chain
+    (a few hundred, built once per chain): then an address costs one lookup, and most are in none."""
+    candidates = {contract.address.lower() for contract in deployments.known_contracts()}
+    if chain_id is not None:
+        candidates.update(token.address.lower() for token in tokens.tokens_on(chain_id))
+        candidates.update(erc7730.addresses_on(chain_id))
+    return {address: name for address in sorted(candidates)
+            if (name := _bundled_name(chain_id, address)) is not None}
+
+
 @functools.cache
 def _token_keys(chain_id: int) -> dict[str, dict[str, str]]:
     """lookalike key -> {lowercase address: "SYM token"} for the listed tokens of a chain (built once)."""
@@ -94,28 +143,37 @@ def _token_keys(chain_id: int) -> dict[str, dict[str, str]]:
     return index
 
 
-def _addresses_in(value: object) -> list[str]:
-    """Every address in a decoded argument value (tuples and arrays walked)."""
-    if isinstance(value, str) and len(value) == 42 and value.startswith("0x"):
-        return [value]
-    if isinstance(value, (list, tuple)):
-        return [address for item in value for address in _addresses_in(item)]
-    if isinstance(value, dict):
-        return [address for item in value.values() for address in _addresses_in(item)]
-    return []
+def _addresses_in(value: object, found: list[str]) -> None:
+    """Append every address in a decoded argument value (tuples and arrays walked) to `found`."""
+    if isinstance(value, str):
+        if len(value) == 42 and value.startswith("0x"):
+            found.append(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _addresses_in(item, found)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _addresses_in(item, found)
 
 
 def lookalike_findings(root: CallNode, names: Names) -> list[Finding]:
     """ADDRESS_LOOKALIKE for each call target or address argument that imitates a known address."""
     found: list[Finding] = []
+    known_keys = names._known_by_key  # a key no known address has rules an address out at once
     for node in root.walk():
         seen: set[str] = set()
-        candidates = [("target", node.to)] + [(arg.name, address) for arg in node.args or ()
-                                              for address in _addresses_in(arg.value)]
+        candidates = [("target", node.to)]
+        for arg in node.args or ():
+            addresses: list[str] = []
+            _addresses_in(arg.value, addresses)
+            candidates += [(arg.name, address) for address in addresses]
         for role, address in candidates:
-            if address.lower() in seen:
+            lower = address.lower()
+            if lower in seen:
                 continue
-            seen.add(address.lower())
+            seen.add(lower)
+            if lookalike_key(lower) not in known_keys:
+                continue
             imitated = names.imitated(address)
             if imitated:
                 found.append(Finding(

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import deployments
-from .calls import CallNode
+from .calls import CallNode, is_create_call
 from .deployments import ContractKind
 from .errors import ColdsightError
 from .findings import Finding
@@ -213,6 +213,13 @@ def _compare(execution, root: CallNode, context: Context, static_findings: list[
 
 def _same_call(node: CallNode, call) -> str | None:
     """None when the executed call is the node; else what differs, in words."""
+    if node.operation == 2 and call.operation in (2, 3):
+        # A contract creation (CREATE or CREATE2, e.g. by the CreateCall library): value and init code must match.
+        if call.value != node.value:
+            return f"creates a contract with value {call.value} where the tree shows {node.value}"
+        if call.data != node.data:
+            return "creates a contract from init code that differs from the code shown"
+        return None
     operation = _EVM_TO_SAFE_OPERATION.get(call.operation)
     if operation != node.operation:
         return (f"uses {_OPERATION_WORDS.get(call.operation, call.operation)} where the tree shows "
@@ -240,7 +247,7 @@ def _compare_node(node: CallNode, call, context: Context, mismatch) -> None:
     inner = [child for child in call.children if child.purpose != "fallback-handler"]
     if not call.executed:
         return  # a leaf: external code is not run offline; the tree may still show its claimed contents
-    if not _is_own_batch(node, context):
+    if not (_is_own_batch(node, context) or is_create_call(node)):
         if inner:
             mismatch(node.path, f"at {node.path} makes {len(inner)} further call(s) that the tree does not show "
                      f"(first: {_OPERATION_WORDS.get(inner[0].operation, '?')} to {inner[0].to})")
@@ -263,7 +270,9 @@ def _storage_findings(execution, root: CallNode, static_findings: list[Finding],
     if execution.reverted:
         return
     static_codes = {f.code for f in static_findings}
-    functions = {node.function.name for node in root.walk() if node.function is not None}
+    # Only calls the Safe's own code makes explain a write to its storage: a function decoded from a
+    # wrapper's arguments (claimed) runs in some other contract, if at all.
+    functions = {node.function.name for node in root.walk() if node.function is not None and not node.claimed}
     for write in execution.storage_writes:
         kind = _write_kind(write.name)
         if kind in _EXPECTED_WRITES:

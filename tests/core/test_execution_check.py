@@ -195,3 +195,27 @@ def test_no_bytecode_for_the_version_is_a_warning_not_silence():
     check = check_execution(report.payload.tx, report.context, report.root, report.findings)
     assert check.status == "unavailable"
     assert [(f.code, f.severity) for f in check.findings] == [("EXECUTION_UNCHECKED", "warn")]
+
+
+def test_a_write_is_not_explained_by_a_function_decoded_from_a_wrappers_arguments():
+    # multicall(bytes[]) on a token, wrapping approveHash: the decoded approveHash is "claimed" (run, if at all,
+    # by the token's code), so it cannot explain a write to the Safe's own approvedHashes.
+    inner = calldata("approveHash(bytes32)", ["bytes32"], [b"\x11" * 32])
+    report = _report(TOKEN, calldata("multicall(bytes[])", ["bytes[]"], [[inner]]))
+    assert any(node.claimed and node.function is not None and node.function.name == "approveHash"
+               for node in report.root.walk()), "the wrapper was not unwrapped: the test no longer tests anything"
+    execution = _execution([_leaf(TOKEN, report.root.data, purpose="transaction")],
+                           [StorageWrite(slot=77, before=0, after=1, name=f"approvedHashes[{SAFE}][0x{'11' * 32}]")])
+    assert [f.code for f in _mismatches(report, execution)] == ["EXECUTION_MISMATCH"]
+
+
+def test_create2_by_the_create_call_library_is_confirmed_by_the_real_bytecode():
+    # CreateCall 1.4.1 (canonical, safe-deployments v1.4.1 create_call.json); init code returns 0x2a.
+    create_call = "0x9b35Af71d77eaf8d7e40252370304687390A1A52"
+    init_code = bytes.fromhex("600a600c600039600a6000f3602a60805260206080f3")
+    data = calldata("performCreate2(uint256,bytes,bytes32)", ["uint256", "bytes", "bytes32"], [0, init_code, b"\x07" * 32])
+    report = _report(create_call, data, operation=1, version="1.4.1")
+    assert report.execution.status == "confirmed"
+    assert [f.code for f in report.findings if f.severity != "info"] == ["CONTRACT_CREATION"]
+    [created] = report.execution.calls[0]["calls"]
+    assert (created["operation"], created["data"]) == ("CREATE2", "0x" + init_code.hex())

@@ -28,10 +28,6 @@ def test_decoded_children_do_not_disagree_with_the_real_bytecode(fields):
     assert report.verdict != "ok"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "decoders/execution_check._compare_node compares a node's children with the executed inner calls only for the "
-    "Safe's own batches; the CREATE that CreateCall really makes is shown as child 0.0 but still reported as unseen. "
-    "Needs `_is_own_batch(node, context) or calls.is_create_call(node)` there (not this area's file)"))
 def test_create_call_delegatecall_is_a_warning_under_the_evm_check():
     data = calldata("performCreate(uint256,bytes)", ["uint256", "bytes"], [0, bytes.fromhex("600a600c600039600a6000f3602a60805260206080f3")])
     report = review(execute=True, to=CREATE_CALL_141, operation=1, data=hex0x(data))

@@ -37,9 +37,33 @@ def _node_texts(node: CallNode) -> Iterator[tuple[str, str]]:
         yield from _strings(arg.value, f"argument {arg.name!r}" if arg.name else "argument")
 
 
+def _all_printable(value: object) -> bool:
+    """Every string inside an ABI value is printable, so none holds a deceptive code point."""
+    if isinstance(value, str):
+        return value.isprintable()
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            if not _all_printable(item):
+                return False
+    elif isinstance(value, dict):
+        for item in value.values():
+            if not _all_printable(item):
+                return False
+    return True
+
+
+def _may_deceive(node: CallNode) -> bool:
+    """A cheap pre-check (str.isprintable runs in C): only a node that fails it is walked by name."""
+    if node.function is not None and not node.function.canonical.isprintable():
+        return True
+    return any(not arg.name.isprintable() or not _all_printable(arg.value) for arg in node.args or ())
+
+
 def deceptive_text_findings(root: CallNode, notes: list[str] | None = None) -> list[Finding]:
     found = []
     for node in root.walk():
+        if not _may_deceive(node):
+            continue
         for where, text in _node_texts(node):
             points = [p for p in deceptive_code_points(text) if p not in _ORDINARY]
             if points:

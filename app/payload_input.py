@@ -31,6 +31,8 @@ CAMERA_PREFIX = "camera:"
 # Magic numbers of files that are pictures rather than text, so a misnamed file still works.
 _IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"BM", b"II*\x00", b"MM\x00*")
 _ANIMATION_MAGIC = (b"GIF87a", b"GIF89a")
+# Suffixes of text payloads, none of them a picture or video suffix of app.qr.sources (a test checks).
+_TEXT_SUFFIXES = frozenset({"", ".json", ".txt", ".ur"})
 
 
 def read_bytes(spec: str) -> tuple[bytes, str]:
@@ -75,13 +77,19 @@ def _looks_like_video(head: bytes) -> bool:
 
 def open_frame_source(spec: str) -> "FrameSource | None":
     """The frame source PAYLOAD names, or None when it is a text/JSON file (or stdin)."""
+    if spec == "-":
+        return None
+    path = Path(spec)
+    if not is_camera_spec(spec) and path.is_file() and path.suffix.lower() in _TEXT_SUFFIXES:
+        # The common case: a JSON or UR text file. The frame sources (numpy, ~0.1 s to import) are
+        # loaded only when its first bytes say it is a picture or a video after all.
+        head = _head(path)
+        if head is None or _media_kind(head) is None:
+            return None
     from .qr import sources
 
     if is_camera_spec(spec):
         return sources.CameraSource(camera_index(spec))
-    if spec == "-":
-        return None
-    path = Path(spec)
     if path.is_dir():
         return sources.ImageFilesSource.from_directory(path)
     if not path.is_file():
@@ -91,15 +99,29 @@ def open_frame_source(spec: str) -> "FrameSource | None":
         return sources.VideoFileSource(path)
     if suffix in sources.IMAGE_SUFFIXES:
         return sources.ImageFilesSource([path], name=spec)
+    head = _head(path)
+    kind = _media_kind(head) if head is not None else None
+    if kind == "video":
+        return sources.VideoFileSource(path)
+    if kind == "image":
+        return sources.ImageFilesSource([path], name=spec)
+    return None
+
+
+def _head(path: Path) -> bytes | None:
     try:
         with path.open("rb") as handle:
-            head = handle.read(16)
+            return handle.read(16)
     except OSError:
         return None
+
+
+def _media_kind(head: bytes) -> str | None:
+    """"video" or "image" when the first bytes are those of one (whatever the file is called), else None."""
     if head.startswith(_ANIMATION_MAGIC) or _looks_like_video(head):
-        return sources.VideoFileSource(path)
+        return "video"
     if head.startswith(_IMAGE_MAGIC) or head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return sources.ImageFilesSource([path], name=spec)
+        return "image"
     return None
 
 

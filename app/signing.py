@@ -66,6 +66,13 @@ def read_request(spec: str) -> SignRequest:
         text, source = result.text, f"{result.source} (QR)"
         return SignRequest(parse_text(text, source), _request_in(text, source), source)
     data, source = payload_input.read_bytes(spec)
+    # a QR image piped in: recognised exactly as `verify` does (payload_input's magic numbers)
+    if spec == "-" and data.startswith(payload_input._IMAGE_MAGIC + payload_input._ANIMATION_MAGIC):
+        from .qr.scan import run_scan
+        from .qr.sources import ImageBytesSource
+
+        text = run_scan(ImageBytesSource(data, name="stdin")).text
+        return SignRequest(parse_text(text, "stdin (QR)"), _request_in(text, "stdin (QR)"), "stdin (QR)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -165,3 +165,18 @@ def _peer(request: dict) -> dict:
     done = subprocess.run([node, str(NODE_DIR / "ur_peer.mjs")], input=json.dumps(request), capture_output=True,
                           text=True, timeout=60, check=True)
     return json.loads(done.stdout)
+
+
+def test_a_qr_image_piped_on_stdin_is_answered_too(tmp_path, keystore):
+    from tests.conftest import run_cli
+
+    frames = tmp_path / "frames"
+    assert main(["qr", "encode", str(CORPUS / "benign-eth-transfer.json"), "--out", str(frames), "--fragment", "2000"]) == 0
+    (png,) = sorted(frames.glob("*.png"))
+    out = tmp_path / "signature.txt"
+    result = run_cli(["sign", "-", "--keystore", str(keystore[0]), "--password-file", str(keystore[1]), "--out", str(out)],
+                     stdin=png.read_bytes())
+    assert result.code == 0, result.stderr
+    signature = EthSignature.from_cbor(decode_single(out.read_text().strip()).cbor)
+    request = read_request(str(png)).request
+    assert request is not None and signature.request_id == request.request_id

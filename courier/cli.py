@@ -65,6 +65,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from app.sanitize import guarded_streams
+
+    # The service's text (versions, addresses, error details) is hostile input: every line leaves
+    # through Coldsight's sanitizing layer, so no control or bidi character reaches the terminal raw.
+    with guarded_streams():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"pending": run_pending, "show": run_show, "submit": run_submit, "exec": run_exec}
     try:

@@ -82,3 +82,13 @@ def test_too_few_signatures_is_refused():
 
     with pytest.raises(CourierError, match="threshold is 2"):
         packed_signatures([OwnerSignature(OWNERS[0], b"\x01" * 65), OwnerSignature(OWNERS[0].lower(), b"\x02" * 65)], 2)
+
+
+def test_the_courier_prints_through_the_sanitizing_layer(capsys):
+    from courier.cli import main
+
+    status = main(["pending", "--service", "http://127.0.0.1:1/", "--rpc", "http://127.0.0.1:1/\u202e\x1b[2J",
+                   "--safe", SAFE])  # nothing listens on port 1 (or the offline guard refuses): an error naming the URL
+    err = capsys.readouterr().err
+    assert status == 3 and "127.0.0.1:1" in err
+    assert "\u202e" not in err and "\x1b" not in err

@@ -18,6 +18,7 @@ signing machine for nothing it does here.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -128,6 +129,21 @@ def sign_hash(private_key: bytes, digest: bytes) -> bytes:
     return signature.r.to_bytes(32, "big") + signature.s.to_bytes(32, "big") + bytes([signature.v + _V_OFFSET])
 
 
+_NOTED_ID = re.compile(r"request id ([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b")
+_NOTED_ADDRESS = re.compile(r"address 0x([0-9a-f]{40})\b")
+
+
+def noted_request(review: Review) -> tuple[bytes | None, bytes | None]:
+    """(request id, address) of the eth-sign-request the payload came in, as decoders' UR reader
+    noted them (decoders/formats/ur_format.py); for the GUI, which keeps the review, not the UR."""
+    for note in review.report.payload.notes:
+        if note.startswith("eth-sign-request: "):
+            found_id, found_address = _NOTED_ID.search(note), _NOTED_ADDRESS.search(note)
+            return (bytes.fromhex(found_id.group(1).replace("-", "")) if found_id else None,
+                    bytes.fromhex(found_address.group(1)) if found_address else None)
+    return None, None
+
+
 def request_id_for(review: Review, request: EthSignRequest | None) -> bytes:
     """The id the signature answers: the request's own, else the one `coldsight qr encode` (and the
     courier) give this transaction's request, derived from its typed data."""
@@ -151,8 +167,15 @@ def sign_reviewed(review: Review, private_key: bytes, acknowledged: Iterable[str
         if request.address is not None and request.address.hex() != signer.lower()[2:]:
             raise SigningRefused(f"the request asks for the key of 0x{request.address.hex()}, the keystore holds {signer}",
                                  "eth-sign-request address", "use the keystore of the owner the request names")
+    request_id = request_id_for(review, request)
+    if request is None:
+        noted_id, noted_address = noted_request(review)
+        if noted_address is not None and noted_address.hex() != signer.lower()[2:]:
+            raise SigningRefused(f"the request asks for the key of 0x{noted_address.hex()}, the keystore holds {signer}",
+                                 "eth-sign-request address", "use the keystore of the owner the request names")
+        request_id = noted_id or request_id
     digest = review.report.hashes.safe_tx
-    return EthSignature(sign_hash(private_key, digest), request_id_for(review, request), SIGNATURE_ORIGIN)
+    return EthSignature(sign_hash(private_key, digest), request_id, SIGNATURE_ORIGIN)
 
 
 def read_password(password_file: Path | None) -> str:

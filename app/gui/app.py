@@ -41,20 +41,20 @@ def _font_scale() -> float:
     return min(max(value, 0.5), 3.0)
 
 
-def build_window(options: ReviewOptions, log=None, scan_source_factory=None, cameras=None):
+def build_window(options: ReviewOptions, log=None, scan_source_factory=None, cameras=None, keystore=None):
     from ..presentation import describe_policy
     from .main_window import MainWindow
 
     return MainWindow(options, describe_policy(options), log=log, scan_source_factory=scan_source_factory,
-                      cameras=cameras)
+                      cameras=cameras, keystore=keystore)
 
 
-def run_gui(options: ReviewOptions) -> int:
+def run_gui(options: ReviewOptions, keystore=None) -> int:
     from ..review_log import LOG_NAME, ReviewLog
     from ..payload_input import is_camera_spec
 
     app = create_application()
-    window = build_window(options, log=ReviewLog(options.resolved_state_dir / LOG_NAME))
+    window = build_window(options, log=ReviewLog(options.resolved_state_dir / LOG_NAME), keystore=keystore)
     window.show()
     if os.environ.get("COLDSIGHT_BENCH_SHOWN"):  # tools/bench_gui.py: report when the window is up
         from PySide6.QtCore import QTimer

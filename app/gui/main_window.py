@@ -46,9 +46,10 @@ class MainWindow(QMainWindow):
     screen_changed = Signal(str)  # the phase now shown (tests and benchmarks wait on it)
 
     def __init__(self, options: ReviewOptions, policy_lines: list[str], log=None, scan_source_factory=None,
-                 cameras: list[int] | None = None, parent: QWidget | None = None):
+                 cameras: list[int] | None = None, parent: QWidget | None = None, keystore=None):
         super().__init__(parent)
         self.options = options
+        self.keystore = keystore  # an owner keystore (Path): the decided screen offers to sign
         self.policy_lines = policy_lines
         self.log = log
         self.session = ReviewSession(sink=log)
@@ -212,7 +213,15 @@ class MainWindow(QMainWindow):
             return FailedScreen(session.problem, lambda: self.decide(Decision.DISCARDED))
         log_path = str(self.log.path) if isinstance(self.log, ReviewLog) else None
         assert session.record is not None  # DECIDED always carries its record
-        return DecidedScreen(session.record, log_path, session.restart)
+        return DecidedScreen(session.record, log_path, session.restart, sign_panel=self._sign_panel(session))
+
+    def _sign_panel(self, session: ReviewSession) -> QWidget | None:
+        if self.keystore is None or session.review is None or session.record is None \
+                or session.record.decision is not Decision.REVIEWED:
+            return None
+        from .sign_panel import SignPanel
+
+        return SignPanel(session.review, session.record.acknowledged, self.keystore)
 
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)

@@ -322,8 +322,10 @@ class FailedScreen(QWidget):
 
 
 class DecidedScreen(QWidget):
-    def __init__(self, record: DecisionRecord, log_path: str | None, on_again: Callable[[], None], parent: QWidget | None = None):
+    def __init__(self, record: DecisionRecord, log_path: str | None, on_again: Callable[[], None], parent: QWidget | None = None,
+                 sign_panel: QWidget | None = None):
         super().__init__(parent)
+        self.sign_panel = sign_panel  # `coldsight gui --keystore`: app/gui/sign_panel.py, after "Reviewed" only
         outer = QVBoxLayout(self)
         page, layout = _page()
         outer.addWidget(page)
@@ -343,6 +345,8 @@ class DecidedScreen(QWidget):
             digest.setFont(monospace_font(self.font().pointSizeF() * 1.4, bold=True))
             digest.setWordWrap(True)
             layout.addWidget(digest)
+            if sign_panel is not None:
+                layout.addWidget(sign_panel)
         where = f"Recorded in the review log: {log_path}" if log_path else "Not recorded: no review log."
         self.log_label = selectable(QLabel(f"Verdict {record.verdict}, decision {record.decision.value}, {record.time}. {where}"))
         self.log_label.setWordWrap(True)

@@ -180,3 +180,23 @@ def test_a_qr_image_piped_on_stdin_is_answered_too(tmp_path, keystore):
     signature = EthSignature.from_cbor(decode_single(out.read_text().strip()).cbor)
     request = read_request(str(png)).request
     assert request is not None and signature.request_id == request.request_id
+
+
+def test_without_the_request_object_the_noted_id_and_address_still_count(tmp_path):
+    """The GUI keeps the review, not the UR: the id and address come from the reader's note."""
+    from app.qr.encode import safe_tx_typed_data
+    from app.service import review_text
+    from decoders.ur.eip4527 import EthDataType, KeyPath
+    from decoders.ur.ur import encode_single
+
+    review, _ = _review("benign-eth-transfer.json")
+    typed = json.dumps(safe_tx_typed_data(review.report)).encode()
+    request_id = bytes(range(16))
+    for address, refused in ((bytes.fromhex(OWNER[2:]), False), (b"\x42" * 20, True)):
+        request = EthSignRequest(typed, EthDataType.TYPED_DATA, KeyPath.parse("m/44'/60'/0'/0/0"), request_id, 1, address)
+        scanned = review_text(encode_single(request.to_ur()), "scanned", ReviewOptions())
+        if refused:
+            with pytest.raises(SigningRefused, match="asks for the key of 0x4242"):
+                sign_reviewed(scanned, KEY, [])
+        else:
+            assert sign_reviewed(scanned, KEY, []).request_id == request_id

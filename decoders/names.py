@@ -29,36 +29,27 @@ class Names:
     book: AddressBook = field(default_factory=AddressBook)
     labels: dict[str, str] = field(default_factory=dict)  # lowercase address -> label (the policy's)
 
-    # Per-instance memos (one Names per verification; a batch names the same few addresses over and
-    # over). cached_property writes the instance __dict__, which a frozen dataclass allows.
+    # Built once per instance (one Names per verification); cached_property writes the instance
+    # __dict__, which a frozen dataclass allows.
     @cached_property
-    def _names(self) -> dict[str, str | None]:
-        return {}
+    def _known(self) -> dict[str, str]:
+        """lowercase address -> name, precedence applied: this Safe, the address book, the policy's
+        labels, then the bundled data (an empty name never hides a later source)."""
+        known = dict(_bundled_names(self.chain_id))
+        known.update((address, label) for address, label in self.labels.items() if label)
+        known.update((lower, entry.name) for (chain, lower), entry in self.book.entries.items()
+                     if chain == self.chain_id and entry.name)
+        if self.safe is not None:
+            known[self.safe.lower()] = "this Safe"
+        return known
 
     @cached_property
     def _displays(self) -> dict[str, str]:
         return {}
 
-    @cached_property
-    def _safe_lower(self) -> str | None:
-        return self.safe.lower() if self.safe is not None else None
-
     def name_of(self, address: str) -> str | None:
         """The best name for `address`, or None when nothing here knows it."""
-        lower = address.lower()
-        try:
-            return self._names[lower]
-        except KeyError:
-            name = self._names[lower] = self._resolve(address, lower)
-            return name
-
-    def _resolve(self, address: str, lower: str) -> str | None:
-        if lower == self._safe_lower:
-            return "this Safe"
-        name = self.book.name_of(self.chain_id, lower) or self.labels.get(lower)
-        if name:
-            return name
-        return _bundled_names(self.chain_id).get(lower)
+        return self._known.get(address.lower())
 
     @cached_property
     def _known_by_key(self) -> dict[str, dict[str, str]]:
@@ -92,11 +83,10 @@ class Names:
 
     def display(self, address: str) -> str:
         """`payroll (0x553b…9e5a)`, `0x9622…7242 (unknown)`, or the lookalike alarm."""
-        try:
-            return self._displays[address]
-        except KeyError:
+        text = self._displays.get(address)
+        if text is None:
             text = self._displays[address] = self._display(address)
-            return text
+        return text
 
     def _display(self, address: str) -> str:
         short = short_address(address)
@@ -160,21 +150,24 @@ def lookalike_findings(root: CallNode, names: Names) -> list[Finding]:
     """ADDRESS_LOOKALIKE for each call target or address argument that imitates a known address."""
     found: list[Finding] = []
     known_keys = names._known_by_key  # a key no known address has rules an address out at once
+    imitations: dict[str, list[str]] = {}  # lowercase address -> names it imitates (pure, so once per address)
     for node in root.walk():
         seen: set[str] = set()
         candidates = [("target", node.to)]
         for arg in node.args or ():
-            addresses: list[str] = []
-            _addresses_in(arg.value, addresses)
-            candidates += [(arg.name, address) for address in addresses]
+            if not isinstance(arg.value, (int, bytes)):  # numbers and bytes hold no address: most arguments
+                addresses: list[str] = []
+                _addresses_in(arg.value, addresses)
+                candidates += [(arg.name, address) for address in addresses]
         for role, address in candidates:
             lower = address.lower()
             if lower in seen:
                 continue
             seen.add(lower)
-            if lookalike_key(lower) not in known_keys:
-                continue
-            imitated = names.imitated(address)
+            imitated = imitations.get(lower)
+            if imitated is None:
+                body = lower[2:]  # lookalike_key, inlined: this runs for every address
+                imitated = imitations[lower] = names.imitated(address) if body[:4] + body[-4:] in known_keys else []
             if imitated:
                 found.append(Finding(
                     "ADDRESS_LOOKALIKE", Severity.WARN.value, node.path,

@@ -237,10 +237,11 @@ class _Renderer:
 
 def describe(node: CallNode, names: Names, generic: bool = False) -> tuple[str, str, list[tuple[str, str]]] | None:
     """(text, descriptor file, raw values) from the first descriptor that renders this call, else None."""
-    selector = node.selector
+    descriptors = descriptors_for(names.chain_id, node.to, generic)
+    selector = node.selector if descriptors else None  # most calls: no descriptor lists their contract
     if selector is None:
         return None
-    for descriptor in descriptors_for(names.chain_id, node.to, generic):
+    for descriptor in descriptors:
         found = descriptor.formats.get(selector)
         if found is None:
             continue

@@ -12,6 +12,7 @@ code as this Safe, whatever the function is called (the Bybit transaction was a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -110,10 +111,9 @@ class _Describer:
     # ---- shapes of call that decide before the function does ---------------------------------
     def describe(self) -> Intent:
         node = self.node
-        kind = node.target.kind.name if node.target is not None else None
         if node.operation == 2:
             return self.intent("Deploy a new contract from this transaction's data (create)", "template:create")
-        if node.operation == 1 and kind not in TRUSTED_LIBRARY_KINDS:
+        if node.operation == 1 and (node.target.kind.name if node.target is not None else None) not in TRUSTED_LIBRARY_KINDS:
             what = f"calling {node.function.name}" if node.function is not None else "with data it cannot decode"
             return self.intent(f"Let {self.target} run its own code with full control of this Safe "
                                f"(DELEGATECALL, {what})", "template:delegatecall")
@@ -140,27 +140,20 @@ class _Describer:
                                "generic")
         if described is None and node.decode_error is not None:
             return self.intent(f"Call {self.target} with data Coldsight cannot decode safely", "generic")
-        if described is None and not self.has_template:
+        template = _TEMPLATE_BY_CANONICAL.get(node.function.canonical) if node.function is not None else None
+        if described is None and template is None:
             described = erc7730.describe(node, self.names, generic=True)
         if described is not None:
             text, descriptor, raw = described
             self.raw.extend(raw)
             return self.intent(text, f"erc7730:{descriptor}")
-        return self.function_intent()
-
-    @property
-    def has_template(self) -> bool:
-        function = self.node.function
-        return function is not None and function.canonical in _TEMPLATE_BY_CANONICAL
+        return self.function_intent(template)
 
     # ---- by function ------------------------------------------------------------------------------
-    def function_intent(self) -> Intent:
-        node = self.node
-        name = node.function.name
-        v = self.values
-        template = _TEMPLATE_BY_CANONICAL.get(node.function.canonical)
+    def function_intent(self, template: Callable[[_Describer, list], str | None] | None) -> Intent:
+        name = self.node.function.name
         if template is not None:
-            text = template(self, v)
+            text = template(self, self.values)
             if text is not None:
                 return self.intent(text, f"template:{name}")
         return self.intent(f"Call {name} on {self.target}", "generic")

@@ -90,12 +90,13 @@ class Names:
 
     def _display(self, address: str) -> str:
         short = short_address(address)
-        if address.lower() == ZERO_ADDRESS:
+        lower = address.lower()
+        if lower == ZERO_ADDRESS:
             return f"the zero address ({short})"
-        name = self.name_of(address)
+        name = self._known.get(lower)  # name_of, without lowering again
         if name is not None:
             return f"{name} ({short})"
-        imitated = self.imitated(address)
+        imitated = self.imitated(address) if lookalike_key(lower) in self._known_by_key else []
         if imitated:
             return f"{short} (unknown; LOOKS LIKE {' / '.join(imitated)})"
         return f"{short} (unknown)"

@@ -4,6 +4,14 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # before anything can import Qt
 
+# Tests never touch the user's real state (policy anti-rollback serials, review log, address book,
+# crash reports): one private state directory per test process, inherited by the CLI subprocesses.
+# Tests that need a particular state set COLDSIGHT_STATE_DIR themselves (monkeypatch).
+if "COLDSIGHT_TEST_KEEP_STATE_DIR" not in os.environ:
+    import tempfile
+
+    os.environ["COLDSIGHT_STATE_DIR"] = tempfile.mkdtemp(prefix="coldsight-test-state-")
+
 import contextlib
 import io
 import json

@@ -219,3 +219,16 @@ def test_create2_by_the_create_call_library_is_confirmed_by_the_real_bytecode():
     assert [f.code for f in report.findings if f.severity != "info"] == ["CONTRACT_CREATION"]
     [created] = report.execution.calls[0]["calls"]
     assert (created["operation"], created["data"]) == ("CREATE2", "0x" + init_code.hex())
+
+
+def test_entries_after_a_call_that_fails_when_run_are_not_a_mismatch():
+    report, _ = _batch_report()
+    failed = _leaf(TOKEN, erc20_transfer(ALICE, 5))
+    failed.reverted = True
+    execution = _batch_execution([failed])
+    execution.calls[0].reverted = True
+    assert _mismatches(report, execution) == []
+    # …but a batch that stops early with no failing call is one.
+    execution = _batch_execution([_leaf(TOKEN, erc20_transfer(ALICE, 5))])
+    execution.calls[0].reverted = True
+    assert [f.code for f in _mismatches(report, execution)] == ["EXECUTION_MISMATCH"]

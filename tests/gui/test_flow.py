@@ -73,7 +73,7 @@ def test_warn_needs_every_box_ticked_by_keyboard(qtbot, make_window, review_log)
     assert boxes[0].isChecked() and not screen.bar.reviewed_button.isEnabled()
     key(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert window.session.phase.value == "reviewing"  # one box still open
-    for _ in range(10):  # the second box is reachable by Tab
+    for _ in range(200):  # the second box is reachable by Tab (past the intent rows' "exact values" buttons)
         key(window, Qt.Key.Key_Tab)
         if QApplication.focusWidget() is boxes[1]:
             break

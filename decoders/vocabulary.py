@@ -7,8 +7,12 @@ Members are `str` enums, so they compare equal to (and serialize as) the stable 
 scripts and policies use.
 """
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import Enum, StrEnum
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 class Verdict(StrEnum):
@@ -46,6 +50,41 @@ class Severity(StrEnum):
 _SEVERITY_RANK = {Severity.INFO: 0, Severity.WARN: 1, Severity.CRITICAL: 2}
 
 
+def worst_severity_verdict(severities: Iterable[str]) -> Verdict:
+    """The verdict a set of finding severities earns on its own (`ok` when there are none)."""
+    return worst_verdict(*(Severity(s).verdict for s in severities))
+
+
+def by_severity_worst_first(items: Iterable[T], severity_of: Callable[[T], str]) -> list[T]:
+    """`items` sorted critical first, then warn, then info; stable, so equal ones keep their order."""
+    return sorted(items, key=lambda item: -Severity(severity_of(item)).rank)
+
+
+class Effect(StrEnum):
+    """A policy rule's effect, which is also the outcome the policy gives a call."""
+
+    ALLOW = "allow"
+    WARN = "warn"
+    DENY = "deny"
+
+    @property
+    def rank(self) -> int:
+        return _EFFECT_RANK[self]
+
+    @property
+    def verdict(self) -> Verdict:
+        return _EFFECT_VERDICT[self]
+
+
+_EFFECT_RANK = {Effect.ALLOW: 0, Effect.WARN: 1, Effect.DENY: 2}
+_EFFECT_VERDICT = {Effect.ALLOW: Verdict.OK, Effect.WARN: Verdict.WARN, Effect.DENY: Verdict.BLOCK}
+
+
+def worst_effect(effects: Iterable[str], default: Effect) -> Effect:
+    """The strictest of the effects given (`default` when none)."""
+    return max((Effect(e) for e in effects), key=lambda e: e.rank, default=default)
+
+
 class Operation(int, Enum):
     """Safe's Enum.Operation (CREATE only before Safe 1.1.0)."""
 
@@ -67,51 +106,95 @@ def operation_word(value: int) -> str:
 
 @dataclass(frozen=True)
 class CodeInfo:
-    severity: str  # default (or highest) severity, for documentation
+    severity: Severity  # default (or highest) severity, for documentation
     waivable: bool  # may a signed policy's [[allow_dangerous]] waive it?
     meaning: str  # one line, for the README table and `coldsight codes`
 
 
+class FindingCode(StrEnum):
+    """Every finding code Coldsight raises; each member's value is its own name (what JSON and policies carry)."""
+
+    DELEGATECALL_UNTRUSTED = "DELEGATECALL_UNTRUSTED"
+    DELEGATECALL_NESTED = "DELEGATECALL_NESTED"
+    MULTISEND_DELEGATECALL_CAPABLE = "MULTISEND_DELEGATECALL_CAPABLE"
+    MASTERCOPY_CHANGE = "MASTERCOPY_CHANGE"
+    PROXY_UPGRADE = "PROXY_UPGRADE"
+    MODULE_CHANGE = "MODULE_CHANGE"
+    GUARD_CHANGE = "GUARD_CHANGE"
+    FALLBACK_HANDLER_CHANGE = "FALLBACK_HANDLER_CHANGE"
+    OWNER_CHANGE = "OWNER_CHANGE"
+    THRESHOLD_CHANGE = "THRESHOLD_CHANGE"
+    OWNERSHIP_TRANSFER = "OWNERSHIP_TRANSFER"
+    ROLE_CHANGE = "ROLE_CHANGE"
+    GAS_REFUND = "GAS_REFUND"
+    TOKEN_APPROVAL = "TOKEN_APPROVAL"
+    UNLIMITED_APPROVAL = "UNLIMITED_APPROVAL"
+    UNKNOWN_SELECTOR = "UNKNOWN_SELECTOR"
+    UNDECODABLE_CALLDATA = "UNDECODABLE_CALLDATA"
+    CONTRACT_CREATION = "CONTRACT_CREATION"
+    NATIVE_TRANSFER = "NATIVE_TRANSFER"
+    SELF_CALL = "SELF_CALL"
+    CLAIMED_HASH_MISMATCH = "CLAIMED_HASH_MISMATCH"
+    SIGNATURE_MISMATCH = "SIGNATURE_MISMATCH"
+    DOMAIN_MISMATCH = "DOMAIN_MISMATCH"
+    DECODED_MISMATCH = "DECODED_MISMATCH"
+    BATCH_AMBIGUOUS = "BATCH_AMBIGUOUS"
+    BATCH_NOT_DELEGATECALLED = "BATCH_NOT_DELEGATECALLED"
+    BATCH_UNKNOWN_CONTRACT = "BATCH_UNKNOWN_CONTRACT"
+    EXECUTION_MISMATCH = "EXECUTION_MISMATCH"
+    OPAQUE_CALL = "OPAQUE_CALL"
+    OPAQUE_APPROVAL = "OPAQUE_APPROVAL"
+    ORDER_RECEIVER = "ORDER_RECEIVER"
+    UNKNOWN_TYPED_DATA = "UNKNOWN_TYPED_DATA"
+    BUILDER_MISMATCH = "BUILDER_MISMATCH"
+    BUILDER_CHECKSUM = "BUILDER_CHECKSUM"
+    EXECUTION_UNCHECKED = "EXECUTION_UNCHECKED"
+    ADDRESS_LOOKALIKE = "ADDRESS_LOOKALIKE"
+    DECEPTIVE_TEXT = "DECEPTIVE_TEXT"
+
+
 # Integrity codes (the payload lies about itself, or Coldsight cannot read it) are never waivable.
-CATALOGUE: dict[str, CodeInfo] = {
-    "DELEGATECALL_UNTRUSTED": CodeInfo("critical", True, "operation 1 to anything but a known Safe library"),
-    "DELEGATECALL_NESTED": CodeInfo("critical", True, "a delegatecall inside a batch"),
-    "MULTISEND_DELEGATECALL_CAPABLE": CodeInfo("warn", True, "the batch goes through plain MultiSend, which can delegatecall"),
-    "MASTERCOPY_CHANGE": CodeInfo("critical", True, "the Safe's implementation is replaced"),
-    "PROXY_UPGRADE": CodeInfo("critical", True, "the implementation behind a proxy is upgraded"),
-    "MODULE_CHANGE": CodeInfo("critical", True, "a module is enabled or disabled"),
-    "GUARD_CHANGE": CodeInfo("critical", True, "the transaction or module guard changes"),
-    "FALLBACK_HANDLER_CHANGE": CodeInfo("critical", True, "the fallback handler changes"),
-    "OWNER_CHANGE": CodeInfo("warn", True, "owners are added, removed or swapped"),
-    "THRESHOLD_CHANGE": CodeInfo("critical", True, "the signing threshold changes (critical at 1)"),
-    "OWNERSHIP_TRANSFER": CodeInfo("critical", True, "control of a contract is handed over"),
-    "ROLE_CHANGE": CodeInfo("warn", True, "a non-admin role is granted"),
-    "GAS_REFUND": CodeInfo("critical", True, "the Safe pays gas refunds (critical above a sane fee)"),
-    "TOKEN_APPROVAL": CodeInfo("warn", True, "a bounded allowance (or a revoke, info)"),
-    "UNLIMITED_APPROVAL": CodeInfo("critical", True, "an unlimited allowance or operator approval"),
-    "UNKNOWN_SELECTOR": CodeInfo("critical", False, "no ABI for the function (critical under delegatecall)"),
-    "UNDECODABLE_CALLDATA": CodeInfo("critical", False, "calldata that does not decode strictly"),
-    "CONTRACT_CREATION": CodeInfo("warn", True, "a contract is deployed (operation 2 before Safe 1.1.0, or CreateCall)"),
-    "NATIVE_TRANSFER": CodeInfo("info", True, "native coin is sent"),
-    "SELF_CALL": CodeInfo("info", True, "a call to the Safe itself"),
-    "CLAIMED_HASH_MISMATCH": CodeInfo("critical", False, "the payload's safeTxHash differs from the recomputed one"),
-    "SIGNATURE_MISMATCH": CodeInfo("critical", False, "an attached signature is not over the recomputed hash"),
-    "DOMAIN_MISMATCH": CodeInfo("critical", False, "the typed-data domain disagrees with the Safe or chain"),
-    "DECODED_MISMATCH": CodeInfo("critical", False, "the service's dataDecoded disagrees with the real calldata"),
-    "BATCH_AMBIGUOUS": CodeInfo("critical", False, "the batch library would read the bytes differently from a clean parse"),
-    "BATCH_NOT_DELEGATECALLED": CodeInfo("critical", True, "a batch library is CALLed: its calls run as the library"),
-    "BATCH_UNKNOWN_CONTRACT": CodeInfo("warn", True, "multiSend on a contract that is not a known batch library"),
-    "EXECUTION_MISMATCH": CodeInfo("critical", False, "the real bytecode does something the call tree does not show"),
-    "OPAQUE_CALL": CodeInfo("critical", False, "a wrapper would make calls that cannot be decoded (critical as the Safe)"),
-    "OPAQUE_APPROVAL": CodeInfo("warn", True, "approveHash / signMessage: the Safe approves or signs something unseen"),
-    "ORDER_RECEIVER": CodeInfo("critical", True, "a signed order pays its proceeds to someone other than the Safe"),
-    "UNKNOWN_TYPED_DATA": CodeInfo("warn", True, "the Safe signs typed data Coldsight has no rule for"),
-    "BUILDER_MISMATCH": CodeInfo("critical", False, "the transaction is not what its Transaction Builder file describes"),
-    "BUILDER_CHECKSUM": CodeInfo("warn", True, "a Transaction Builder file was edited after export (checksum)"),
-    "EXECUTION_UNCHECKED": CodeInfo("warn", True, "the transaction could not be executed on verified bytecode offline"),
-    "ADDRESS_LOOKALIKE": CodeInfo("warn", False, "an unknown address starts and ends like a known one (address poisoning)"),
-    "DECEPTIVE_TEXT": CodeInfo("warn", True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),
+CATALOGUE: dict[FindingCode, CodeInfo] = {
+    FindingCode.DELEGATECALL_UNTRUSTED: CodeInfo(Severity.CRITICAL, True, "operation 1 to anything but a known Safe library"),
+    FindingCode.DELEGATECALL_NESTED: CodeInfo(Severity.CRITICAL, True, "a delegatecall inside a batch"),
+    FindingCode.MULTISEND_DELEGATECALL_CAPABLE: CodeInfo(Severity.WARN, True, "the batch goes through plain MultiSend, which can delegatecall"),
+    FindingCode.MASTERCOPY_CHANGE: CodeInfo(Severity.CRITICAL, True, "the Safe's implementation is replaced"),
+    FindingCode.PROXY_UPGRADE: CodeInfo(Severity.CRITICAL, True, "the implementation behind a proxy is upgraded"),
+    FindingCode.MODULE_CHANGE: CodeInfo(Severity.CRITICAL, True, "a module is enabled or disabled"),
+    FindingCode.GUARD_CHANGE: CodeInfo(Severity.CRITICAL, True, "the transaction or module guard changes"),
+    FindingCode.FALLBACK_HANDLER_CHANGE: CodeInfo(Severity.CRITICAL, True, "the fallback handler changes"),
+    FindingCode.OWNER_CHANGE: CodeInfo(Severity.WARN, True, "owners are added, removed or swapped"),
+    FindingCode.THRESHOLD_CHANGE: CodeInfo(Severity.CRITICAL, True, "the signing threshold changes (critical at 1)"),
+    FindingCode.OWNERSHIP_TRANSFER: CodeInfo(Severity.CRITICAL, True, "control of a contract is handed over"),
+    FindingCode.ROLE_CHANGE: CodeInfo(Severity.WARN, True, "a non-admin role is granted"),
+    FindingCode.GAS_REFUND: CodeInfo(Severity.CRITICAL, True, "the Safe pays gas refunds (critical above a sane fee)"),
+    FindingCode.TOKEN_APPROVAL: CodeInfo(Severity.WARN, True, "a bounded allowance (or a revoke, info)"),
+    FindingCode.UNLIMITED_APPROVAL: CodeInfo(Severity.CRITICAL, True, "an unlimited allowance or operator approval"),
+    FindingCode.UNKNOWN_SELECTOR: CodeInfo(Severity.CRITICAL, False, "no ABI for the function (critical under delegatecall)"),
+    FindingCode.UNDECODABLE_CALLDATA: CodeInfo(Severity.CRITICAL, False, "calldata that does not decode strictly"),
+    FindingCode.CONTRACT_CREATION: CodeInfo(Severity.WARN, True, "a contract is deployed (operation 2 before Safe 1.1.0, or CreateCall)"),
+    FindingCode.NATIVE_TRANSFER: CodeInfo(Severity.INFO, True, "native coin is sent"),
+    FindingCode.SELF_CALL: CodeInfo(Severity.INFO, True, "a call to the Safe itself"),
+    FindingCode.CLAIMED_HASH_MISMATCH: CodeInfo(Severity.CRITICAL, False, "the payload's safeTxHash differs from the recomputed one"),
+    FindingCode.SIGNATURE_MISMATCH: CodeInfo(Severity.CRITICAL, False, "an attached signature is not over the recomputed hash"),
+    FindingCode.DOMAIN_MISMATCH: CodeInfo(Severity.CRITICAL, False, "the typed-data domain disagrees with the Safe or chain"),
+    FindingCode.DECODED_MISMATCH: CodeInfo(Severity.CRITICAL, False, "the service's dataDecoded disagrees with the real calldata"),
+    FindingCode.BATCH_AMBIGUOUS: CodeInfo(Severity.CRITICAL, False, "the batch library would read the bytes differently from a clean parse"),
+    FindingCode.BATCH_NOT_DELEGATECALLED: CodeInfo(Severity.CRITICAL, True, "a batch library is CALLed: its calls run as the library"),
+    FindingCode.BATCH_UNKNOWN_CONTRACT: CodeInfo(Severity.WARN, True, "multiSend on a contract that is not a known batch library"),
+    FindingCode.EXECUTION_MISMATCH: CodeInfo(Severity.CRITICAL, False, "the real bytecode does something the call tree does not show"),
+    FindingCode.OPAQUE_CALL: CodeInfo(Severity.CRITICAL, False, "a wrapper would make calls that cannot be decoded (critical as the Safe)"),
+    FindingCode.OPAQUE_APPROVAL: CodeInfo(Severity.WARN, True, "approveHash / signMessage: the Safe approves or signs something unseen"),
+    FindingCode.ORDER_RECEIVER: CodeInfo(Severity.CRITICAL, True, "a signed order pays its proceeds to someone other than the Safe"),
+    FindingCode.UNKNOWN_TYPED_DATA: CodeInfo(Severity.WARN, True, "the Safe signs typed data Coldsight has no rule for"),
+    FindingCode.BUILDER_MISMATCH: CodeInfo(Severity.CRITICAL, False, "the transaction is not what its Transaction Builder file describes"),
+    FindingCode.BUILDER_CHECKSUM: CodeInfo(Severity.WARN, True, "a Transaction Builder file was edited after export (checksum)"),
+    FindingCode.EXECUTION_UNCHECKED: CodeInfo(Severity.WARN, True, "the transaction could not be executed on verified bytecode offline"),
+    FindingCode.ADDRESS_LOOKALIKE: CodeInfo(Severity.WARN, False, "an unknown address starts and ends like a known one (address poisoning)"),
+    FindingCode.DECEPTIVE_TEXT: CodeInfo(Severity.WARN, True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),
 }
+if set(CATALOGUE) != set(FindingCode):  # declared side by side: neither may gain a code alone
+    raise RuntimeError(f"FindingCode and CATALOGUE disagree: {set(FindingCode) ^ set(CATALOGUE)}")
 
 FINDING_CODES = frozenset(CATALOGUE)
 WAIVABLE_CODES = frozenset(code for code, info in CATALOGUE.items() if info.waivable)

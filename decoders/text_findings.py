@@ -56,7 +56,11 @@ def _may_deceive(node: CallNode) -> bool:
     """A cheap pre-check (str.isprintable runs in C): only a node that fails it is walked by name."""
     if node.function is not None and not node.function.canonical.isprintable():
         return True
-    return any(not arg.name.isprintable() or not _all_printable(arg.value) for arg in node.args or ())
+    for arg in node.args or ():
+        value = arg.value
+        if not arg.name.isprintable() or not (isinstance(value, (int, bytes)) or _all_printable(value)):
+            return True
+    return False
 
 
 def deceptive_text_findings(root: CallNode, notes: list[str] | None = None) -> list[Finding]:

@@ -8,6 +8,7 @@ from .calls import CallNode
 from .findings import Finding
 from .hexutil import short_address
 from .safetx import ZERO_ADDRESS
+from .vocabulary import FindingCode, Severity
 
 
 def _norm(value: object) -> object:
@@ -102,7 +103,7 @@ def _compare_batch(claimed_entries: object, node: CallNode) -> list[str]:
 
 def decoded_mismatch_findings(claimed: object, root: CallNode) -> list[Finding]:
     return [
-        Finding("DECODED_MISMATCH", "critical", root.path,
+        Finding(FindingCode.DECODED_MISMATCH, Severity.CRITICAL, root.path,
                 f"The payload's own decoding (dataDecoded) disagrees with the real call data: {problem}")
         for problem in compare_data_decoded(claimed, root)
     ]

@@ -23,6 +23,7 @@ from .errors import ColdsightError
 from .findings import Finding
 from .hexutil import short_address
 from .safetx import KNOWN_VERSIONS, ZERO_ADDRESS, Context, SafeTx, family_of
+from .vocabulary import FindingCode, Severity
 
 # Operation numbers of decoders.evm.ExecutedCall that have a SafeTx / batch equivalent.
 _EVM_TO_SAFE_OPERATION = {0: 0, 1: 1, 2: 2}
@@ -31,14 +32,14 @@ _OPERATION_WORDS = {0: "CALL", 1: "DELEGATECALL", 2: "CREATE", 3: "CREATE2", 4: 
 # Storage writes to the Safe itself, by the name decoders.evm gives them (prefix before "["), with
 # the static finding codes that explain such a write and the plain words for it.
 _CRITICAL_WRITES = {
-    "singleton": (("MASTERCOPY_CHANGE",), "replaces the Safe's implementation (storage slot 0)"),
-    "modules": (("MODULE_CHANGE",), "changes the Safe's enabled modules"),
-    "guard": (("GUARD_CHANGE",), "changes the Safe's transaction guard"),
-    "moduleGuard": (("GUARD_CHANGE",), "changes the Safe's module guard"),
-    "fallbackHandler": (("FALLBACK_HANDLER_CHANGE",), "changes the Safe's fallback handler"),
-    "owners": (("OWNER_CHANGE",), "changes the Safe's owners"),
-    "ownerCount": (("OWNER_CHANGE",), "changes the Safe's number of owners"),
-    "threshold": (("THRESHOLD_CHANGE", "OWNER_CHANGE"), "changes the Safe's signing threshold"),
+    "singleton": ((FindingCode.MASTERCOPY_CHANGE,), "replaces the Safe's implementation (storage slot 0)"),
+    "modules": ((FindingCode.MODULE_CHANGE,), "changes the Safe's enabled modules"),
+    "guard": ((FindingCode.GUARD_CHANGE,), "changes the Safe's transaction guard"),
+    "moduleGuard": ((FindingCode.GUARD_CHANGE,), "changes the Safe's module guard"),
+    "fallbackHandler": ((FindingCode.FALLBACK_HANDLER_CHANGE,), "changes the Safe's fallback handler"),
+    "owners": ((FindingCode.OWNER_CHANGE,), "changes the Safe's owners"),
+    "ownerCount": ((FindingCode.OWNER_CHANGE,), "changes the Safe's number of owners"),
+    "threshold": ((FindingCode.THRESHOLD_CHANGE, FindingCode.OWNER_CHANGE), "changes the Safe's signing threshold"),
 }
 # Writes an ordinary transaction may make, and the functions that explain them.
 _EXPECTED_WRITES = {
@@ -48,9 +49,9 @@ _EXPECTED_WRITES = {
 }
 # Finding code for a critical write when nothing static explains it.
 _WRITE_CODES = {
-    "singleton": "MASTERCOPY_CHANGE", "modules": "MODULE_CHANGE", "guard": "GUARD_CHANGE",
-    "moduleGuard": "GUARD_CHANGE", "fallbackHandler": "FALLBACK_HANDLER_CHANGE", "owners": "OWNER_CHANGE",
-    "ownerCount": "OWNER_CHANGE", "threshold": "THRESHOLD_CHANGE",
+    "singleton": FindingCode.MASTERCOPY_CHANGE, "modules": FindingCode.MODULE_CHANGE, "guard": FindingCode.GUARD_CHANGE,
+    "moduleGuard": FindingCode.GUARD_CHANGE, "fallbackHandler": FindingCode.FALLBACK_HANDLER_CHANGE, "owners": FindingCode.OWNER_CHANGE,
+    "ownerCount": FindingCode.OWNER_CHANGE, "threshold": FindingCode.THRESHOLD_CHANGE,
 }
 
 
@@ -141,11 +142,11 @@ def check_execution(tx: SafeTx, context: Context, root: CallNode, static_finding
         unavailable.notes.extend(check.notes)
         return unavailable
     if unchecked:
-        check.findings.append(Finding("EXECUTION_UNCHECKED", "warn", None,
+        check.findings.append(Finding(FindingCode.EXECUTION_UNCHECKED, Severity.WARN, None,
             f"The payload does not say its exact Safe version; it was executed as Safe {', '.join(check.versions)}, "
             f"but Safe {', '.join(unchecked)} could not be executed offline (no verified bytecode bundled). "
             "Give the exact version (--safe-version) to settle it"))
-    if any(f.code == "EXECUTION_MISMATCH" for f in check.findings):
+    if any(f.code == FindingCode.EXECUTION_MISMATCH for f in check.findings):
         check.status = "mismatch"
     return check
 
@@ -175,7 +176,7 @@ def _unavailable(reason: str) -> ExecutionCheck:
     message = (f"The transaction could not be executed against the real Safe bytecode offline: {reason}. "
                "The call tree shown is Coldsight's own reading only")
     return ExecutionCheck(status="unavailable", notes=[reason],
-                          findings=[Finding("EXECUTION_UNCHECKED", "warn", None, message)])
+                          findings=[Finding(FindingCode.EXECUTION_UNCHECKED, Severity.WARN, None, message)])
 
 
 def _outcome(execution) -> str:
@@ -193,7 +194,7 @@ def _compare(execution, root: CallNode, context: Context, static_findings: list[
     where = f" (Safe {label})" if several else ""
 
     def mismatch(path: str | None, message: str) -> None:
-        found.append(Finding("EXECUTION_MISMATCH", "critical", path,
+        found.append(Finding(FindingCode.EXECUTION_MISMATCH, Severity.CRITICAL, path,
                              f"Executing the real Safe bytecode{where} {message}: the call tree shown is not what "
                              "the chain would run"))
 
@@ -287,16 +288,16 @@ def _storage_findings(execution, root: CallNode, static_findings: list[Finding],
             codes, words = _CRITICAL_WRITES[kind]
             if static_codes & set(codes):
                 continue  # the static decoder already reported this change
-            found.append(Finding(_WRITE_CODES[kind], "critical", None,
+            found.append(Finding(_WRITE_CODES[kind], Severity.CRITICAL, None,
                                  f"Executing the real Safe bytecode{where} {words} ({write.name}: "
                                  f"{_slot_value(write.before)} → {_slot_value(write.after)}), which the decoded calls "
                                  "do not show"))
-            found.append(Finding("EXECUTION_MISMATCH", "critical", None,
+            found.append(Finding(FindingCode.EXECUTION_MISMATCH, Severity.CRITICAL, None,
                                  f"Executing the real Safe bytecode{where} writes {write.name} in the Safe's own "
                                  "storage, which no decoded call explains"))
             continue
         label = write.name or f"slot 0x{write.slot:x}"
-        found.append(Finding("EXECUTION_MISMATCH", "critical", None,
+        found.append(Finding(FindingCode.EXECUTION_MISMATCH, Severity.CRITICAL, None,
                              f"Executing the real Safe bytecode{where} writes {label} in the Safe's own storage "
                              f"({_slot_value(write.before)} → {_slot_value(write.after)}), which no decoded call explains"))
 

@@ -11,8 +11,8 @@ from .hexutil import short_address
 from .multisend import describe as describe_batch
 from .safetx import Context
 from .units import format_native
+from .vocabulary import FindingCode, Severity, Verdict, by_severity_worst_first, worst_severity_verdict
 
-SEVERITY_ORDER = {"info": 0, "warn": 1, "critical": 2}
 MAX_UINT256 = (1 << 256) - 1
 UNLIMITED_THRESHOLD = 1 << 128  # amounts this large are "unlimited" in effect, whatever the token
 MAX_UINT160 = (1 << 160) - 1
@@ -92,10 +92,10 @@ def wrapper_findings(node: CallNode, context: Context) -> list[Finding]:
     if not hidden:
         return []
     as_safe = node.operation == 1 or executing_address(node) == context.safe
-    severity = "critical" if as_safe else "warn"
+    severity = Severity.CRITICAL if as_safe else Severity.WARN
     where = " running as this Safe" if as_safe else ""
     shown = "; ".join(hidden[:3]) + (f"; and {len(hidden) - 3} more" if len(hidden) > 3 else "")
-    return [Finding("OPAQUE_CALL", severity, node.path,
+    return [Finding(FindingCode.OPAQUE_CALL, severity, node.path,
                     f"{node.wrapper.label}{where} would execute calls this review cannot see: {shown}")]
 
 
@@ -108,24 +108,24 @@ def batch_findings(node: CallNode, context: Context) -> list[Finding]:
     library = batch_library_of(node)
     if library is None:
         if node.operation == 0:  # a delegatecall is already DELEGATECALL_UNTRUSTED
-            add("BATCH_UNKNOWN_CONTRACT", "warn",
+            add(FindingCode.BATCH_UNKNOWN_CONTRACT, Severity.WARN,
                 f"Calls multiSend on {_target_text(node, context)}, which is not a known MultiSend deployment on this "
                 "chain: it calls an unknown contract that may make further calls; the batch inside is not shown")
         return found
     if node.batch is None:
         return found
     if not node.batch.clean:
-        add("BATCH_AMBIGUOUS", "critical", describe_batch(node.batch, library)
+        add(FindingCode.BATCH_AMBIGUOUS, Severity.CRITICAL, describe_batch(node.batch, library)
             + ". The calls shown are what the contract would really make")
     if node.operation == 0:
         moved = node.value + sum(d.value for d in node.walk() if d is not node and d.runs_as == node.to)
-        severity = "critical" if moved > 0 else "warn"
+        severity = Severity.CRITICAL if moved > 0 else Severity.WARN
         if library.delegatecall_only:
             effect = "plain MultiSend refuses direct calls, so this call reverts and its batch never runs"
         else:
             effect = (f"its calls run as {short_address(node.to)} (msg.sender is the batch contract, not this Safe), "
                       "and native coin sent to it stays there for anyone to take")
-        add("BATCH_NOT_DELEGATECALLED", severity,
+        add(FindingCode.BATCH_NOT_DELEGATECALLED, severity,
             f"Calls {library.label} with a plain CALL instead of a delegatecall: {effect}"
             + (f"; {format_native(moved)} is sent to or moved inside it" if moved else ""))
     return found
@@ -141,37 +141,37 @@ def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
     controlled = "this Safe" if node.runs_as in (None, context.safe) else short_address(node.runs_as)
     if node.operation == 1:
         if node.depth > 0 and not node.account_call:
-            add("DELEGATECALL_NESTED", "critical",
+            add(FindingCode.DELEGATECALL_NESTED, Severity.CRITICAL,
                 f"A call inside the batch lets {target} run its own code with full control of {controlled} (nested delegatecall)")
         elif is_create_call(node):
             pass  # the contract creation it makes is its child (operation 2): CONTRACT_CREATION there
         elif kind not in TRUSTED_DELEGATE_KINDS:
             if kind == "MULTISEND":
-                add("MULTISEND_DELEGATECALL_CAPABLE", "warn",
+                add(FindingCode.MULTISEND_DELEGATECALL_CAPABLE, Severity.WARN,
                     f"The batch runs through {target}, which can also delegatecall; prefer MultiSendCallOnly")
             else:
-                add("DELEGATECALL_UNTRUSTED", "critical",
+                add(FindingCode.DELEGATECALL_UNTRUSTED, Severity.CRITICAL,
                     f"This transaction lets {target} run its own code with full control of {controlled} "
                     f"(delegatecall to a contract that is not a known Safe library)")
     elif node.operation == 2:
-        add("CONTRACT_CREATION", "warn",
+        add(FindingCode.CONTRACT_CREATION, Severity.WARN,
             f"Deploys a new contract from {len(node.data)} bytes of creation code (its constructor runs as the new "
             f"contract, not as {controlled})")
 
     if node.to_was_zero:
         whom = "this Safe itself" if node.to == context.safe else f"the batch contract itself ({short_address(node.to)})"
-        add("SELF_CALL", "info", f"Batch entry sends to 0x0, which a 1.5.0 batch replaces by {whom}")
+        add(FindingCode.SELF_CALL, Severity.INFO, f"Batch entry sends to 0x0, which a 1.5.0 batch replaces by {whom}")
     elif node.to == context.safe and node.operation == 0 and not node.network:
-        add("SELF_CALL", "info", "This call is made to the Safe itself")
+        add(FindingCode.SELF_CALL, Severity.INFO, "This call is made to the Safe itself")
 
     if node.value > 0:
-        add("NATIVE_TRANSFER", "info", f"Sends {format_native(node.value)} to {target}")
+        add(FindingCode.NATIVE_TRANSFER, Severity.INFO, f"Sends {format_native(node.value)} to {target}")
 
     if node.decode_error is not None:
-        add("UNDECODABLE_CALLDATA", "critical", f"Call data to {target} cannot be decoded safely: {node.decode_error}")
+        add(FindingCode.UNDECODABLE_CALLDATA, Severity.CRITICAL, f"Call data to {target} cannot be decoded safely: {node.decode_error}")
     elif node.data and node.function is None and node.operation != 2:
-        severity = "critical" if node.operation == 1 else "warn"
-        add("UNKNOWN_SELECTOR", severity, f"Unknown function 0x{node.selector.hex()} on {target}: Coldsight cannot say what it does")
+        severity = Severity.CRITICAL if node.operation == 1 else Severity.WARN
+        add(FindingCode.UNKNOWN_SELECTOR, severity, f"Unknown function 0x{node.selector.hex()} on {target}: Coldsight cannot say what it does")
 
     if node.function is not None and node.decode_error is None:
         found.extend(_function_findings(node, context, target))
@@ -186,42 +186,42 @@ def _function_findings(node: CallNode, context: Context, target: str) -> list[Fi
     values = [a.value for a in node.args]
 
     if name in SAFE_MASTERCOPY:
-        add("MASTERCOPY_CHANGE", "critical", f"Replaces the Safe's implementation (masterCopy) via {name}: the Safe's code changes")
+        add(FindingCode.MASTERCOPY_CHANGE, Severity.CRITICAL, f"Replaces the Safe's implementation (masterCopy) via {name}: the Safe's code changes")
     elif name in SAFE_MODULE:
         verb = "adds" if name == "enableModule" else "removes"
-        add("MODULE_CHANGE", "critical", f"{verb.capitalize()} module {values[-1]}: a module can move funds without owner signatures")
+        add(FindingCode.MODULE_CHANGE, Severity.CRITICAL, f"{verb.capitalize()} module {values[-1]}: a module can move funds without owner signatures")
     elif name in SAFE_GUARD:
-        add("GUARD_CHANGE", "critical", f"Sets the transaction guard to {values[0]}: a guard can block or allow every future transaction")
+        add(FindingCode.GUARD_CHANGE, Severity.CRITICAL, f"Sets the transaction guard to {values[0]}: a guard can block or allow every future transaction")
     elif name in SAFE_FALLBACK:
-        add("FALLBACK_HANDLER_CHANGE", "critical", f"Sets the fallback handler to {values[0]}: it answers every call the Safe does not know")
+        add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.CRITICAL, f"Sets the fallback handler to {values[0]}: it answers every call the Safe does not know")
     elif name in SAFE_OWNER:
         threshold = args.get("_threshold")
-        add("OWNER_CHANGE", "warn", f"Changes the Safe's owners ({name})")
+        add(FindingCode.OWNER_CHANGE, Severity.WARN, f"Changes the Safe's owners ({name})")
         if threshold is not None:
             _threshold_finding(add, threshold)
     elif name == "changeThreshold":
         _threshold_finding(add, values[0])
     elif name in PROXY_UPGRADE:
-        add("PROXY_UPGRADE", "critical", f"Upgrades the implementation behind {target} ({node.function.display})")
+        add(FindingCode.PROXY_UPGRADE, Severity.CRITICAL, f"Upgrades the implementation behind {target} ({node.function.display})")
     elif name in OWNERSHIP:
         new_owner = values[0] if values else None
         detail = f" to {new_owner}" if isinstance(new_owner, str) else ""
-        add("OWNERSHIP_TRANSFER", "critical", f"Transfers control of {target}{detail} ({name})")
+        add(FindingCode.OWNERSHIP_TRANSFER, Severity.CRITICAL, f"Transfers control of {target}{detail} ({name})")
     elif name == "grantRole":
         role = values[0]
         if role == DEFAULT_ADMIN_ROLE:
-            add("OWNERSHIP_TRANSFER", "critical", f"Grants the admin role of {target} to {values[1]}")
+            add(FindingCode.OWNERSHIP_TRANSFER, Severity.CRITICAL, f"Grants the admin role of {target} to {values[1]}")
         else:
-            add("ROLE_CHANGE", "warn", f"Grants role 0x{role.hex()} of {target} to {values[1]}")
+            add(FindingCode.ROLE_CHANGE, Severity.WARN, f"Grants role 0x{role.hex()} of {target} to {values[1]}")
     elif name == "renounceRole" and len(values) == 2:
         if values[0] == DEFAULT_ADMIN_ROLE:
-            add("OWNERSHIP_TRANSFER", "critical", f"Gives up the admin role of {target}: the caller can no longer grant "
+            add(FindingCode.OWNERSHIP_TRANSFER, Severity.CRITICAL, f"Gives up the admin role of {target}: the caller can no longer grant "
                 "or revoke its roles, and if no one else holds it, no one ever can")
         else:
-            add("ROLE_CHANGE", "warn", f"Gives up role 0x{values[0].hex()} of {target}")
+            add(FindingCode.ROLE_CHANGE, Severity.WARN, f"Gives up role 0x{values[0].hex()} of {target}")
     elif name == "revokeRole" and len(values) == 2:
         what = "the admin role" if values[0] == DEFAULT_ADMIN_ROLE else f"role 0x{values[0].hex()}"
-        add("ROLE_CHANGE", "warn", f"Revokes {what} of {target} from {values[1]}")
+        add(FindingCode.ROLE_CHANGE, Severity.WARN, f"Revokes {what} of {target} from {values[1]}")
     elif name == "approve" and len(values) == 2 and isinstance(values[1], int):
         _two_argument_approve(add, values[0], values[1], target)
     elif name == "increaseAllowance" and len(values) == 2 and isinstance(values[1], int):
@@ -229,14 +229,14 @@ def _function_findings(node: CallNode, context: Context, target: str) -> list[Fi
     elif name == "approve" and len(values) == 4:  # Permit2 approve(token, spender, uint160 amount, uint48 expiration)
         _approval(add, values[1], values[2], MAX_UINT160, f"token {values[0]} through Permit2")
     elif name == "setApprovalForAll" and len(values) == 2 and values[1] is True:
-        add("UNLIMITED_APPROVAL", "critical", f"Lets {values[0]} move every token of {target} this Safe holds (setApprovalForAll)")
+        add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Lets {values[0]} move every token of {target} this Safe holds (setApprovalForAll)")
     elif name == "approveHash" and len(values) == 1:
-        add("OPAQUE_APPROVAL", "warn",
+        add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
             f"Approves hash 0x{values[0].hex()} on {target}: if this Safe owns that Safe, this is its signature for a "
             "transaction this review cannot see (review the approved transaction itself before signing)")
     elif name == "signMessage" and len(values) == 1 and _signs_for_an_account(node):
         signer = "this Safe" if executing_address(node) == context.safe else f"Safe {executing_address(node)}"
-        add("OPAQUE_APPROVAL", "warn",
+        add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
             f"Signs a message as {signer} (EIP-1271): any contract that checks its signature will accept it; "
             f"{_message_words(values[0])}")
     elif name in HANDLER_ROUTING and node.to == executing_address(node) == context.safe:
@@ -267,23 +267,23 @@ def _handler_routing(add, name: str, values: list) -> None:
     if name == "setSafeMethod":
         selector, method = values
         if method == bytes(32):
-            add("FALLBACK_HANDLER_CHANGE", "warn", f"Removes the fallback handler's route for selector 0x{selector.hex()}")
+            add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.WARN, f"Removes the fallback handler's route for selector 0x{selector.hex()}")
         else:
             handler = "0x" + method[12:].hex()
-            add("FALLBACK_HANDLER_CHANGE", "critical",
+            add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.CRITICAL,
                 f"Routes calls of selector 0x{selector.hex()} on this Safe to {handler} (ExtensibleFallbackHandler "
                 "setSafeMethod): that contract answers them in the Safe's name")
     elif name == "setDomainVerifier":
         domain, verifier = values
         if int(verifier, 16) == 0:
-            add("FALLBACK_HANDLER_CHANGE", "warn", f"Removes the signature verifier for EIP-712 domain 0x{domain.hex()}")
+            add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.WARN, f"Removes the signature verifier for EIP-712 domain 0x{domain.hex()}")
         else:
-            add("FALLBACK_HANDLER_CHANGE", "critical",
+            add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.CRITICAL,
                 f"Hands signature checks of this Safe for EIP-712 domain 0x{domain.hex()} to {verifier} "
                 "(ExtensibleFallbackHandler setDomainVerifier): it can make any message of that domain count as "
                 "signed by the Safe")
     else:
-        add("FALLBACK_HANDLER_CHANGE", "critical",
+        add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.CRITICAL,
             f"Routes {len(values[1])} selector(s) of interface 0x{values[0].hex()} on this Safe to other contracts "
             "(ExtensibleFallbackHandler addSupportedInterfaceBatch)")
 
@@ -294,11 +294,11 @@ def _two_argument_approve(add, spender: str, amount: int, target: str) -> None:
     Offline, the target's standard is unknown: an ERC-20 revoke (amount 0) is also an ERC-721 approval
     of token #0, so it is never shown as a plain revoke unless the spender is the zero address."""
     if amount == 0 and int(spender, 16) != 0:
-        add("TOKEN_APPROVAL", "warn",
+        add(FindingCode.TOKEN_APPROVAL, Severity.WARN,
             f"On an ERC-20 token this revokes the allowance of {spender} on {target}; on an ERC-721 (NFT) contract it "
             f"lets {spender} take token #0")
     elif int(spender, 16) == 0:
-        add("TOKEN_APPROVAL", "info", f"Approves the zero address on {target}: on an ERC-721 contract this clears the "
+        add(FindingCode.TOKEN_APPROVAL, Severity.INFO, f"Approves the zero address on {target}: on an ERC-721 contract this clears the "
             f"approval of token #{amount}; most ERC-20 tokens reject it")
     else:
         _approval(add, spender, amount, MAX_UINT256, target,
@@ -307,18 +307,18 @@ def _two_argument_approve(add, spender: str, amount: int, target: str) -> None:
 
 def _threshold_finding(add, threshold: int) -> None:
     if threshold == 1:
-        add("THRESHOLD_CHANGE", "critical", "Lowers the threshold to 1: a single key could then move everything")
+        add(FindingCode.THRESHOLD_CHANGE, Severity.CRITICAL, "Lowers the threshold to 1: a single key could then move everything")
     else:
-        add("THRESHOLD_CHANGE", "warn", f"Sets the signing threshold to {threshold}")
+        add(FindingCode.THRESHOLD_CHANGE, Severity.WARN, f"Sets the signing threshold to {threshold}")
 
 
 def _approval(add, spender, amount: int, maximum: int, what: str, nft_note: str = "") -> None:
     if amount == 0:
-        add("TOKEN_APPROVAL", "info", f"Revokes the allowance of {spender} on {what}")
+        add(FindingCode.TOKEN_APPROVAL, Severity.INFO, f"Revokes the allowance of {spender} on {what}")
     elif amount >= maximum or amount >= UNLIMITED_THRESHOLD:
-        add("UNLIMITED_APPROVAL", "critical", f"Lets {spender} spend an unlimited amount of {what}")
+        add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Lets {spender} spend an unlimited amount of {what}")
     else:
-        add("TOKEN_APPROVAL", "warn", f"Lets {spender} spend up to {amount} (raw units) of {what}{nft_note}")
+        add(FindingCode.TOKEN_APPROVAL, Severity.WARN, f"Lets {spender} spend up to {amount} (raw units) of {what}{nft_note}")
 
 
 def tree_findings(root: CallNode, context: Context) -> list[Finding]:
@@ -328,10 +328,9 @@ def tree_findings(root: CallNode, context: Context) -> list[Finding]:
     return found
 
 
-def verdict_of(findings: list[Finding]) -> str:
-    worst = max((SEVERITY_ORDER[f.severity] for f in findings), default=0)
-    return {0: "ok", 1: "warn", 2: "block"}[worst]
+def verdict_of(findings: list[Finding]) -> Verdict:
+    return worst_severity_verdict(f.severity for f in findings)
 
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: -SEVERITY_ORDER[f.severity])
+    return by_severity_worst_first(findings, lambda f: f.severity)

@@ -31,6 +31,7 @@ from .errors import ContextError, PayloadError
 from .findings import MAX_UINT160, UNLIMITED_THRESHOLD, Finding, sort_findings, verdict_of
 from .hexutil import keccak, short_address
 from .safetx import SafeVersion
+from .vocabulary import FindingCode, Severity
 
 SAFE_MSG_TYPE = "SafeMessage(bytes message)"
 SAFE_MSG_TYPEHASH = keccak(SAFE_MSG_TYPE.encode())
@@ -130,20 +131,20 @@ def review_message(document: object, *, chain_id: int | None = None, safe: str |
         raise ContextError("the Safe version decides the message domain: give safeVersion (--safe-version)", "safeVersion")
     version = SafeVersion.parse(version_text, "safeVersion")
     if doc_safe is not None and parse_address(doc_safe, "safe") != context_safe:
-        findings.append(Finding("DOMAIN_MISMATCH", "critical", None,
+        findings.append(Finding(FindingCode.DOMAIN_MISMATCH, Severity.CRITICAL, None,
                                 f"The message is for Safe {doc_safe}, but this review is for Safe {context_safe}"))
     if doc_chain is not None and context_chain is not None and parse_uint(doc_chain, "chainId") != context_chain:
-        findings.append(Finding("DOMAIN_MISMATCH", "critical", None,
+        findings.append(Finding(FindingCode.DOMAIN_MISMATCH, Severity.CRITICAL, None,
                                 f"The message is for chain {doc_chain}, but this review is for chain {context_chain}"))
     inner = _inner(original, signed, findings)
     hashes = safe_message_hashes(inner.signed_bytes, context_safe, context_chain, version)
     if wallet_digest is not None and wallet_digest != hashes.safe_message:
-        findings.append(Finding("DOMAIN_MISMATCH", "critical", None,
+        findings.append(Finding(FindingCode.DOMAIN_MISMATCH, Severity.CRITICAL, None,
                                 f"The typed data hashes to 0x{wallet_digest.hex()}, not to this Safe's message hash "
                                 f"0x{hashes.safe_message.hex()}: its domain or types are not the Safe's"))
     claimed = document.get("messageHash") or document.get("safeMessageHash")
     if claimed is not None and parse_bytes(claimed, "messageHash") != hashes.safe_message:
-        findings.append(Finding("CLAIMED_HASH_MISMATCH", "critical", None,
+        findings.append(Finding(FindingCode.CLAIMED_HASH_MISMATCH, Severity.CRITICAL, None,
                                 f"The payload claims message hash {claimed} but the message hashes to "
                                 f"0x{hashes.safe_message.hex()}: it describes a different message"))
     findings += inner_findings(inner, context_safe, int(time.time()) if now is None else now)
@@ -164,7 +165,7 @@ def _inner(original: object, signed: bytes | None, findings: list[Finding]) -> I
     else:
         raise PayloadError("message must be a text, a typed-data object or a 0x hash", "message")
     if signed is not None and signed != inner.signed_bytes:
-        findings.append(Finding("CLAIMED_HASH_MISMATCH", "critical", None,
+        findings.append(Finding(FindingCode.CLAIMED_HASH_MISMATCH, Severity.CRITICAL, None,
                                 f"The SafeMessage signs 0x{signed.hex()}, but the original message given hashes to "
                                 f"0x{inner.signed_bytes.hex()}: the original shown is not what is signed"))
         inner = InnerMessage("hash" if len(signed) == 32 else "bytes", signed)
@@ -175,7 +176,7 @@ def inner_findings(inner: InnerMessage, safe: str, now: int) -> list[Finding]:
     found: list[Finding] = []
     add = lambda code, severity, message: found.append(Finding(code, severity, "message", message))  # noqa: E731
     if inner.kind in ("hash", "bytes"):
-        add("OPAQUE_APPROVAL", "warn",
+        add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
             f"The Safe signs 0x{inner.signed_bytes.hex()}: {'a hash' if inner.kind == 'hash' else 'raw bytes'} whose "
             "content this review cannot see (ask for the original text or typed data)")
         return found
@@ -187,7 +188,7 @@ def inner_findings(inner: InnerMessage, safe: str, now: int) -> list[Finding]:
     domain = document.get("domain") or {}
     rule = _TYPED_RULES.get(primary)
     if rule is None:
-        add("UNKNOWN_TYPED_DATA", "warn",
+        add(FindingCode.UNKNOWN_TYPED_DATA, Severity.WARN,
             f"The Safe signs typed data of type {primary!r} for domain {domain.get('name', '?')!r} "
             f"({domain.get('verifyingContract', 'no contract')}): Coldsight has no rule for what it authorizes")
     else:
@@ -209,20 +210,20 @@ def _permit(add, message, domain, safe, now) -> None:
     if "allowed" in message:  # DAI-style permit(holder, spender, nonce, expiry, allowed)
         if message["allowed"] is True:
             expiry, _ = _expiry_words(parse_uint(message.get("expiry"), "message.message.expiry"), now, (1 << 256) - 1)
-            add("UNLIMITED_APPROVAL", "critical", f"Signs a permit letting {spender} spend all of token {token} ({expiry})")
+            add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Signs a permit letting {spender} spend all of token {token} ({expiry})")
         else:
-            add("TOKEN_APPROVAL", "info", f"Signs a permit revoking {spender} on token {token}")
+            add(FindingCode.TOKEN_APPROVAL, Severity.INFO, f"Signs a permit revoking {spender} on token {token}")
         return
     value = parse_uint(message.get("value"), "message.message.value")
     deadline, long = _expiry_words(parse_uint(message.get("deadline"), "message.message.deadline"), now, (1 << 256) - 1)
     if value >= UNLIMITED_THRESHOLD:
-        add("UNLIMITED_APPROVAL", "critical", f"Signs an EIP-2612 permit letting {spender} spend an unlimited amount of "
+        add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Signs an EIP-2612 permit letting {spender} spend an unlimited amount of "
             f"token {token} ({deadline})")
     elif value:
-        add("TOKEN_APPROVAL", "critical" if long else "warn",
+        add(FindingCode.TOKEN_APPROVAL, Severity.CRITICAL if long else Severity.WARN,
             f"Signs an EIP-2612 permit letting {spender} spend up to {value} (raw units) of token {token} ({deadline})")
     else:
-        add("TOKEN_APPROVAL", "info", f"Signs an EIP-2612 permit setting {spender}'s allowance on token {token} to 0")
+        add(FindingCode.TOKEN_APPROVAL, Severity.INFO, f"Signs an EIP-2612 permit setting {spender}'s allowance on token {token} to 0")
 
 
 def _object(value: object, where: str) -> dict:
@@ -244,10 +245,10 @@ def _permit2_details(add, details: dict, spender: str, where: str, now: int) -> 
     amount = parse_uint(details.get("amount"), f"{where}.amount", 160)
     expiry, long = _expiry_words(parse_uint(details.get("expiration"), f"{where}.expiration", 48), now, MAX_UINT48)
     if amount >= MAX_UINT160 or amount >= UNLIMITED_THRESHOLD:
-        add("UNLIMITED_APPROVAL", "critical", f"Signs a Permit2 allowance letting {spender} spend an unlimited amount of "
+        add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Signs a Permit2 allowance letting {spender} spend an unlimited amount of "
             f"token {token} ({expiry})")
     else:
-        add("TOKEN_APPROVAL", "critical" if long else "warn",
+        add(FindingCode.TOKEN_APPROVAL, Severity.CRITICAL if long else Severity.WARN,
             f"Signs a Permit2 allowance letting {spender} spend up to {amount} (raw units) of token {token} ({expiry})")
 
 
@@ -270,29 +271,29 @@ def _permit2_transfer(add, message, domain, safe, now) -> None:
         item = _object(item, f"message.message.permitted[{index}]")
         token = parse_address(item.get("token"), f"message.message.permitted[{index}].token")
         amount = parse_uint(item.get("amount"), f"message.message.permitted[{index}].amount")
-        severity = "critical" if amount >= UNLIMITED_THRESHOLD else "warn"
-        add("UNLIMITED_APPROVAL" if severity == "critical" else "TOKEN_APPROVAL", severity,
+        severity = Severity.CRITICAL if amount >= UNLIMITED_THRESHOLD else Severity.WARN
+        add(FindingCode.UNLIMITED_APPROVAL if severity == Severity.CRITICAL else FindingCode.TOKEN_APPROVAL, severity,
             f"Signs a Permit2 transfer letting {spender} take {amount} (raw units) of token {token} once")
 
 
 def _cow_order(add, message, domain, safe, now) -> None:
     if domain.get("name") != "Gnosis Protocol":  # GPv2Settlement's EIP-712 domain name
-        add("UNKNOWN_TYPED_DATA", "warn", f"The Safe signs an `Order` for domain {domain.get('name')!r}: Coldsight has "
+        add(FindingCode.UNKNOWN_TYPED_DATA, Severity.WARN, f"The Safe signs an `Order` for domain {domain.get('name')!r}: Coldsight has "
             "no rule for that protocol's orders")
         return
     receiver = parse_address(message.get("receiver"), "message.message.receiver")
     sell = f"{parse_uint(message.get('sellAmount'), 'message.message.sellAmount')} of {message.get('sellToken')}"
     buy = f"at least {parse_uint(message.get('buyAmount'), 'message.message.buyAmount')} of {message.get('buyToken')}"
     if int(receiver, 16) not in (0, int(safe, 16)):  # the zero receiver means the order's owner (GPv2Order.sol)
-        add("ORDER_RECEIVER", "critical",
+        add(FindingCode.ORDER_RECEIVER, Severity.CRITICAL,
             f"Signs a CoW Protocol order selling {sell} for {buy}, paid to {receiver}, not to this Safe")
     else:
-        add("TOKEN_APPROVAL", "warn", f"Signs a CoW Protocol order selling {sell} for {buy}, paid to this Safe")
+        add(FindingCode.TOKEN_APPROVAL, Severity.WARN, f"Signs a CoW Protocol order selling {sell} for {buy}, paid to this Safe")
 
 
 def _nested_safe_tx(add, message, domain, safe, now) -> None:
     target = domain.get("verifyingContract", "?")
-    add("OPAQUE_APPROVAL", "warn",
+    add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
         f"Signs a transaction of Safe {target} (this Safe is its owner): review that transaction itself with "
         "`coldsight verify` before signing this message")
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from .eip712 import SafeTxHashes, compute_hashes
 from .hexutil import keccak
 from .safetx import ZERO_ADDRESS, Context, SafeTx, SafeVersion
+from .vocabulary import FindingCode, Severity
 
 APPROVE_HASH_SELECTOR = keccak(b"approveHash(bytes32)")[:4]
 
@@ -74,14 +75,14 @@ def link_child(parent_report, child_report) -> list:
                  and approved_hashes(node.data) is not None]
     added: list = []
     if not approvals:
-        added.append(Finding("CLAIMED_HASH_MISMATCH", "critical", None,
+        added.append(Finding(FindingCode.CLAIMED_HASH_MISMATCH, Severity.CRITICAL, None,
                              f"The child transaction given is for Safe {child_safe}, but this transaction makes no "
                              "approveHash call on that Safe: it does not approve the transaction shown"))
     matched_paths = set()
     for node in approvals:
         approved = approved_hashes(node.data)
         if approved != child_hash:
-            added.append(Finding("CLAIMED_HASH_MISMATCH", "critical", node.path,
+            added.append(Finding(FindingCode.CLAIMED_HASH_MISMATCH, Severity.CRITICAL, node.path,
                                  f"Approves hash 0x{approved.hex()} on Safe {child_safe}, but the child transaction "
                                  f"given hashes to 0x{child_hash.hex()}: it approves something else"))
             continue
@@ -91,6 +92,6 @@ def link_child(parent_report, child_report) -> list:
             added.append(Finding(finding.code, finding.severity, where,
                                  f"[approved transaction of Safe {child_safe}, nonce {child_report.payload.tx.nonce}] "
                                  f"{finding.message}"))
-    kept = [f for f in parent_report.findings if not (f.code == "OPAQUE_APPROVAL" and f.path in matched_paths)]
+    kept = [f for f in parent_report.findings if not (f.code == FindingCode.OPAQUE_APPROVAL and f.path in matched_paths)]
     parent_report.findings = sort_findings(kept + added)
     return added

@@ -27,6 +27,7 @@ from .findings import Finding
 from .hexutil import short_address
 from .safetx import ZERO_ADDRESS, Context, HashFamily, SafeTx
 from .units import format_native, format_units
+from .vocabulary import FindingCode, Severity
 
 # Gas of the measured window beyond safeTxGas, not counting memory: CALL to a cold account (2,600,
 # EIP-2929) + value transfer (9,000) + new account (25,000) + the Solidity around it (generous).
@@ -132,21 +133,21 @@ def refund_findings(tx: SafeTx, context: Context, refund: Refund | None) -> list
     """GAS_REFUND: critical when the refund can exceed a sane fee, see README "Findings"."""
     if refund is None:
         if tx.gas_token != ZERO_ADDRESS or tx.refund_receiver != ZERO_ADDRESS:
-            return [Finding("GAS_REFUND", "info", "0", "gasToken or refundReceiver is set but gasPrice is 0, so no refund is paid")]
+            return [Finding(FindingCode.GAS_REFUND, Severity.INFO, "0", "gasToken or refundReceiver is set but gasPrice is 0, so no refund is paid")]
         return []
     what = f"The Safe pays a gas refund of up to {refund.amount_text()}"
     if refund.receiver is not None and refund.receiver == context.safe:
-        return [Finding("GAS_REFUND", "info", "0", f"{what} to itself: nothing leaves the Safe")]
+        return [Finding(FindingCode.GAS_REFUND, Severity.INFO, "0", f"{what} to itself: nothing leaves the Safe")]
     if refund.receiver is not None:
-        return [Finding("GAS_REFUND", "critical", "0",
+        return [Finding(FindingCode.GAS_REFUND, Severity.CRITICAL, "0",
                         f"{what} to the fixed address {refund.receiver} (gasPrice {tx.gas_price}, baseGas {tx.base_gas}, "
                         f"safeTxGas {tx.safe_tx_gas}): refunds to a fixed address can drain funds")]
     if not refund.native:
-        return [Finding("GAS_REFUND", "critical", "0",
+        return [Finding(FindingCode.GAS_REFUND, Severity.CRITICAL, "0",
                         f"{what} in token {short_address(refund.token)} to whoever executes it: a token refund's worth "
                         "cannot be judged offline")]
     if refund.max_amount is None or refund.max_amount > NATIVE_REFUND_LIMIT_WEI:
-        return [Finding("GAS_REFUND", "critical", "0",
+        return [Finding(FindingCode.GAS_REFUND, Severity.CRITICAL, "0",
                         f"{what} to whoever executes it, more than {format_native(NATIVE_REFUND_LIMIT_WEI)}: "
                         "far above what executing a Safe transaction costs")]
-    return [Finding("GAS_REFUND", "warn", "0", f"{what} to whoever executes it")]
+    return [Finding(FindingCode.GAS_REFUND, Severity.WARN, "0", f"{what} to whoever executes it")]

@@ -14,6 +14,7 @@ from .execution_check import ExecutionCheck
 from .refund import Refund
 from .safetx import Context, Payload
 from .signatures import SignatureCheck
+from .vocabulary import Severity, Verdict, worst_verdict
 
 SCHEMA = "coldsight.report/1"
 
@@ -113,19 +114,19 @@ class Report:
         return [f for f in self.findings if self.waiver_for(f) is None]
 
     @property
-    def findings_verdict(self) -> str:
+    def findings_verdict(self) -> Verdict:
         return verdict_of(self.effective_findings)
 
     @property
-    def verdict(self) -> str:
+    def verdict(self) -> Verdict:
         verdicts = [self.findings_verdict]
         if self.policy is not None:
             verdicts.append(self.policy.verdict)
-        return max(verdicts, key=("ok", "warn", "block").index)
+        return worst_verdict(*verdicts)
 
     @property
     def critical(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "critical"]
+        return [f for f in self.findings if f.severity == Severity.CRITICAL]
 
     def as_json(self) -> dict:
         document = {

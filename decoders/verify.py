@@ -24,6 +24,7 @@ from .report import Report
 from .safetx import Context, Payload, SafeVersion, resolve_context
 from .signatures import check_signatures
 from .text_findings import deceptive_text_findings
+from .vocabulary import FindingCode, Severity
 
 
 @dataclass(frozen=True)
@@ -62,14 +63,14 @@ def resolve(payload: Payload, options: VerifyOptions) -> Context:
 def _context_findings(payload: Payload, context: Context, safe_tx_hash: bytes) -> list[Finding]:
     found = []
     if payload.claimed_safe_tx_hash is not None and payload.claimed_safe_tx_hash != safe_tx_hash:
-        found.append(Finding("CLAIMED_HASH_MISMATCH", "critical", None,
+        found.append(Finding(FindingCode.CLAIMED_HASH_MISMATCH, Severity.CRITICAL, None,
             f"The payload claims safeTxHash 0x{payload.claimed_safe_tx_hash.hex()} but its fields hash to 0x{safe_tx_hash.hex()}: "
             "it describes a different transaction"))
     if payload.typed_domain_contract is not None and payload.typed_domain_contract != context.safe:
-        found.append(Finding("DOMAIN_MISMATCH", "critical", None,
+        found.append(Finding(FindingCode.DOMAIN_MISMATCH, Severity.CRITICAL, None,
             f"The typed data is for Safe {payload.typed_domain_contract}, but this review is for Safe {context.safe}"))
     if payload.typed_domain_chain_id is not None and payload.typed_domain_chain_id != context.chain_id:
-        found.append(Finding("DOMAIN_MISMATCH", "critical", None,
+        found.append(Finding(FindingCode.DOMAIN_MISMATCH, Severity.CRITICAL, None,
             f"The typed data is for chain {payload.typed_domain_chain_id}, but this review is for chain {context.chain_id}"))
     return found
 
@@ -91,7 +92,7 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     findings += deceptive_text_findings(root, payload.notes)
     for check in signatures:
         if check.valid is False:
-            findings.append(Finding("SIGNATURE_MISMATCH", "critical", None, f"Attached signature ({check.where}): {check.detail}"))
+            findings.append(Finding(FindingCode.SIGNATURE_MISMATCH, Severity.CRITICAL, None, f"Attached signature ({check.where}): {check.detail}"))
     execution = check_execution(payload.tx, context, root, findings) if options.execute else None
     if execution is not None:
         findings += execution.findings

@@ -14,33 +14,48 @@ from decoders.vocabulary import CATALOGUE, FINDING_CODES, NEVER_WAIVABLE_CODES, 
 from policies import schema
 
 ROOT = Path(__file__).resolve().parents[1]
-SOURCE_DIRS = ("decoders", "policies", "app")
+SOURCE_DIRS = ("decoders", "policies", "app", "courier")
+VOCABULARY_MODULE = ROOT / "decoders" / "vocabulary.py"
+
+
+def _source_files() -> list[Path]:
+    return [path for folder in SOURCE_DIRS for path in sorted((ROOT / folder).rglob("*.py")) if path != VOCABULARY_MODULE]
+
+
+def _code_named_by(node: ast.AST) -> str | None:
+    """The finding code an expression spells out: a literal "CODE" or `FindingCode.CODE`."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "FindingCode":
+        return node.attr
+    return None
 
 
 def _raised_codes() -> dict[str, list[str]]:
-    """code -> files where `Finding("CODE", …)` (or `Finding(code="CODE")`) appears."""
+    """code -> files where `Finding(CODE, …)` (or `Finding(code=CODE)`) appears."""
     found: dict[str, list[str]] = {}
-    for folder in SOURCE_DIRS:
-        for path in (ROOT / folder).rglob("*.py"):
-            tree = ast.parse(path.read_text(), str(path))
-            for node in ast.walk(tree):
-                if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Finding"):
-                    continue
-                candidates = list(node.args[:1]) + [kw.value for kw in node.keywords if kw.arg == "code"]
-                for arg in candidates:
-                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                        found.setdefault(arg.value, []).append(str(path.relative_to(ROOT)))
+    for path in _source_files():
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if not (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "Finding"):
+                continue
+            candidates = list(node.args[:1]) + [kw.value for kw in node.keywords if kw.arg == "code"]
+            for arg in candidates:
+                code = _code_named_by(arg)
+                if code is not None:
+                    found.setdefault(code, []).append(str(path.relative_to(ROOT)))
     return found
 
 
 def _indirect_codes() -> set[str]:
-    """Codes raised through a variable: any catalogue-shaped string literal in the core's modules."""
-    literals = set()
-    for path in (ROOT / "decoders").rglob("*.py"):
-        if path.name == "vocabulary.py":
-            continue
-        literals |= set(re.findall(r'"([A-Z][A-Z0-9]+(?:_[A-Z0-9]+)+)"', path.read_text()))
-    return literals
+    """Codes raised through a variable: any `FindingCode.CODE` named anywhere in the core's modules."""
+    named = set()
+    for path in _source_files():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            code = _code_named_by(node) if isinstance(node, ast.Attribute) else None
+            if code is not None:
+                named.add(code)
+    return named
 
 
 def test_every_raised_code_is_catalogued():

@@ -27,6 +27,7 @@ from ..abi import Param, function_from_json_abi
 from ..errors import PayloadError
 from ..findings import Finding
 from ..hexutil import keccak, to_checksum
+from ..vocabulary import FindingCode, Severity
 
 JS_SAFE_INTEGER = (1 << 53) - 1
 
@@ -175,16 +176,16 @@ def compare_with_report(document: dict, report) -> list[Finding]:
     expected = checksum(document)
     claimed = document["meta"].get("checksum")
     if claimed != expected:
-        found.append(Finding("BUILDER_CHECKSUM", "warn", None,
+        found.append(Finding(FindingCode.BUILDER_CHECKSUM, Severity.WARN, None,
                              f"The Transaction Builder file's checksum is {claimed!r}, but its content hashes to {expected}: "
                              "it was edited after it was exported"))
     chain = document.get("chainId")
     if str(chain) != str(report.context.chain_id):
-        found.append(Finding("BUILDER_MISMATCH", "critical", None,
+        found.append(Finding(FindingCode.BUILDER_MISMATCH, Severity.CRITICAL, None,
                              f"The Transaction Builder file is for chain {chain}, the transaction for chain {report.context.chain_id}"))
     made_by = document["meta"].get("createdFromSafeAddress")
     if isinstance(made_by, str) and made_by.lower() != report.context.safe.lower():
-        found.append(Finding("BUILDER_MISMATCH", "critical", None,
+        found.append(Finding(FindingCode.BUILDER_MISMATCH, Severity.CRITICAL, None,
                              f"The Transaction Builder file was made for Safe {made_by}, the transaction is for {report.context.safe}"))
     calls = builder_calls(document)
     root = report.root
@@ -193,12 +194,12 @@ def compare_with_report(document: dict, report) -> list[Finding]:
     elif root.is_batch and root.operation == 1 and root.batch_library is not None and root.batch_library.call_only:
         shown = root.children
     else:
-        found.append(Finding("BUILDER_MISMATCH", "critical", "0",
+        found.append(Finding(FindingCode.BUILDER_MISMATCH, Severity.CRITICAL, "0",
                              f"The Transaction Builder file holds {len(calls)} calls, but the transaction is not a "
                              "MultiSendCallOnly batch delegatecalled by the Safe"))
         return found
     if len(shown) != len(calls):
-        found.append(Finding("BUILDER_MISMATCH", "critical", "0",
+        found.append(Finding(FindingCode.BUILDER_MISMATCH, Severity.CRITICAL, "0",
                              f"The Transaction Builder file holds {len(calls)} calls, the transaction makes {len(shown)}"))
         return found
     for call, node in zip(calls, shown):
@@ -206,7 +207,7 @@ def compare_with_report(document: dict, report) -> list[Finding]:
                                                ("value", node.value == call.value), ("data", node.data == call.data))
                        if not same]
         if differences:
-            found.append(Finding("BUILDER_MISMATCH", "critical", node.path,
+            found.append(Finding(FindingCode.BUILDER_MISMATCH, Severity.CRITICAL, node.path,
                                  f"Call {node.path} differs from transaction {call.index} of the Transaction Builder file "
                                  f"in {', '.join(differences)}"))
     return found

@@ -23,6 +23,7 @@ from .evaluate import _Args, match_failures
 from .model import BatchRule, SequenceRule, SumLimit
 from .refs import Env
 from .result import CallDecision, FailedCondition
+from decoders.vocabulary import Effect
 
 # ERC-20 functions that move (or let someone move) the token, with the recipient and amount positions (EIP-20).
 MOVES = {
@@ -150,4 +151,4 @@ class BatchChecker:
             first = failures[0]
             return CallDecision(path, rule.effect, (rule.id,), tuple(failures),
                                 f"{first.argument} must be {first.expected}, is {first.actual}{reason}")
-        return CallDecision(path, "allow", (rule.id,), (), "holds: " + "; ".join(held))
+        return CallDecision(path, Effect.ALLOW, (rule.id,), (), "holds: " + "; ".join(held))

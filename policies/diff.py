@@ -23,6 +23,7 @@ from decoders.units import format_units
 from .conditions import AllOf, Compare, Condition
 from .model import BatchRule, CallMatch, Policy, RefundPolicy, Rule
 from .refs import AddressRef, Env
+from decoders.vocabulary import Effect
 
 WIDENS, NARROWS, NEUTRAL = "widens", "narrows", "neutral"
 ORDER_OPS = ("lt", "lte", "gt", "gte")
@@ -215,7 +216,7 @@ def _ops(match: CallMatch) -> str:
 
 
 def _compare_rules(old: Rule, new: Rule, sides: tuple[_Side, _Side], target: str | None, add) -> None:
-    is_allow = new.effect == "allow"
+    is_allow = new.effect == Effect.ALLOW
     units = (sides[0].token(target), sides[1].token(target))
     before, after = old.match, new.match
     if before.operations != after.operations:
@@ -252,7 +253,7 @@ def _diff_rules(sides: tuple[_Side, _Side], scope: str, out: list[Change]) -> No
         def add(direction, argument, old, new, note, where, shown_target=shown_target, function=function):
             out.append(Change(direction, scope, shown_target, function, argument, old, new, note, where))
 
-        grows = effect == "allow"  # a new allow rule widens; a new warn or deny rule narrows
+        grows = effect == Effect.ALLOW  # a new allow rule widens; a new warn or deny rule narrows
         old_rules = {r.id: r for r in old_grants.get(key, [])}
         new_rules = {r.id: r for r in new_grants.get(key, [])}
         for rule_id in sorted(set(old_rules) | set(new_rules)):
@@ -268,7 +269,7 @@ def _diff_rules(sides: tuple[_Side, _Side], scope: str, out: list[Change]) -> No
 
 
 def _verb(effect: str) -> str:
-    return {"allow": "allowed", "warn": "flagged", "deny": "denied"}[effect]
+    return {Effect.ALLOW: "allowed", Effect.WARN: "flagged", Effect.DENY: "denied"}[effect]
 
 
 # ---- the rest of the policy ----------------------------------------------------------------------
@@ -371,7 +372,7 @@ def _diff_batch_rules(old: Policy, new: Policy, out: list[Change]) -> None:
             add(WIDENS, o, "(rule)", "limits", "-", "batch rule removed")
             continue
         if o.effect != n.effect:
-            add(WIDENS if n.effect == "warn" else NARROWS, n, "effect", o.effect, n.effect)
+            add(WIDENS if n.effect == Effect.WARN else NARROWS, n, "effect", o.effect, n.effect)
         if o.max_calls != n.max_calls:
             grew = n.max_calls is None or (o.max_calls is not None and n.max_calls > o.max_calls)
             add(WIDENS if grew else NARROWS, n, "max_calls", str(o.max_calls or "no limit"), str(n.max_calls or "no limit"))
@@ -440,7 +441,7 @@ def diff(old: Policy, new: Policy) -> list[Change]:
     for key in ("unmatched", "unknown_abi"):
         a, b = getattr(old, key), getattr(new, key)
         if a != b:
-            policy_change(WIDENS if b == "warn" else NARROWS, f"defaults.{key}", a, b, "", f"defaults.{key}")
+            policy_change(WIDENS if b == Effect.WARN else NARROWS, f"defaults.{key}", a, b, "", f"defaults.{key}")
     # Address book: what a label means, and a token's decimals (which scale every amount in its unit).
     for label in sorted(set(old.book) & set(new.book)):
         a, b = old.book[label], new.book[label]

@@ -21,6 +21,7 @@ from .conditions import Compare, Failure
 from .model import CallMatch, Policy, Rule
 from .refs import Env
 from .result import FailedCondition, CallDecision, PolicyResult, SignatureStatus
+from decoders.vocabulary import Effect, FindingCode
 
 OPERATION_NAMES = {0: "call", 1: "delegatecall", 2: "create"}
 
@@ -197,37 +198,37 @@ class _Evaluator:
         return f"unknown function 0x{call_selector(node).hex()}"
 
     def decide(self, node: CallNode) -> CallDecision:
-        matched: dict[str, list[str]] = {"allow": [], "warn": [], "deny": []}
+        matched: dict[str, list[str]] = {Effect.ALLOW: [], Effect.WARN: [], Effect.DENY: []}
         misses: list[FailedCondition] = []
         named: str | None = None  # a rule's name for a function the bundled ABIs do not know
         for rule in self.index.candidates(node, self.args):
-            failures = match_failures(rule.match, node, self.env, self.args, unknown_holds=rule.effect == "deny")
+            failures = match_failures(rule.match, node, self.env, self.args, unknown_holds=rule.effect == Effect.DENY)
             if not failures:
                 matched[rule.effect].append(rule.id)
-            elif rule.effect == "allow":
+            elif rule.effect == Effect.ALLOW:
                 if rule.match.function is not None and node.function is None:
                     named = rule.match.function.name
                 misses.extend(self.explained(rule.id, f, node) for f in failures[:5])
-        every = tuple(sorted(matched["deny"]) + sorted(matched["allow"]) + sorted(matched["warn"]))
+        every = tuple(sorted(matched[Effect.DENY]) + sorted(matched[Effect.ALLOW]) + sorted(matched[Effect.WARN]))
         target = self.target_text(node)
-        if matched["deny"]:
-            rule = self._rule(sorted(matched["deny"])[0])
+        if matched[Effect.DENY]:
+            rule = self._rule(sorted(matched[Effect.DENY])[0])
             reason = f": {rule.description}" if rule.description else ""
-            return CallDecision(node.path, "deny", every, (), f"denied by rule {rule.id}{reason}")
+            return CallDecision(node.path, Effect.DENY, every, (), f"denied by rule {rule.id}{reason}")
         if node.operation == 1 and node.to.lower() not in self.trusted:
-            return CallDecision(node.path, "deny", every, (),
+            return CallDecision(node.path, Effect.DENY, every, (),
                                 f"delegatecall to {target}, which [delegatecall].trusted does not list")
         if node.function is not None and call_selector(node) == MULTISEND_SELECTOR:
-            batch = self.batch_decision(node, target, every, matched["allow"])
+            batch = self.batch_decision(node, target, every, matched[Effect.ALLOW])
             if batch is not None:
                 return batch
-        if matched["allow"]:
-            if matched["warn"]:
-                rule = self._rule(sorted(matched["warn"])[0])
+        if matched[Effect.ALLOW]:
+            if matched[Effect.WARN]:
+                rule = self._rule(sorted(matched[Effect.WARN])[0])
                 reason = rule.description or f"rule {rule.id} flags it"
-                return CallDecision(node.path, "warn", every, (), f"{self.what(node)} on {target}: {reason}")
-            return CallDecision(node.path, "allow", every, (),
-                                f"{self.what(node)} on {target} allowed by {', '.join(sorted(matched['allow']))}")
+                return CallDecision(node.path, Effect.WARN, every, (), f"{self.what(node)} on {target}: {reason}")
+            return CallDecision(node.path, Effect.ALLOW, every, (),
+                                f"{self.what(node)} on {target} allowed by {', '.join(sorted(matched[Effect.ALLOW]))}")
         what = self.what(node) if named is None else f"{named} (0x{call_selector(node).hex()}, named by the policy)"
         unknown = bool(node.data) and (node.function is None or node.decode_error is not None) and not misses
         outcome = self.policy.unknown_abi if unknown else self.policy.unmatched
@@ -244,10 +245,10 @@ class _Evaluator:
         own = (node.is_batch and node.operation == 1 and node.value == 0 and node.runs_as == self.env.safe
                and batch is not None and batch.clean and batch.reverts_at is None)
         if own:
-            return CallDecision(node.path, "allow", every, (),
+            return CallDecision(node.path, Effect.ALLOW, every, (),
                                 f"batch of {len(node.children)} call(s) through {target}; each is checked on its own")
         if batch is not None and not batch.clean:
-            return CallDecision(node.path, "deny", every, (),
+            return CallDecision(node.path, Effect.DENY, every, (),
                                 f"batch through {target} whose bytes the contract reads differently from a clean batch")
         explicit = [rule_id for rule_id in allowed if self._names_exact_call(self._rule(rule_id))]
         if explicit:
@@ -258,7 +259,7 @@ class _Evaluator:
             why = "a plain CALL to the batch contract: its calls run as that contract, not as this Safe"
         else:
             why = "a batch that moves native coin"
-        return CallDecision(node.path, "deny", every, (),
+        return CallDecision(node.path, Effect.DENY, every, (),
                             f"{why} ({target}); only a rule naming this exact target and multiSend may allow it")
 
     @staticmethod
@@ -272,22 +273,22 @@ class _Evaluator:
         allowed = self.policy.refund
         what = refund.display
         if allowed is None:
-            return CallDecision("refund", "deny", (), (), f"{what}; the policy allows no gas refund (no [refund] table)")
+            return CallDecision("refund", Effect.DENY, (), (), f"{what}; the policy allows no gas refund (no [refund] table)")
         entry = next((t for t in allowed.tokens if self._token_matches(t.token, refund)), None)
         if entry is None:
-            return CallDecision("refund", "deny", (), (), f"{what}; [refund].tokens does not list this gas token")
+            return CallDecision("refund", Effect.DENY, (), (), f"{what}; [refund].tokens does not list this gas token")
         if entry.max_gas_price is not None and refund.gas_price > entry.max_gas_price:
-            return CallDecision("refund", "deny", (), (FailedCondition("[refund]", "gasPrice", f"<= {entry.max_gas_price}",
+            return CallDecision("refund", Effect.DENY, (), (FailedCondition("[refund]", "gasPrice", f"<= {entry.max_gas_price}",
                                 str(refund.gas_price)),), f"{what}; gasPrice is above the policy's max_gas_price")
         if refund.max_amount is None or refund.max_amount > entry.max_total:
-            return CallDecision("refund", "deny", (), (FailedCondition("[refund]", "max refund",
+            return CallDecision("refund", Effect.DENY, (), (FailedCondition("[refund]", "max refund",
                                 f"<= {refund.amount_text(entry.max_total)}", refund.amount_text()),),
                                 f"{what}; more than the policy's max_total of {refund.amount_text(entry.max_total)}")
         if refund.receiver is None and not allowed.executor:
-            return CallDecision("refund", "deny", (), (), f"{what}; [refund].receivers does not allow $executor")
+            return CallDecision("refund", Effect.DENY, (), (), f"{what}; [refund].receivers does not allow $executor")
         if refund.receiver is not None and refund.receiver.lower() not in self.env.resolve_all(allowed.receivers):
-            return CallDecision("refund", "deny", (), (), f"{what}; [refund].receivers does not list {refund.receiver}")
-        return CallDecision("refund", "allow", (), (), f"{what}; within the policy's [refund] limits ({entry.where})")
+            return CallDecision("refund", Effect.DENY, (), (), f"{what}; [refund].receivers does not list {refund.receiver}")
+        return CallDecision("refund", Effect.ALLOW, (), (), f"{what}; within the policy's [refund] limits ({entry.where})")
 
     def explained(self, rule_id: str, failure: Failure, node: CallNode) -> FailedCondition:
         """A failed condition with plain numbers shown in units: the call's value in the native coin,
@@ -333,9 +334,9 @@ def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: S
     batch: list[CallDecision] = []
     refund = read_refund(tx, context, evaluator.token_units()) if tx is not None else None
     if bound_error:
-        calls = [CallDecision(n.path, "deny", (), (), bound_error) for n in root.walk()]
+        calls = [CallDecision(n.path, Effect.DENY, (), (), bound_error) for n in root.walk()]
         waivers: dict = {}
-        refund_decision = CallDecision("refund", "deny", (), (), bound_error) if refund is not None else None
+        refund_decision = CallDecision("refund", Effect.DENY, (), (), bound_error) if refund is not None else None
     else:
         calls = [evaluator.decide(node) for node in root.walk()]
         if policy.batch_rules:
@@ -345,9 +346,9 @@ def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: S
             batch = [checker.decide(rule) for rule in policy.batch_rules]
         waivers = evaluator.waivers(root)
         refund_decision = evaluator.refund_decision(refund)
-        if refund_decision is not None and refund_decision.outcome == "allow":
+        if refund_decision is not None and refund_decision.outcome == Effect.ALLOW:
             # The GAS_REFUND finding is about this refund, which the signed policy explicitly bounds.
-            waivers.setdefault(("0", "GAS_REFUND"), f"[refund] allows it: {refund_decision.message}")
+            waivers.setdefault(("0", FindingCode.GAS_REFUND), f"[refund] allows it: {refund_decision.message}")
     return PolicyResult(policy.id, policy.serial, sha256, signature, calls, bound_error, waivers, evaluator.labels(),
                         refund_decision, batch)
 

@@ -12,6 +12,7 @@ from decoders.abi import AbiRegistry
 
 from .model import CallMatch, Policy, Rule
 from .refs import Env
+from decoders.vocabulary import Effect, Severity
 
 
 @dataclass(frozen=True)
@@ -56,31 +57,31 @@ def lint(policy: Policy, registry: AbiRegistry) -> list[LintFinding]:
         if policy.trusted_delegates else False
     for rule in policy.rules:
         match = rule.match
-        if rule.effect != "deny" and match.targets is None:
-            add("warn", f"{rule.where}.call.to", "wildcard target \"*\" in an allow rule: it allows this call to any address")
-        if rule.effect != "deny" and match.function is None and match.selector is None:
-            add("warn", f"{rule.where}.call.function", "wildcard function \"*\" in an allow rule: it allows any call data")
+        if rule.effect != Effect.DENY and match.targets is None:
+            add(Severity.WARN, f"{rule.where}.call.to", "wildcard target \"*\" in an allow rule: it allows this call to any address")
+        if rule.effect != Effect.DENY and match.function is None and match.selector is None:
+            add(Severity.WARN, f"{rule.where}.call.function", "wildcard function \"*\" in an allow rule: it allows any call data")
         if not _resolved_anywhere(policy, match):
-            add("warn", f"{rule.where}.call.to", "can never match: its targets name no address on the chains of this policy's Safes")
-        if rule.effect != "deny" and match.operations and 1 in match.operations and not trusted_anywhere:
-            add("warn", f"{rule.where}.call.operation", "allows delegatecall, but [delegatecall].trusted is empty: it can never allow")
+            add(Severity.WARN, f"{rule.where}.call.to", "can never match: its targets name no address on the chains of this policy's Safes")
+        if rule.effect != Effect.DENY and match.operations and 1 in match.operations and not trusted_anywhere:
+            add(Severity.WARN, f"{rule.where}.call.operation", "allows delegatecall, but [delegatecall].trusted is empty: it can never allow")
         if match.function is not None:
             _check_abi(rule, registry, policy, add)
     for rule in policy.rules:
-        if rule.effect == "deny":
+        if rule.effect == Effect.DENY:
             continue
         for deny in policy.rules:
-            if deny.effect == "deny" and _covers(deny.match, rule.match, policy):
-                add("warn", rule.where, f"shadowed: deny rule {deny.id} matches every call this rule could {rule.effect}")
+            if deny.effect == Effect.DENY and _covers(deny.match, rule.match, policy):
+                add(Severity.WARN, rule.where, f"shadowed: deny rule {deny.id} matches every call this rule could {rule.effect}")
                 break
     used = json.dumps(policy.document, default=str)
     for label in policy.book:
         if f'"@{label}"' not in used:
-            add("info", f"addresses.{label}", "label is not used by any rule")
+            add(Severity.INFO, f"addresses.{label}", "label is not used by any rule")
     if not policy.rules:
-        add("warn", "rules", "no rules: this policy allows nothing")
+        add(Severity.WARN, "rules", "no rules: this policy allows nothing")
     for case_rule in sorted({r for t in policy.tests for r in (t.rules or ())} - {r.id for r in policy.rules}):
-        add("warn", "tests", f"tests expect rule {case_rule!r}, which does not exist")
+        add(Severity.WARN, "tests", f"tests expect rule {case_rule!r}, which does not exist")
     return found
 
 
@@ -93,8 +94,8 @@ def _check_abi(rule: Rule, registry: AbiRegistry, policy: Policy, add) -> None:
     candidates = {f.display for a in (addresses or {None}) for f in registry.candidates(function.selector, a)}
     where = f"{rule.where}.call.function"
     if not candidates:
-        add("info", where, f"{function.canonical} is not in the bundled or supplied ABIs: the signer's screen will show it "
+        add(Severity.INFO, where, f"{function.canonical} is not in the bundled or supplied ABIs: the signer's screen will show it "
                            "as an unknown function (pass --abi-dir to lint against the contract's ABI)")
     elif function.display not in candidates and not any(c.replace(" ", "") == function.display.replace(" ", "") for c in candidates):
-        add("info", where, f"the ABI names its arguments differently ({sorted(candidates)[0]}); this rule's names "
+        add(Severity.INFO, where, f"the ABI names its arguments differently ({sorted(candidates)[0]}); this rule's names "
                            f"({function.display}) are the ones its conditions use")

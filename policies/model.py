@@ -3,11 +3,12 @@
 from dataclasses import dataclass, field
 
 from decoders.abi import Function
+from decoders.vocabulary import Effect
 
 from .conditions import ArgumentChecks, Condition
 from .refs import AddressBookEntry, AddressRef
 
-EFFECTS = ("allow", "warn", "deny")
+EFFECTS = tuple(Effect)
 OPERATIONS = {"call": 0, "delegatecall": 1, "create": 2}
 
 

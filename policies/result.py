@@ -6,10 +6,10 @@ on `.verdict`, `.waiver_for(finding)`, `.as_json()` and `.summary_lines()`.
 
 from dataclasses import dataclass, field
 
+from decoders.vocabulary import Effect, Verdict, worst_effect
+
 UNSIGNED = "UNSIGNED POLICY"
 EXAMPLE_MARKER = "EXAMPLE POLICY — NOT FOR REAL FUNDS"
-OUTCOME_ORDER = ("allow", "warn", "deny")
-VERDICT_OF_OUTCOME = {"allow": "ok", "warn": "warn", "deny": "block"}
 
 
 @dataclass(frozen=True)
@@ -81,15 +81,15 @@ class PolicyResult:
         return self.signature.example
 
     @property
-    def outcome(self) -> str:
+    def outcome(self) -> Effect:
         decisions = self.calls + self.batch + ([self.refund] if self.refund is not None else [])
-        return max((c.outcome for c in decisions), key=OUTCOME_ORDER.index, default="deny")
+        return worst_effect((c.outcome for c in decisions), default=Effect.DENY)
 
     @property
-    def verdict(self) -> str:
-        verdict = VERDICT_OF_OUTCOME[self.outcome]
-        if (self.unsigned or self.example) and verdict == "ok":
-            return "warn"  # a draft, or a policy anyone can sign, never clears a transaction on its own
+    def verdict(self) -> Verdict:
+        verdict = self.outcome.verdict
+        if (self.unsigned or self.example) and verdict == Verdict.OK:
+            return Verdict.WARN  # a draft, or a policy anyone can sign, never clears a transaction on its own
         return verdict
 
     def waiver_for(self, finding) -> str | None:
@@ -136,8 +136,8 @@ class PolicyResult:
         if self.example:
             head = f"{EXAMPLE_MARKER}: {head}"
         decisions = self.calls + self.batch + ([self.refund] if self.refund is not None else [])
-        flagged = [c for c in decisions if c.outcome != "allow"]
-        flagged.sort(key=lambda c: -OUTCOME_ORDER.index(c.outcome))
+        flagged = [c for c in decisions if c.outcome != Effect.ALLOW]
+        flagged.sort(key=lambda c: -Effect(c.outcome).rank)
         if self.binding_error:
             lines = [f"{head}: {self.binding_error}"]
         elif not flagged:
@@ -154,7 +154,7 @@ class PolicyResult:
 
 
 def _decision_text(decision: CallDecision) -> str:
-    verb = {"deny": "denied", "warn": "needs care", "allow": "allowed"}[decision.outcome]
+    verb = {Effect.DENY: "denied", Effect.WARN: "needs care", Effect.ALLOW: "allowed"}[decision.outcome]
     if decision.path == "refund":
         what = "gas refund"
     elif decision.path.startswith("batch:"):

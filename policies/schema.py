@@ -13,7 +13,7 @@ from decoders.abi import Function, Param, parse_signature
 from decoders.errors import ColdsightError
 from decoders.hexutil import parse_address
 from decoders.safetx import SafeVersion
-from decoders.vocabulary import NEVER_WAIVABLE_CODES, WAIVABLE_CODES
+from decoders.vocabulary import NEVER_WAIVABLE_CODES, WAIVABLE_CODES, Effect, Verdict
 
 from .amounts import NATIVE_UNITS, parse_amount
 from .conditions import (AllOf, AnyOf, ArgumentChecks, Calldata, Compare, Condition, Every, Fields, Length, Some,
@@ -30,8 +30,8 @@ MAX_CONDITIONS_PER_RULE = 500
 MAX_LIST_ITEMS = 5_000
 MAX_NESTING = 12
 MAX_BATCH_RULES = 200
-OUTCOMES = ("allow", "warn", "deny")
-VERDICTS = ("ok", "warn", "block")
+OUTCOMES = tuple(Effect)
+VERDICTS = tuple(Verdict)
 # Which finding codes a signed policy may waive comes from the core's catalogue: integrity findings
 # (the payload lies about itself, or cannot be read or executed as shown) never are.
 NEVER_WAIVABLE = NEVER_WAIVABLE_CODES
@@ -169,8 +169,8 @@ class _Compiler:
         description = self.typed(meta["description"], str, "meta.description") if "description" in meta else None
 
         defaults = self.table(doc.get("defaults", {}), "defaults", {"unmatched", "unknown_abi"})
-        unmatched = self.choice(defaults.get("unmatched", "deny"), ("deny", "warn"), "defaults.unmatched")
-        unknown_abi = self.choice(defaults.get("unknown_abi", "deny"), ("deny", "warn"), "defaults.unknown_abi")
+        unmatched = self.choice(defaults.get("unmatched", Effect.DENY), (Effect.DENY, Effect.WARN), "defaults.unmatched")
+        unknown_abi = self.choice(defaults.get("unknown_abi", Effect.DENY), (Effect.DENY, Effect.WARN), "defaults.unknown_abi")
 
         safes = self.safes(doc["safes"])
         self.addresses(doc.get("addresses", {}))
@@ -278,7 +278,7 @@ class _Compiler:
 
     def call_match(self, call: object, args: object, where: str, effect: str, counter: "_Counter",
                    wildcards: bool) -> CallMatch:
-        wide = effect == "deny"  # omitted constraints: wide for deny rules, narrow for allow and warn
+        wide = effect == Effect.DENY  # omitted constraints: wide for deny rules, narrow for allow and warn
         table = self.table(call, f"{where}.call", {"to", "function", "value", "operation"}, set() if wide else {"to"})
         targets: tuple[AddressRef, ...] | None = None
         if "to" in table:
@@ -388,7 +388,7 @@ class _Compiler:
                 if op in ("eq", "in", "not_in") and kind in ("array", "tuple"):
                     hint += "; compare items with every/some and tuple fields with fields = { … }"
                 raise self.src.error(f"operator {op!r} does not apply to {param.type} argument {param.name!r}", at, hint)
-            if op == "not_in" and effect != "deny":
+            if op == "not_in" and effect != Effect.DENY:
                 raise self.src.error("not_in is only allowed in deny rules", at,
                                      "an allow rule must list what it allows (in = [...]); a blocklist lets anything new through")
             parts.append(self.operator(op, operand, param, kind, at, effect, counter, depth))
@@ -540,7 +540,7 @@ class _Compiler:
                 raise self.src.error(f"duplicate rule id {rule_id!r}", f"{where}.id", "[[rules]] and [[batch_rules]] share ids")
             seen.add(rule_id)
             where = f"batch_rules[{i}] ({rule_id})"
-            effect = self.choice(table.get("effect", "deny"), ("deny", "warn"), f"{where}.effect")
+            effect = self.choice(table.get("effect", Effect.DENY), (Effect.DENY, Effect.WARN), f"{where}.effect")
             description = self.typed(table["description"], str, f"{where}.description") if "description" in table else None
             max_calls = self.typed(table["max_calls"], int, f"{where}.max_calls") if "max_calls" in table else None
             if max_calls is not None and max_calls < 1:
@@ -574,7 +574,7 @@ class _Compiler:
 
     def count_limit(self, value: object, where: str, counter: "_Counter") -> CountLimit:
         table = self.table(value, where, {"call", "args", "lte"}, {"call", "lte"})
-        match = self.call_match(table["call"], table.get("args"), where, "deny", counter, wildcards=True)
+        match = self.call_match(table["call"], table.get("args"), where, Effect.DENY, counter, wildcards=True)
         cap = self.typed(table["lte"], int, f"{where}.lte")
         if cap < 0:
             raise self.src.error("a count is 0 or more", f"{where}.lte")
@@ -585,18 +585,18 @@ class _Compiler:
         if "require" not in table and "then" not in table:
             raise self.src.error("a sequence needs require, then, or both", where)
         when_table = self.table(table["when"], f"{where}.when", {"call", "args"}, {"call"})
-        when = self.call_match(when_table["call"], when_table.get("args"), f"{where}.when", "deny", counter, wildcards=True)
+        when = self.call_match(when_table["call"], when_table.get("args"), f"{where}.when", Effect.DENY, counter, wildcards=True)
         require = None
         if "require" in table:
             if when.function is None:
                 raise self.src.error("require needs a function signature in when.call.function", f"{where}.require")
             self.unit = self.token_unit_of(when.targets)
-            require = self.argument_checks(table["require"], when.function, f"{where}.require", "allow", counter, 0)
+            require = self.argument_checks(table["require"], when.function, f"{where}.require", Effect.ALLOW, counter, 0)
             self.unit = None
         then = None
         if "then" in table:
             then_table = self.table(table["then"], f"{where}.then", {"call", "args"}, {"call"})
-            then = self.call_match(then_table["call"], then_table.get("args"), f"{where}.then", "deny", counter,
+            then = self.call_match(then_table["call"], then_table.get("args"), f"{where}.then", Effect.DENY, counter,
                                    wildcards=True)
         return SequenceRule(when, require, then, _shown_call(when_table["call"]),
                             _shown_call(table["then"]["call"]) if then is not None else "", where)
@@ -623,7 +623,7 @@ class _Compiler:
             call = self.typed(table["call"], dict, f"{where}.call")
             if "to" not in call:
                 raise self.src.error("an allow_dangerous entry must name its exact target", f"{where}.call")
-            match = self.call_match(call, table.get("args"), where, "allow", _Counter(self.src, where), wildcards=False)
+            match = self.call_match(call, table.get("args"), where, Effect.ALLOW, _Counter(self.src, where), wildcards=False)
             if call.get("operation") is None:  # the finding code already says which operation it is about
                 match = CallMatch(match.targets, match.function, match.selector, None, match.value, match.args)
             waivers.append(Waiver(code, reason, match, where))

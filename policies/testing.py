@@ -11,6 +11,7 @@ from decoders.verify import VerifyOptions, verify_payload
 from .evaluate import evaluate
 from .load import LoadedPolicy
 from .model import PolicyTestCase
+from decoders.vocabulary import Effect
 
 MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
 
@@ -53,7 +54,7 @@ def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path) -> TestOutc
     report.policy = decision
     result.outcome = decision.outcome
     result.matched = decision.matched_rules
-    result.batch_broken = {b.path.removeprefix("batch:") for b in decision.batch if b.outcome != "allow"}
+    result.batch_broken = {b.path.removeprefix("batch:") for b in decision.batch if b.outcome != Effect.ALLOW}
     if decision.outcome != case.expect:
         first = next((c for c in decision.calls if c.outcome == decision.outcome), None)
         why = f" (call {first.path}: {first.message})" if first else ""

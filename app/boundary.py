@@ -21,6 +21,7 @@ from typing import Callable
 from decoders.errors import ColdsightError, PayloadError
 
 from . import exitcodes
+from decoders.vocabulary import Verdict
 
 ERROR_SCHEMA = "coldsight.error/1"
 INTERNAL_CODE = "INTERNAL"
@@ -52,7 +53,7 @@ def error_document(error: ErrorInfo) -> dict:
     # The verdict key is part of the stable shape: an error is never a reason to sign.
     return {
         "schema": ERROR_SCHEMA,
-        "verdict": "block",
+        "verdict": Verdict.BLOCK,
         "error": {"code": error.code, "message": error.message, "where": error.where, "hint": error.hint},
     }
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from . import exitcodes
+from decoders.vocabulary import Severity
 
 FINDINGS = 1  # lint warnings, failing tests, or a diff that widens what is allowed
 
@@ -140,7 +141,7 @@ def run_lint(args) -> int:
             return exitcodes.INVALID  # this command's own JSON error shape (coldsight.policy-lint/1)
         raise
     found = lint(policy, registry)
-    warnings = [f for f in found if f.severity == "warn"]
+    warnings = [f for f in found if f.severity == Severity.WARN]
     if args.format == "json":
         print(json.dumps({"schema": "coldsight.policy-lint/1", "ok": not warnings, "policy": policy.id,
                           "findings": [f.as_json() for f in found]}, indent=2))

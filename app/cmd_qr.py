@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import exitcodes
+from decoders.vocabulary import Verdict
 
 
 def register(subparsers) -> None:
@@ -132,7 +133,7 @@ def run_hash(args) -> int:
     review = _review(args)
     safe_tx_hash = review.report.hashes.safe_tx
     summary = f"safeTxHash {hardware_wallet_groups(safe_tx_hash)}\nverdict: {review.verdict}"
-    if review.verdict == "block" and not args.allow_block:
+    if review.verdict == Verdict.BLOCK and not args.allow_block:
         print(summary)
         print("coldsight: verdict is block; no hash QR written (do not sign this transaction)", file=sys.stderr)
         return exitcodes.BLOCK

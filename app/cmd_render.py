@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import exitcodes
+from decoders.vocabulary import Verdict
 
 if TYPE_CHECKING:
     from .service import Review, ReviewOptions
@@ -48,7 +49,7 @@ def run(args) -> int:
         render_png(args.out, review=review, problem=problem, width=args.width, scale=args.scale)
     except OSError as err:
         raise OutputError.from_os_error(args.out, err) from None
-    verdict = review.verdict if review is not None else "block"
+    verdict = review.verdict if review is not None else Verdict.BLOCK
     print(f"{args.out}: {verdict}")
     if review is None:
         assert problem is not None

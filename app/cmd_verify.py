@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import exitcodes
+from decoders.vocabulary import Verdict
 
 if TYPE_CHECKING:
     from .service import ReviewOptions
@@ -200,7 +201,8 @@ def _message_text(review) -> str:
     from decoders.eip712 import hardware_wallet_groups
     from decoders.findings import sort_findings
 
-    verdict = {"ok": "OK", "warn": "WARN: read every reason before signing", "block": "BLOCK: DO NOT SIGN"}[review.verdict]
+    verdict = {Verdict.OK: "OK", Verdict.WARN: "WARN: read every reason before signing",
+               Verdict.BLOCK: "BLOCK: DO NOT SIGN"}[review.verdict]
     lines = [f"{verdict}  (Safe message, EIP-1271)"]
     lines += [f"  [{f.code}] {f.message}" for f in sort_findings(review.findings)]
     inner = review.inner

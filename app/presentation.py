@@ -22,14 +22,14 @@ from decoders.report import json_value
 from decoders.tokens import token_at
 from decoders.intent import UNLIMITED_FROM, token_amount
 from decoders.units import format_native
+from decoders.vocabulary import Effect, Severity, Verdict, by_severity_worst_first
 from policies.result import EXAMPLE_MARKER, CallDecision
 
 from .sanitize import display
 from .service import Review, ReviewOptions, load_policy_for_use
 
-SEVERITY_RANK = {"critical": 0, "warn": 1, "info": 2}
 OPERATION_WORD = {0: "call", 1: "DELEGATECALL", 2: "create"}
-POLICY_SEVERITY = {"deny": "critical", "warn": "warn"}  # allow adds no reason
+POLICY_SEVERITY: dict[str, Severity] = {Effect.DENY: Severity.CRITICAL, Effect.WARN: Severity.WARN}  # allow adds no reason
 EXAMPLE_REASON_KEY = "policy:example"
 
 
@@ -116,8 +116,8 @@ class Presentation:
         """What the "why" block lists, in order: critical reasons, then the policy's summary
         (what stops a signer comes first), then the remaining reasons."""
         marker = [reason for reason in self.reasons if reason.key == EXAMPLE_REASON_KEY]  # always on top
-        critical = [reason for reason in self.reasons if reason.severity == "critical"]
-        rest = [reason for reason in self.reasons if reason.severity != "critical" and reason not in marker]
+        critical = [reason for reason in self.reasons if reason.severity == Severity.CRITICAL]
+        rest = [reason for reason in self.reasons if reason.severity != Severity.CRITICAL and reason not in marker]
         return [*marker, *critical, *self.policy_summary, *rest]
 
 
@@ -147,7 +147,7 @@ def _finding_reasons(review: Review) -> list[Reason]:
         where = f" (call {finding.path})" if finding.path else ""
         waiver = report.waiver_for(finding)
         if waiver:
-            reasons.append(Reason(f"waived:{index}:{finding.code}", "info",
+            reasons.append(Reason(f"waived:{index}:{finding.code}", Severity.INFO,
                                   f"{finding.message}{where}. Allowed by the signed policy: {waiver}",
                                   finding.code, waiver))
             continue
@@ -164,7 +164,7 @@ def _policy_reasons(review: Review) -> list[Reason]:
         return []
     reasons = []
     if policy.example:
-        reasons.append(Reason(EXAMPLE_REASON_KEY, "warn",
+        reasons.append(Reason(EXAMPLE_REASON_KEY, Severity.WARN,
                               f"{EXAMPLE_MARKER}: the policy is signed only with the public example keys shipped "
                               "with Coldsight. Anyone can sign with them, so it cannot clear a transaction and its "
                               "waivers are not applied"))
@@ -172,30 +172,30 @@ def _policy_reasons(review: Review) -> list[Reason]:
         severity = POLICY_SEVERITY.get(call.outcome)
         if severity is None:
             continue
-        verb = "does not allow" if severity == "critical" else "asks for care with"
+        verb = "does not allow" if severity == Severity.CRITICAL else "asks for care with"
         what = f"batch rule {call.path[6:]}" if call.path.startswith("batch:") else f"call {call.path}"
         reasons.append(Reason(f"policy:{call.path}", severity, f"The policy {verb} {what}: {call.message}"))
     if policy.binding_error:
-        reasons.append(Reason("policy:binding", "critical", f"The policy does not apply: {policy.binding_error}"))
+        reasons.append(Reason("policy:binding", Severity.CRITICAL, f"The policy does not apply: {policy.binding_error}"))
     return reasons
 
 
 def reasons_for(review: Review) -> list[Reason]:
     reasons = _finding_reasons(review) + _policy_reasons(review)
-    reasons += [Reason(f"reason:{index}", "warn", text)
+    reasons += [Reason(f"reason:{index}", Severity.WARN, text)
                 for index, text in enumerate(review.report.extra_verdict_reasons)]
-    return sorted(reasons, key=lambda reason: SEVERITY_RANK[reason.severity])  # stable: groups keep their order
+    return by_severity_worst_first(reasons, lambda reason: reason.severity)  # stable: groups keep their order
 
 
 def acknowledgements_for(review: Review, reasons: list[Reason] | None = None) -> list[Acknowledgement]:
     """Everything behind a `warn` verdict, one tick each; never empty for a warn verdict."""
     if reasons is None:
         reasons = reasons_for(review)
-    items = [Acknowledgement(reason.key, reason.text) for reason in reasons if reason.severity == "warn"]
+    items = [Acknowledgement(reason.key, reason.text) for reason in reasons if reason.severity == Severity.WARN]
     if review.policy is not None and review.policy.unsigned:
         items.append(Acknowledgement("policy:unsigned",
                                      "The policy is an UNSIGNED draft: it cannot clear this transaction"))
-    if review.verdict == "warn" and not items:  # fail closed: a warn verdict always asks for a tick
+    if review.verdict == Verdict.WARN and not items:  # fail closed: a warn verdict always asks for a tick
         items.append(Acknowledgement("verdict:warn", "The verdict is WARN; I read the whole review"))
     return items
 
@@ -296,7 +296,12 @@ def labels_of(review: Review) -> dict[str, str]:
     return labels
 
 
-INTENT_RANK = {"critical": 0, "warn": 1, "info": 2, "ok": 3}
+NO_FINDING = Verdict.OK  # the severity shown on an intent row no counting finding is on
+
+
+def _risk(severity: str) -> int:
+    """Higher is riskier: the severity's rank, below every severity for a row without findings."""
+    return -1 if severity == NO_FINDING else Severity(severity).rank
 
 
 def intent_rows(review: Review) -> list[IntentRow]:
@@ -305,16 +310,16 @@ def intent_rows(review: Review) -> list[IntentRow]:
     report = review.report
     worst: dict[str, str] = {}
     for finding in report.effective_findings:
-        if finding.path is not None and INTENT_RANK[finding.severity] < INTENT_RANK[worst.get(finding.path, "ok")]:
+        if finding.path is not None and _risk(finding.severity) > _risk(worst.get(finding.path, NO_FINDING)):
             worst[finding.path] = finding.severity
-    rows = [IntentRow(node.path, intent.text, worst.get(node.path, "ok"), intent.raw, intent.source)
+    rows = [IntentRow(node.path, intent.text, worst.get(node.path, NO_FINDING), intent.raw, intent.source)
             for node in report.root.walk() if (intent := report.intents.get(node.path)) is not None]
-    return sorted(rows, key=lambda row: INTENT_RANK[row.severity])
+    return sorted(rows, key=lambda row: -_risk(row.severity))
 
 
 def present(review: Review) -> Presentation:
     reasons = reasons_for(review)
-    acknowledgements = acknowledgements_for(review, reasons) if review.verdict == "warn" else []
+    acknowledgements = acknowledgements_for(review, reasons) if review.verdict == Verdict.WARN else []
     return Presentation(
         verdict=review.verdict,
         reasons=tuple(reasons),

@@ -14,6 +14,7 @@ tables, and UR decoding (single part and fountain-coded).
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from decoders.vocabulary import Verdict
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
@@ -174,7 +175,7 @@ def check_bybit_verdict() -> None:
 
     report = verify_bytes(json.dumps(BYBIT_PAYLOAD).encode(), "self-test")
     _expect("Bybit attack safeTxHash", report.hashes.safe_tx.hex(), BYBIT_SAFE_TX_HASH)
-    _expect("Bybit attack verdict", report.verdict, "block")
+    _expect("Bybit attack verdict", report.verdict, Verdict.BLOCK)
 
 
 def check_execution() -> None:
@@ -190,7 +191,7 @@ def check_execution() -> None:
             [("CALL", EXEC_TOKEN, "0x" + ERC20_CALLDATA.hex()), ("CALL", HASH_SAFE, "0x" + EXEC_ENABLE_MODULE.hex())])
     written = {w["name"] for w in execution.storage_writes}
     _expect("known execution: enableModule writes modules[module]", f"modules[{EXEC_MODULE}]" in written, True)
-    _expect("known execution: verdict", report.verdict, "block")
+    _expect("known execution: verdict", report.verdict, Verdict.BLOCK)
 
 
 def check_erc20_decoding() -> None:

@@ -20,6 +20,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Callable, Protocol
 
 from .presentation import Acknowledgement, acknowledgements_for
+from decoders.vocabulary import Verdict
 
 if TYPE_CHECKING:
     from decoders.report import Report
@@ -157,7 +158,7 @@ class ReviewSession:
     def show_review(self, review: Review) -> None:
         self._require(Phase.VERIFYING)
         self.review = review
-        self.acknowledgements = acknowledgements_for(review) if review.verdict == "warn" else []
+        self.acknowledgements = acknowledgements_for(review) if review.verdict == Verdict.WARN else []
         self.ticked = set()
         self.phase = Phase.REVIEWING
         self._changed()
@@ -184,11 +185,11 @@ class ReviewSession:
         """`block` for anything that is not a reviewed, readable transaction."""
         if self.review is not None and self.phase in (Phase.REVIEWING, Phase.DECIDED):
             return self.review.verdict
-        return "block"
+        return Verdict.BLOCK
 
     @property
     def can_mark_reviewed(self) -> bool:
-        if self.phase is not Phase.REVIEWING or self.verdict == "block":
+        if self.phase is not Phase.REVIEWING or self.verdict == Verdict.BLOCK:
             return False
         return all(a.key in self.ticked for a in self.acknowledgements)
 
@@ -198,7 +199,7 @@ class ReviewSession:
 
     def decide(self, decision: Decision) -> DecisionRecord:
         if decision is Decision.REVIEWED and not self.can_mark_reviewed:
-            if self.phase is Phase.REVIEWING and self.verdict == "block":
+            if self.phase is Phase.REVIEWING and self.verdict == Verdict.BLOCK:
                 raise SessionError("a blocked transaction can only be discarded")
             if self.phase is Phase.REVIEWING:
                 raise SessionError("tick every warning before marking the transaction reviewed")
@@ -224,7 +225,7 @@ class ReviewSession:
         review = self.review if self.phase is Phase.REVIEWING else None
         if review is None:
             problem = self.problem
-            return DecisionRecord(decision=decision, verdict="block", time=self.clock(), source=self.source or "",
+            return DecisionRecord(decision=decision, verdict=Verdict.BLOCK, time=self.clock(), source=self.source or "",
                                   error=problem.message if problem else None)
         report = review.report
         hashes = report.hashes

@@ -30,6 +30,7 @@ from decoders.ur import EthSignRequest, EthSignature
 from decoders.ur.eip4527 import EthDataType
 
 from .service import Review
+from decoders.vocabulary import Verdict
 
 SIGNATURE_ORIGIN = "coldsight"
 _V_OFFSET = 27  # Safe's checkSignatures: v 27/28 is an ECDSA signature over the safeTxHash itself
@@ -94,7 +95,7 @@ def missing_acknowledgements(review: Review, acknowledged: Iterable[str]) -> lis
     """(key, text) of every acknowledgement the review asks for that was not given."""
     from .presentation import acknowledgements_for
 
-    if review.verdict != "warn":
+    if review.verdict != Verdict.WARN:
         return []
     given = set(acknowledged)
     return [(item.key, item.text) for item in acknowledgements_for(review) if item.key not in given]
@@ -102,17 +103,17 @@ def missing_acknowledgements(review: Review, acknowledged: Iterable[str]) -> lis
 
 def check_allowed(review: Review, acknowledged: Iterable[str]) -> None:
     """Raise SigningRefused unless the verdict is ok, or warn with every item acknowledged."""
-    if review.verdict == "block":
+    if review.verdict == Verdict.BLOCK:
         raise SigningRefused("the verdict is BLOCK: Coldsight never signs this transaction", "verdict",
-                             "do not sign; tell the security team", verdict="block")
-    if review.verdict not in ("ok", "warn"):
+                             "do not sign; tell the security team", verdict=Verdict.BLOCK)
+    if review.verdict not in (Verdict.OK, Verdict.WARN):
         raise SigningRefused(f"unknown verdict {review.verdict!r}", "verdict", verdict=review.verdict)
     missing = missing_acknowledgements(review, acknowledged)
     if missing:
         listed = "; ".join(f"{key} ({text})" for key, text in missing)
         raise SigningRefused(f"the verdict is WARN and {len(missing)} warning(s) are not acknowledged: {listed}",
                              "acknowledgements", "read each warning, then pass --ack KEY for it (or --ack-all-warnings)",
-                             verdict="warn")
+                             verdict=Verdict.WARN)
 
 
 def address_of(private_key: bytes) -> str:

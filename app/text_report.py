@@ -5,16 +5,17 @@ Reasons and call rows come from `app.presentation`, the same list the GUI shows.
 
 from decoders.eip712 import hardware_wallet_groups
 
-from .presentation import CallRow, present
+from .presentation import NO_FINDING, CallRow, present
 from .service import Review
+from decoders.vocabulary import Severity, Verdict
 
-VERDICT_LINE = {
-    "ok": "OK: no problems found. Compare the hashes with your signing device before signing.",
-    "warn": "WARN: read every warning below before signing.",
-    "block": "BLOCK: DO NOT SIGN this transaction.",
+VERDICT_LINE: dict[str, str] = {
+    Verdict.OK: "OK: no problems found. Compare the hashes with your signing device before signing.",
+    Verdict.WARN: "WARN: read every warning below before signing.",
+    Verdict.BLOCK: "BLOCK: DO NOT SIGN this transaction.",
 }
-MARK = {"critical": "[X]", "warn": "[!]", "info": "[i]"}
-INTENT_MARK = {**MARK, "ok": "[ ]"}
+MARK: dict[str, str] = {Severity.CRITICAL: "[X]", Severity.WARN: "[!]", Severity.INFO: "[i]"}
+INTENT_MARK: dict[str, str] = {**MARK, NO_FINDING: "[ ]"}
 
 
 def _call_lines(row: CallRow, indent: int = 0) -> list[str]:

@@ -20,6 +20,7 @@ from typing import NoReturn
 from decoders.errors import ColdsightError
 
 from .errors import CourierError
+from decoders.vocabulary import Verdict
 
 OK, DIFFERENT, REFUSED, ERROR, USAGE = 0, 1, 2, 3, 64
 
@@ -197,7 +198,7 @@ def run_exec(args) -> int:
     if differences:
         _print_differences(differences)
         return DIFFERENT
-    if report.verdict == "block":
+    if report.verdict == Verdict.BLOCK:
         raise Refused("the static review's verdict is BLOCK; the courier does not execute it", "verdict")
     if report.payload.tx.nonce != state.nonce:
         raise Refused(f"the transaction's nonce is {report.payload.tx.nonce}, the Safe's is {state.nonce}", "nonce")

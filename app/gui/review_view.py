@@ -20,6 +20,7 @@ from ..presentation import POLICY_SEVERITY, CallRow, IntentRow, Reason, decision
 from ..service import Review
 from .theme import DELEGATECALL_COLOUR, MUTED, SEVERITY_COLOUR, SEVERITY_WORD, monospace_font
 from .widgets import VerdictBanner, card, qr_label, selectable
+from decoders.vocabulary import Severity
 
 MAX_INTENT_ROWS = 40  # riskiest first; the rest stay in the call tree (a 500-call batch must not flood the screen)
 
@@ -77,7 +78,7 @@ class ReviewView(QWidget):
         colour = SEVERITY_COLOUR.get(row.severity, MUTED)
         chip.setStyleSheet(f"background: {colour}; color: #FFFFFF; font-weight: bold; padding: 2px 8px; border-radius: 3px;")
         chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        chip.setFixedWidth(QLabel(SEVERITY_WORD["critical"]).sizeHint().width() + 30)
+        chip.setFixedWidth(QLabel(SEVERITY_WORD[Severity.CRITICAL]).sizeHint().width() + 30)
         path = QLabel(row.path)
         path.setObjectName("muted")
         path.setFont(monospace_font(self.font().pointSizeF()))
@@ -85,7 +86,7 @@ class ReviewView(QWidget):
         text.setWordWrap(True)
         font = text.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)
-        font.setBold(row.severity == "critical")
+        font.setBold(row.severity == Severity.CRITICAL)
         text.setFont(font)
         text.setToolTip(row.raw_text or "no numbers to show")
         line.addWidget(chip, 0, Qt.AlignmentFlag.AlignTop)
@@ -137,7 +138,7 @@ class ReviewView(QWidget):
         message = selectable(QLabel(reason.text))
         message.setWordWrap(True)
         font = message.font()
-        if reason.severity == "critical":
+        if reason.severity == Severity.CRITICAL:
             font.setBold(True)
             font.setPointSizeF(font.pointSizeF() * 1.15)
         message.setFont(font)
@@ -266,7 +267,7 @@ class ReviewView(QWidget):
             text = f"Call {call.path}: {decision_text(call)}"
             label = selectable(QLabel(text))
             label.setWordWrap(True)
-            label.setStyleSheet(f"color: {SEVERITY_COLOUR[POLICY_SEVERITY.get(call.outcome, 'info')]};")
+            label.setStyleSheet(f"color: {SEVERITY_COLOUR[POLICY_SEVERITY.get(call.outcome, Severity.INFO)]};")
             layout.addWidget(label)
             self.policy_lines.append(text)
         return frame

@@ -22,6 +22,7 @@ from ..session import Decision, DecisionRecord, Problem
 from .review_view import ReviewView
 from .theme import MUTED
 from .widgets import VerdictBanner, card, emphasize, selectable
+from decoders.vocabulary import Verdict
 
 
 def _button(text: str, name: str | None = None, shortcut_hint: str | None = None) -> QPushButton:
@@ -155,10 +156,10 @@ class DecideBar(QFrame):
         self.status = QLabel()
         self.status.setWordWrap(True)
         layout.addWidget(self.status, 1)
-        self.discard_button = _button("Discard: do not sign", "danger" if verdict == "block" else None, "Esc")
+        self.discard_button = _button("Discard: do not sign", "danger" if verdict == Verdict.BLOCK else None, "Esc")
         layout.addWidget(self.discard_button)
         self.reviewed_button: QPushButton | None = None
-        if verdict != "block":
+        if verdict != Verdict.BLOCK:
             self.reviewed_button = _button("Reviewed: go on to sign on the device", "primary", "Ctrl+Enter")
             layout.addWidget(self.reviewed_button)
             self.setTabOrder(self.discard_button, self.reviewed_button)
@@ -258,7 +259,7 @@ class ReviewScreen(QWidget):
     def refresh(self) -> None:
         session = self.session
         verdict = session.verdict
-        if verdict == "block":
+        if verdict == Verdict.BLOCK:
             self.bar.status.setText("This transaction is blocked. The only way on is to discard it.")
         elif session.acknowledgements:
             done = sum(1 for a in session.acknowledgements if a.key in session.ticked)
@@ -287,7 +288,7 @@ class FailedScreen(QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         page, layout = _page()
         outer.addWidget(page, 1)
-        self.banner = VerdictBanner("block", "Coldsight could not verify this payload, so it must not be signed.")
+        self.banner = VerdictBanner(Verdict.BLOCK, "Coldsight could not verify this payload, so it must not be signed.")
         layout.addWidget(self.banner)
         frame, body = card(problem.title)
         self.message = emphasize(selectable(QLabel(problem.message)), 1.15)
@@ -305,7 +306,7 @@ class FailedScreen(QWidget):
         body.addWidget(self.details)
         layout.addWidget(frame)
         layout.addStretch(1)
-        self.bar = DecideBar("block")
+        self.bar = DecideBar(Verdict.BLOCK)
         self.bar.status.setText("Nothing can be signed from this payload.")
         outer.addWidget(self.bar)
         self.bar.discard_button.clicked.connect(on_discard)

@@ -10,6 +10,7 @@ colour blindness, and blue rather than green so ok and block never look alike).
 from dataclasses import dataclass
 
 from PySide6.QtGui import QFont, QFontDatabase
+from decoders.vocabulary import Severity, Verdict
 
 
 @dataclass(frozen=True)
@@ -21,22 +22,22 @@ class VerdictStyle:
     shape: str  # "octagon" / "triangle" / "circle"
 
 
-VERDICTS = {
-    "block": VerdictStyle(
+VERDICTS: dict[str, VerdictStyle] = {  # keyed by Verdict members (str), so a plain "ok" finds its style too
+    Verdict.BLOCK: VerdictStyle(
         "DO NOT SIGN", "Coldsight blocks this transaction. Discard it and tell your security team.",
         "#A50E0E", "#FFFFFF", "octagon",
     ),
-    "warn": VerdictStyle(
+    Verdict.WARN: VerdictStyle(
         "WARNING: CHECK BEFORE SIGNING", "Read and tick every warning below before you sign.",
         "#FFC20A", "#000000", "triangle",
     ),
-    "ok": VerdictStyle(
+    Verdict.OK: VerdictStyle(
         "NO PROBLEMS FOUND", "Compare the hashes with your signing device before you sign.",
         "#0B4F9C", "#FFFFFF", "circle",
     ),
 }
-SEVERITY_COLOUR = {"critical": "#A50E0E", "warn": "#8A5A00", "info": "#38465A"}
-SEVERITY_WORD = {"critical": "CRITICAL", "warn": "WARNING", "info": "NOTE"}
+SEVERITY_COLOUR: dict[str, str] = {Severity.CRITICAL: "#A50E0E", Severity.WARN: "#8A5A00", Severity.INFO: "#38465A"}
+SEVERITY_WORD: dict[str, str] = {Severity.CRITICAL: "CRITICAL", Severity.WARN: "WARNING", Severity.INFO: "NOTE"}
 DELEGATECALL_COLOUR = "#A50E0E"
 PAGE_BACKGROUND = "#F6F7F9"
 CARD_BACKGROUND = "#FFFFFF"

@@ -9,6 +9,10 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap,
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .theme import VERDICTS
+from decoders.vocabulary import Verdict
+
+
+_SHAPE_NAME: dict[str, str] = {Verdict.BLOCK: "stop sign", Verdict.WARN: "warning triangle", Verdict.OK: "tick"}
 
 
 class VerdictIcon(QWidget):
@@ -18,7 +22,7 @@ class VerdictIcon(QWidget):
         super().__init__(parent)
         self.verdict = verdict
         self.setFixedSize(QSize(72, 72))
-        self.setAccessibleName({"block": "stop sign", "warn": "warning triangle", "ok": "tick"}[verdict])
+        self.setAccessibleName(_SHAPE_NAME[verdict])
 
     def paintEvent(self, _event) -> None:  # noqa: N802 (Qt naming)
         style = VERDICTS[self.verdict]

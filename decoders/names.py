@@ -17,7 +17,7 @@ from .addressbook import AddressBook, lookalike_key
 from .calls import CallNode
 from .findings import Finding
 from .hexutil import short_address
-from .vocabulary import Severity
+from .vocabulary import FindingCode, Severity
 
 ZERO_ADDRESS = "0x" + "00" * 20
 
@@ -171,7 +171,7 @@ def lookalike_findings(root: CallNode, names: Names) -> list[Finding]:
                 imitated = imitations[lower] = names.imitated(address) if body[:4] + body[-4:] in known_keys else []
             if imitated:
                 found.append(Finding(
-                    "ADDRESS_LOOKALIKE", Severity.WARN.value, node.path,
+                    FindingCode.ADDRESS_LOOKALIKE, Severity.WARN, node.path,
                     f"{address} ({role}) is unknown but starts and ends like {' / '.join(imitated)}: "
                     "check every character, it may be an address-poisoning lookalike"))
     return found

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from .calls import CallNode
 from .display_text import deceptive_code_points
 from .findings import Finding
-from .vocabulary import Severity
+from .vocabulary import FindingCode, Severity
 
 _ORDINARY = frozenset({"U+000A", "U+0009"})  # \n, \t
 _MAX_LISTED = 4  # code points named in the message; the rest are only counted
@@ -71,11 +71,11 @@ def deceptive_text_findings(root: CallNode, notes: list[str] | None = None) -> l
         for where, text in _node_texts(node):
             points = [p for p in deceptive_code_points(text) if p not in _ORDINARY]
             if points:
-                found.append(Finding("DECEPTIVE_TEXT", Severity.WARN.value, node.path, _message(where, points)))
+                found.append(Finding(FindingCode.DECEPTIVE_TEXT, Severity.WARN, node.path, _message(where, points)))
     for note in notes or ():
         points = [p for p in deceptive_code_points(note) if p not in _ORDINARY]
         if points:
-            found.append(Finding("DECEPTIVE_TEXT", Severity.WARN.value, None, _message("a payload note", points)))
+            found.append(Finding(FindingCode.DECEPTIVE_TEXT, Severity.WARN, None, _message("a payload note", points)))
     return found
 
 

@@ -1,16 +1,19 @@
 """One finding-code catalogue (decoders/vocabulary.py): a code added in one place only fails here.
 
-Every code the core can raise (any string literal passed as the code of a `Finding(...)` anywhere
-in decoders/, policies/ or app/) must be catalogued; every catalogued code must be documented in
+Every code the core can raise (a `FindingCode` member, or a literal, passed as the code of a
+`Finding(...)` anywhere in decoders/, policies/, app/ or courier/) must be catalogued; every
+catalogued code must be documented in
 the README's findings table and raised somewhere; the policy schema's waivable sets are the
-catalogue's.
+catalogue's. And no verdict, severity, policy effect or finding code is spelled as a string literal
+outside decoders/vocabulary.py (and tests): code names the enum member, so a typo fails at import.
 """
 
 import ast
 import re
 from pathlib import Path
 
-from decoders.vocabulary import CATALOGUE, FINDING_CODES, NEVER_WAIVABLE_CODES, WAIVABLE_CODES, Severity, Verdict
+from decoders.vocabulary import (CATALOGUE, FINDING_CODES, NEVER_WAIVABLE_CODES, WAIVABLE_CODES, Effect, FindingCode, Severity,
+                                 Verdict, worst_verdict)
 from policies import schema
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,3 +104,55 @@ def test_verdict_and_severity_orders():
     assert [v.rank for v in (Verdict.OK, Verdict.WARN, Verdict.BLOCK)] == [0, 1, 2]
     assert Severity.CRITICAL.verdict is Verdict.BLOCK and Severity.INFO.verdict is Verdict.OK
     assert Verdict.BLOCK == "block"  # str enums: equal to the stable strings scripts read
+
+
+# Strings that equal a vocabulary word but are not one; (file, text on that line). Keep tiny.
+NOT_VOCABULARY = {
+    # `coldsight policy lint --format json`: "ok" is a JSON key of the lint report, not a verdict.
+    ("app/cmd_policy.py", '"schema": "coldsight.policy-lint/1", "ok": False'),
+    ("app/cmd_policy.py", '"schema": "coldsight.policy-lint/1", "ok": not warnings'),
+}
+VOCABULARY_WORDS = ({str(m) for m in Verdict} | {str(m) for m in Severity} | {str(m) for m in Effect}
+                    | {str(code) for code in FINDING_CODES})
+
+
+def stray_literals(path: Path, source: str) -> list[str]:
+    """`file:line: 'word'` for every string constant in `source` that spells a vocabulary word."""
+    relative = path.relative_to(ROOT).as_posix()
+    lines = source.splitlines()
+    stray = []
+    for node in ast.walk(ast.parse(source, str(path))):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in VOCABULARY_WORDS:
+            line = lines[node.lineno - 1]
+            if not any(relative == file and text in line for file, text in NOT_VOCABULARY):
+                stray.append((node.lineno, node.col_offset, f"{relative}:{node.lineno}: {node.value!r}"))
+    return [hit for *_, hit in sorted(stray)]
+
+
+def test_no_vocabulary_literals_outside_the_vocabulary_module():
+    stray = [hit for path in _source_files() for hit in stray_literals(path, path.read_text())]
+    assert stray == [], "spell these with decoders/vocabulary.py's enums:\n" + "\n".join(stray)
+
+
+def test_the_literal_scan_catches_each_kind_of_word():
+    path = ROOT / "app" / "example.py"
+    source = ('if review.verdict == "block":\n    severity = "critical"\n'
+              'Finding("UNLIMITED_APPROVAL", severity, None, "m")\neffect = "deny"\nprint("blocked")\n')
+    assert stray_literals(path, source) == ["app/example.py:1: 'block'", "app/example.py:2: 'critical'",
+                                            "app/example.py:3: 'UNLIMITED_APPROVAL'", "app/example.py:4: 'deny'"]
+
+
+def test_the_allowlist_still_matches_real_lines():
+    """An allowlist entry whose line is gone would silently allow nothing: drop it instead."""
+    for file, text in NOT_VOCABULARY:
+        assert text in (ROOT / file).read_text(), (file, text)
+
+
+def test_finding_code_enum_and_catalogue_agree():
+    assert set(FindingCode) == set(CATALOGUE) and all(code.value == code.name for code in FindingCode)
+
+
+def test_effect_order_and_verdicts():
+    assert [e.rank for e in (Effect.ALLOW, Effect.WARN, Effect.DENY)] == [0, 1, 2]
+    assert [e.verdict for e in Effect] == [Verdict.OK, Verdict.WARN, Verdict.BLOCK]
+    assert worst_verdict() is Verdict.OK and worst_verdict("ok", "block", "warn") is Verdict.BLOCK

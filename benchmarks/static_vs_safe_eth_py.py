@@ -23,6 +23,7 @@ Uniswap V2 swaps (address[]), multicall(bytes[]) and Permit2 approve (uint160, u
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import statistics
 import sys
@@ -199,6 +200,7 @@ def measure(payload: bytes, runs: int, with_web3: bool = True) -> dict:
     samples: dict[str, list[float]] = {name: [] for name in sides}
     for _ in range(runs):
         for name, fn in sides.items():  # interleaved: load spikes hit every side alike
+            gc.collect()  # each side starts clean: garbage left by another side is not charged to it
             start = time.perf_counter()
             fn(payload)
             samples[name].append(time.perf_counter() - start)

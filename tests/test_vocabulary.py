@@ -2,9 +2,8 @@
 
 Every code the core can raise (a `FindingCode` member, or a literal, passed as the code of a
 `Finding(...)` anywhere in decoders/, policies/, app/ or courier/) must be catalogued; every
-catalogued code must be documented in
-the README's findings table and raised somewhere; the policy schema's waivable sets are the
-catalogue's. And no verdict, severity, policy effect or finding code is spelled as a string literal
+catalogued code must be documented in the README's findings table and raised somewhere; the policy
+schema's waivable sets are the catalogue's. And no verdict, severity, policy effect or finding code is spelled as a string literal
 outside decoders/vocabulary.py (and tests): code names the enum member, so a typo fails at import.
 """
 

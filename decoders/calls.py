@@ -24,7 +24,7 @@ from .deployments import ContractKind
 from .hexutil import keccak, to_checksum
 from .multisend import ZERO_ADDRESS, BatchLibrary, BatchReading, library_for, read_batch
 from .safetx import Context, SafeTx
-from .wrappers import Unwrapped, unwrap
+from .wrappers import Unwrapped, is_wrapper, unwrap
 
 MULTISEND_SELECTOR = bytes.fromhex("8d80ff0a")  # multiSend(bytes)
 MAX_DEPTH = 8
@@ -70,9 +70,12 @@ class CallNode:
         return self.batch_encoding is not None
 
     def walk(self):
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This node and every node below it, depth first, in path order (iterative: trees can be wide)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
     def arg(self, name: str) -> object:
         for item in self.args or ():
@@ -163,6 +166,8 @@ def _show_creation(node: CallNode) -> None:
 
 
 def _unwrap_wrapper(node: CallNode, context: Context, registry: AbiRegistry, budget: _Budget) -> None:
+    if not is_wrapper(node.function.canonical):
+        return
     unwrapped = unwrap(node.function.canonical, [a.value for a in node.args], node.to, node.runs_as,
                        executing_address(node))
     if unwrapped is None:

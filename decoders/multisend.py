@@ -141,9 +141,18 @@ def _loop(blob: bytes, library: BatchLibrary, executing_as: str) -> BatchReading
         index = len(entries)
         if index >= MAX_ENTRIES:
             raise DecodeError(f"batch has more than {MAX_ENTRIES} entries", f"batch byte {pos}")
-        header = _window(memory, pos, HEADER)
+        header = memory[pos : pos + HEADER] if pos + HEADER <= len(memory) else _window(memory, pos, HEADER)
         operation = header[0]
         length = int.from_bytes(header[53:85], "big")
+        end = pos + HEADER + length
+        if operation in (0, 1) and end <= size and not (operation == 1 and library.call_only):
+            # The common case, a whole entry inside the blob: no problem to describe, no zero filling.
+            encoded_to = to_checksum(header[1:21])
+            to = executing_as if library.zero_to_is_self and encoded_to == ZERO_ADDRESS else encoded_to
+            entries.append(BatchEntry(index, pos, operation, encoded_to, to, int.from_bytes(header[21:53], "big"),
+                                      blob[pos + HEADER : end], 0))
+            pos = end
+            continue
         where = f"entry {index} (byte {pos})"
         if pos + HEADER > size:
             problems.append(f"{where}: its 85-byte header is cut off after {size - pos} bytes; "
@@ -156,7 +165,6 @@ def _loop(blob: bytes, library: BatchLibrary, executing_as: str) -> BatchReading
             problems.append(f"{where}: a delegatecall, which MultiSendCallOnly refuses; the whole batch reverts here")
             reverts_at, revert_reason = index, f"entry {index} is a delegatecall in MultiSendCallOnly"
             break
-        end = pos + HEADER + length
         if end > MEMORY_LIMIT:
             problems.append(f"{where}: declares {length} data bytes; reading them needs more memory than any "
                             "transaction can pay for, so the batch runs out of gas and reverts here")

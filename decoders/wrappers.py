@@ -83,6 +83,11 @@ def describe_commands(commands: bytes) -> list[str]:
     return names
 
 
+def is_wrapper(canonical: str) -> bool:
+    """Whether calls of this function carry further calls in their arguments."""
+    return canonical in _BUILDERS
+
+
 def unwrap(canonical: str, args: list, to: str, caller: str | None, executing_as: str) -> Unwrapped | None:
     """The inner calls of a decoded call `canonical` with argument values `args`, or None for no wrapper.
 

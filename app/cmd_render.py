@@ -14,7 +14,7 @@ from . import exitcodes
 from decoders.vocabulary import Verdict
 
 if TYPE_CHECKING:
-    from .service import Review, ReviewOptions
+    from .service import AnyReview, ReviewOptions
     from .session import Problem
 
 
@@ -25,6 +25,8 @@ def register(subparsers) -> None:
     add_payload_arguments(parser)
     parser.add_argument("--out", required=True, type=Path, help="PNG file to write")
     parser.add_argument("--width", type=int, default=1100, help="width in pixels (default 1100)")
+    parser.add_argument("--child", metavar="PAYLOAD",
+                        help="the child Safe's transaction PAYLOAD approves (approveHash): both levels are shown")
     parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio, e.g. 2 for high-DPI (default 1)")
     parser.set_defaults(handler=run)
 
@@ -39,7 +41,7 @@ def run(args) -> int:
         raise UsageError("--scale must be between 0.5 and 4")
     if args.out.suffix.lower() != ".png":
         raise UsageError("--out must name a .png file")
-    review, problem = review_or_problem(options_from_args(args))
+    review, problem = review_or_problem(options_from_args(args), args.child)
     from .gui.render import ensure_offscreen
 
     ensure_offscreen()
@@ -58,15 +60,16 @@ def run(args) -> int:
     return exitcodes.BY_VERDICT[verdict]
 
 
-def review_or_problem(options: ReviewOptions) -> tuple[Review | None, Problem | None]:
+def review_or_problem(options: ReviewOptions, child: str | None = None) -> tuple[AnyReview | None, Problem | None]:
     """(review, None), or (None, Problem) for input that cannot be reviewed, so the failure is
-    rendered too. A bug is not caught here: the CLI's error boundary reports it."""
+    rendered too. A bug is not caught here: the CLI's error boundary reports it. A Safe message
+    file is reviewed as a message; `child`: the child transaction a parent's approveHash approves."""
     from decoders.errors import ColdsightError
 
-    from .service import review_payload
+    from .service import review_any, review_nested
     from .session import problem_from_error
 
     try:
-        return review_payload(options), None
+        return (review_nested(options, child) if child is not None else review_any(options)), None
     except ColdsightError as err:
         return None, problem_from_error(err, options.payload)

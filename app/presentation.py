@@ -23,10 +23,11 @@ from decoders.tokens import token_at
 from decoders.intent import UNLIMITED_FROM, token_amount
 from decoders.units import format_native
 from decoders.vocabulary import Effect, Severity, Verdict, by_severity_worst_first
+from policies.messages import MESSAGE_PATH  # the path of a message's findings and of the policy's decision on it
 from policies.result import EXAMPLE_MARKER, CallDecision
 
 from .sanitize import display
-from .service import Review, ReviewOptions, load_policy_for_use
+from .service import AnyReview, MessageItem, Review, ReviewOptions, load_policy_for_use
 
 OPERATION_WORD = {0: "call", 1: "DELEGATECALL", 2: "create"}
 POLICY_SEVERITY: dict[str, Severity] = {Effect.DENY: Severity.CRITICAL, Effect.WARN: Severity.WARN}  # allow adds no reason
@@ -101,13 +102,49 @@ class IntentRow:
 
 
 @dataclass(frozen=True)
+class TreeRow:
+    """One member of typed data as shown: `name (type)` and its value, or its members below it."""
+
+    name: str
+    text: str
+    children: tuple[TreeRow, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", display(self.name))
+        object.__setattr__(self, "text", display(self.text))
+
+
+@dataclass(frozen=True)
+class HashRow:
+    title: str  # "Domain hash", "Message hash", "safeTxHash" / "safeMessageHash"
+    digest: bytes
+    main: bool = False  # the one the device signs (shown larger, and as a QR code)
+
+
+@dataclass(frozen=True)
+class MessageView:
+    """What a Safe message review shows besides its reasons: who signs what, the inner message, hashes."""
+
+    headline: str  # "Safe 0x… on chain 1 (Safe 1.4.1) signs typed data PermitSingle for Permit2 (0x…)"
+    text_lines: tuple[str, ...]  # a text message, line by line (each line escaped)
+    tree: tuple[TreeRow, ...]  # typed data: domain, then message, as a tree
+    details: tuple[Detail, ...]  # signed bytes and the inner typed-data hashes
+    hashes: tuple[HashRow, ...]  # what the owner's device shows: domain, message, safeMessageHash
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "headline", display(self.headline))
+        object.__setattr__(self, "text_lines", tuple(display(line) for line in self.text_lines))
+
+
+@dataclass(frozen=True)
 class Presentation:
     verdict: str
     reasons: tuple[Reason, ...]
     acknowledgements: tuple[Acknowledgement, ...]  # empty unless the verdict is warn
     policy_summary: tuple[str, ...]  # the policy's own summary (id, serial, signature, waivers)
-    calls: CallRow
+    calls: CallRow | None  # None for a Safe message (it calls nothing)
     intents: tuple[IntentRow, ...] = ()  # what each call does, riskiest first
+    message: MessageView | None = None  # a Safe message's content and hashes
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policy_summary", tuple(display(line) for line in self.policy_summary))
@@ -158,7 +195,15 @@ def _finding_reasons(review: Review) -> list[Reason]:
     return reasons
 
 
-def _policy_reasons(review: Review) -> list[Reason]:
+def _message_finding_reasons(item: MessageItem) -> list[Reason]:
+    """A message's findings; their path is the message itself, so no "(call …)" is added."""
+    from decoders.findings import sort_findings
+
+    return [Reason(f"finding:{index}:{finding.code}", finding.severity, finding.message, finding.code)
+            for index, finding in enumerate(sort_findings(item.message.findings))]
+
+
+def _policy_reasons(review: AnyReview) -> list[Reason]:
     policy = review.policy
     if policy is None:
         return []
@@ -174,20 +219,37 @@ def _policy_reasons(review: Review) -> list[Reason]:
             continue
         verb = "does not allow" if severity == Severity.CRITICAL else "asks for care with"
         what = f"batch rule {call.path[6:]}" if call.path.startswith("batch:") else f"call {call.path}"
+        if call.path == MESSAGE_PATH:
+            what = "this message"
         reasons.append(Reason(f"policy:{call.path}", severity, f"The policy {verb} {what}: {call.message}"))
     if policy.binding_error:
         reasons.append(Reason("policy:binding", Severity.CRITICAL, f"The policy does not apply: {policy.binding_error}"))
     return reasons
 
 
-def reasons_for(review: Review) -> list[Reason]:
-    reasons = _finding_reasons(review) + _policy_reasons(review)
+def _nested_reasons(review: Review) -> list[Reason]:
+    """What a parent's approval is worth: the child it approves, reviewed with it (decoders.nested.link_child
+    already raised a critical finding for an approveHash of any other hash)."""
+    child = review.child
+    if child is None:
+        return []
+    context, tx = child.report.context, child.report.payload.tx
+    return [Reason("nested:child", Severity.INFO,
+                   f"Approves (approveHash) transaction nonce {tx.nonce} of Safe {context.safe}, shown below and "
+                   f"reviewed with this one: its findings count here (safeTxHash 0x{child.report.hashes.safe_tx.hex()})")]
+
+
+def reasons_for(review: AnyReview) -> list[Reason]:
+    if isinstance(review, MessageItem):
+        reasons = _message_finding_reasons(review) + _policy_reasons(review)
+        return by_severity_worst_first(reasons, lambda reason: reason.severity)
+    reasons = _finding_reasons(review) + _policy_reasons(review) + _nested_reasons(review)
     reasons += [Reason(f"reason:{index}", Severity.WARN, text)
                 for index, text in enumerate(review.report.extra_verdict_reasons)]
     return by_severity_worst_first(reasons, lambda reason: reason.severity)  # stable: groups keep their order
 
 
-def acknowledgements_for(review: Review, reasons: list[Reason] | None = None) -> list[Acknowledgement]:
+def acknowledgements_for(review: AnyReview, reasons: list[Reason] | None = None) -> list[Acknowledgement]:
     """Everything behind a `warn` verdict, one tick each; never empty for a warn verdict."""
     if reasons is None:
         reasons = reasons_for(review)
@@ -293,6 +355,8 @@ def labels_of(review: Review) -> dict[str, str]:
         labels.update((entry.address.lower(), entry.name) for entry in review.address_book.on_chain(chain))
     if review.policy is not None:
         labels.update(review.policy.labels)
+    if review.child is not None:
+        labels.setdefault(review.child.report.context.safe.lower(), "the Safe whose transaction is approved below")
     return labels
 
 
@@ -317,7 +381,9 @@ def intent_rows(review: Review) -> list[IntentRow]:
     return sorted(rows, key=lambda row: -_risk(row.severity))
 
 
-def present(review: Review) -> Presentation:
+def present(review: AnyReview) -> Presentation:
+    if isinstance(review, MessageItem):
+        return present_message(review)
     reasons = reasons_for(review)
     acknowledgements = acknowledgements_for(review, reasons) if review.verdict == Verdict.WARN else []
     return Presentation(
@@ -328,6 +394,98 @@ def present(review: Review) -> Presentation:
         calls=call_row(review.report.root, review, labels_of(review)),
         intents=tuple(intent_rows(review)),
     )
+
+
+# -- Safe messages -------------------------------------------------------------------------------
+MESSAGE_KIND = {"text": "a text message", "typed-data": "typed data", "hash": "a bare 32-byte hash",
+                "bytes": "raw bytes"}
+MAX_TREE_ROWS = 400  # hostile typed data may be huge: the rest is summarised, never laid out
+
+
+def present_message(item: MessageItem) -> Presentation:
+    reasons = reasons_for(item)
+    acknowledgements = acknowledgements_for(item, reasons) if item.verdict == Verdict.WARN else []
+    return Presentation(
+        verdict=item.verdict,
+        reasons=tuple(reasons),
+        acknowledgements=tuple(acknowledgements),
+        policy_summary=tuple(item.policy.summary_lines()) if item.policy is not None else (),
+        calls=None,
+        message=message_view(item),
+    )
+
+
+def message_view(item: MessageItem) -> MessageView:
+    review = item.message
+    inner = review.inner
+    chain = review.chain_id if review.chain_id is not None else "any (not in this version's hash)"
+    what = MESSAGE_KIND.get(inner.kind, inner.kind)
+    typed = inner.typed_data
+    if typed is not None:
+        domain = typed["domain"] if isinstance(typed.get("domain"), dict) else {}
+        contract = domain.get("verifyingContract")
+        named = f" ({_with_label(str(contract), contract, labels_for_message(item))})" if contract else ""
+        what = f"typed data {typed.get('primaryType')!s} for {domain.get('name', 'an unnamed domain')!s}{named}"
+    headline = f"Safe {review.safe} on chain {chain} (Safe {review.version.label}) signs {what}"
+    details = [Detail("signed bytes (SafeMessage.message)", "0x" + inner.signed_bytes.hex())]
+    if inner.typed_hashes is not None:
+        details += [Detail("typed data domain hash", "0x" + inner.typed_hashes.domain.hex()),
+                    Detail("typed data message hash", "0x" + inner.typed_hashes.message.hex())]
+    hashes = review.hashes
+    return MessageView(
+        headline=headline,
+        text_lines=tuple((inner.text or "").split("\n")) if inner.text is not None else (),
+        tree=typed_data_rows(typed, labels_for_message(item)) if typed is not None else (),
+        details=tuple(details),
+        hashes=(HashRow("Domain hash", hashes.domain), HashRow("Message hash", hashes.message),
+                HashRow("safeMessageHash", hashes.safe_message, main=True)),
+    )
+
+
+def labels_for_message(item: MessageItem) -> dict[str, str]:
+    labels: dict[str, str] = {}
+    if item.address_book is not None:
+        labels.update((entry.address.lower(), entry.name) for entry in item.address_book.on_chain(item.message.chain_id))
+    if item.policy is not None:
+        labels.update(item.policy.labels)
+    return labels
+
+
+def typed_data_rows(document: dict, labels: dict[str, str]) -> tuple[TreeRow, ...]:
+    """The typed data's domain and message as trees of `name (type)` rows, types from its own `types`."""
+    types: dict = document["types"] if isinstance(document.get("types"), dict) else {}
+    budget = [MAX_TREE_ROWS]
+    rows = []
+    for title, type_name, value in (("domain", "EIP712Domain", document.get("domain")),
+                                    ("message", document.get("primaryType"), document.get("message"))):
+        rows.append(TreeRow(f"{title} ({type_name})", "", _members(value, str(type_name), types, labels, budget)))
+    return tuple(rows)
+
+
+def _members(value: object, type_name: str, types: dict, labels: dict[str, str], budget: list[int]) -> tuple[TreeRow, ...]:
+    fields = types.get(type_name)
+    if not isinstance(value, dict) or not isinstance(fields, list):
+        return ()
+    rows = []
+    for field in fields:
+        if not isinstance(field, dict):
+            continue
+        name, kind = str(field.get("name")), str(field.get("type"))
+        rows.append(_row(name, kind, value.get(name), types, labels, budget))
+    return tuple(row for row in rows if row is not None)
+
+
+def _row(name: str, kind: str, value: object, types: dict, labels: dict[str, str], budget: list[int]) -> TreeRow | None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        return TreeRow("…", "more members not shown (the typed data is too large to lay out)") if budget[0] == -1 else None
+    if kind.endswith("]") and isinstance(value, list):
+        element = kind[: kind.rindex("[")]
+        items = [_row(f"[{index}]", element, entry, types, labels, budget) for index, entry in enumerate(value)]
+        return TreeRow(f"{name} ({kind})", f"{len(value)} item(s)", tuple(row for row in items if row is not None))
+    if kind in types:
+        return TreeRow(f"{name} ({kind})", "", _members(value, kind, types, labels, budget))
+    return TreeRow(f"{name} ({kind})", _with_label(value_text(value), value, labels))
 
 
 # -- the start screen ----------------------------------------------------------------------------

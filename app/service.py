@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from decoders.addressbook import AddressBook, Entry
+from decoders.messages import MessageReview
 from decoders.report import Report
 from decoders.safetx import Payload
 from decoders.verify import VerifyOptions, verify_payload
@@ -76,10 +77,32 @@ class Review:
     report: Report
     policy: PolicyResult | None = None
     address_book: AddressBook | None = None  # the names used (team book + policy [addresses])
+    child: Review | None = None  # the child Safe's transaction this one approves (approveHash), reviewed with it
 
     @property
     def verdict(self) -> str:
         return self.report.verdict
+
+
+@dataclass(frozen=True)
+class MessageItem:
+    """One reviewed Safe message (EIP-1271): the core's MessageReview and, with a policy, its result.
+
+    The message's verdict is the worse of its findings' and the policy's, as for a transaction."""
+
+    message: MessageReview
+    policy: PolicyResult | None = None
+    address_book: AddressBook | None = None
+
+    @property
+    def verdict(self) -> str:
+        from decoders.vocabulary import worst_verdict
+
+        verdicts = [self.message.verdict] + ([self.policy.verdict] if self.policy is not None else [])
+        return worst_verdict(*verdicts)
+
+
+AnyReview = Review | MessageItem  # what a review screen, the text report and the review log accept
 
 
 def load_policy_for_use(options: ReviewOptions, record_serial: bool = True) -> LoadedPolicy:
@@ -137,6 +160,75 @@ def review_payload(options: ReviewOptions, payload: Payload | None = None,
         policy = evaluate(loaded, report)
         report.policy = policy
     return Review(report=report, policy=policy, address_book=book)
+
+
+def review_nested(options: ReviewOptions, child_payload: str) -> Review:
+    """A parent Safe's transaction that approves (approveHash) a child Safe's transaction, reviewed
+    with it: the child is verified on its own (its Safe and version come from its payload, no policy),
+    then linked (decoders.nested.link_child: the approved hash must be the child's safeTxHash, and
+    the child's findings count for the parent)."""
+    from decoders.nested import link_child
+
+    parent = review_payload(options)
+    child = review_payload(replace(options, payload=child_payload, safe=None, safe_version=None, policy=None))
+    link_child(parent.report, child.report)
+    return replace(parent, child=child)
+
+
+def is_message_file(options: ReviewOptions) -> bool:
+    """The PAYLOAD file holds a Safe message document rather than a transaction (a cheap sniff of
+    JSON text; pictures, cameras and `ur:` text stay transactions here)."""
+    from decoders.messages import is_message_document
+
+    from .payload_input import CAMERA_PREFIX
+
+    if options.payload is None or options.payload == "-" or options.payload.startswith(CAMERA_PREFIX):
+        return False
+    path = Path(options.payload)
+    if not path.is_file() or path.suffix.lower() not in (".json", ".txt", ""):
+        return False
+    try:
+        document = _json_document(path.read_bytes()[: 4 << 20], str(path))
+    except ValueError:
+        return False
+    return is_message_document(document)
+
+
+def _json_document(data: bytes, source: str) -> object:
+    import json
+
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"{source}: not JSON") from err
+
+
+def review_message_payload(options: ReviewOptions, document: object | None = None) -> MessageItem:
+    """Hash and judge the Safe message `options.payload` names (JSON or `ur:` text), and apply the
+    policy's message rules, if any. Raises ColdsightError for input that cannot be reviewed."""
+    from decoders.formats import decode_text
+    from decoders.messages import load_message_document, review_message
+
+    from .payload_input import read_bytes
+
+    if document is None:
+        if options.payload is None:
+            raise ValueError("no payload in these options")  # a caller bug
+        data, source = read_bytes(options.payload)
+        document = load_message_document(decode_text(data, source), source)
+    loaded = load_policy_for_use(options) if options.policy is not None or policy_required() else None
+    message = review_message(document, chain_id=options.chain_id, safe=options.safe, safe_version=options.safe_version)
+    policy = None
+    if loaded is not None:
+        from policies import evaluate_message
+
+        policy = evaluate_message(loaded, message)
+    return MessageItem(message=message, policy=policy, address_book=address_book_for(options, loaded))
+
+
+def review_any(options: ReviewOptions) -> AnyReview:
+    """A transaction or a Safe message, whichever the PAYLOAD file holds (the GUI's open and render)."""
+    return review_message_payload(options) if is_message_file(options) else review_payload(options)
 
 
 def address_book_for(options: ReviewOptions, loaded: LoadedPolicy | None = None) -> AddressBook:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from decoders.report import Report
 
     from .qr.scan import ScanProgress
-    from .service import Review
+    from .service import AnyReview
 
 
 class Phase(enum.Enum):
@@ -72,6 +72,7 @@ class DecisionRecord:
     domain_hash: str | None = None
     message_hash: str | None = None
     safe_tx_hash: str | None = None
+    safe_message_hash: str | None = None  # a Safe message (EIP-1271) instead of a transaction
     acknowledged: tuple[str, ...] = ()
     policy_id: str | None = None
     error: str | None = None
@@ -86,7 +87,8 @@ class DecisionRecord:
             "safe": self.safe,
             "chainId": str(self.chain_id) if self.chain_id is not None else None,
             "nonce": str(self.nonce) if self.nonce is not None else None,
-            "hashes": {"domain": self.domain_hash, "message": self.message_hash, "safeTx": self.safe_tx_hash},
+            "hashes": {"domain": self.domain_hash, "message": self.message_hash, "safeTx": self.safe_tx_hash,
+                       **({"safeMessage": self.safe_message_hash} if self.safe_message_hash else {})},
             "acknowledged": list(self.acknowledged),
             "policy": self.policy_id,
             "error": self.error,
@@ -109,7 +111,7 @@ class ReviewSession:
     clock: Callable[[], str] = _utc_now
     phase: Phase = Phase.START
     source: str | None = None
-    review: Review | None = None  # while REVIEWING / DECIDED
+    review: AnyReview | None = None  # a transaction or a Safe message, while REVIEWING / DECIDED
     problem: Problem | None = None
     progress: ScanProgress | None = None
     acknowledgements: list[Acknowledgement] = field(default_factory=list)
@@ -129,7 +131,9 @@ class ReviewSession:
 
     @property
     def report(self) -> Report | None:
-        return self.review.report if self.review is not None else None
+        from .service import Review
+
+        return self.review.report if isinstance(self.review, Review) else None
 
     def start_scan(self) -> None:
         self._require(Phase.START)
@@ -155,7 +159,7 @@ class ReviewSession:
         self.phase = Phase.VERIFYING
         self._changed()
 
-    def show_review(self, review: Review) -> None:
+    def show_review(self, review: AnyReview) -> None:
         self._require(Phase.VERIFYING)
         self.review = review
         self.acknowledgements = acknowledgements_for(review) if review.verdict == Verdict.WARN else []
@@ -227,11 +231,23 @@ class ReviewSession:
             problem = self.problem
             return DecisionRecord(decision=decision, verdict=Verdict.BLOCK, time=self.clock(), source=self.source or "",
                                   error=problem.message if problem else None)
+        acknowledged = tuple(a.key for a in self.acknowledgements if a.key in self.ticked)
+        policy_id = review.policy.policy_id if review.policy is not None else None
+        from .service import MessageItem
+
+        if isinstance(review, MessageItem):
+            message = review.message
+            return DecisionRecord(decision=decision, verdict=review.verdict, time=self.clock(), source=self.source or "",
+                                  safe=message.safe, chain_id=message.chain_id,
+                                  domain_hash="0x" + message.hashes.domain.hex(),
+                                  message_hash="0x" + message.hashes.message.hex(),
+                                  safe_message_hash="0x" + message.hashes.safe_message.hex(),
+                                  acknowledged=acknowledged, policy_id=policy_id)
         report = review.report
         hashes = report.hashes
         return DecisionRecord(
             decision=decision,
-            verdict=report.verdict,
+            verdict=review.verdict,
             time=self.clock(),
             source=self.source or "",
             safe=report.context.safe,
@@ -240,8 +256,8 @@ class ReviewSession:
             domain_hash="0x" + hashes.domain.hex(),
             message_hash="0x" + hashes.message.hex(),
             safe_tx_hash="0x" + hashes.safe_tx.hex(),
-            acknowledged=tuple(a.key for a in self.acknowledgements if a.key in self.ticked),
-            policy_id=review.policy.policy_id if review.policy is not None else None,
+            acknowledged=acknowledged,
+            policy_id=policy_id,
         )
 
 

@@ -5,8 +5,8 @@ Reasons and call rows come from `app.presentation`, the same list the GUI shows.
 
 from decoders.eip712 import hardware_wallet_groups
 
-from .presentation import NO_FINDING, CallRow, present
-from .service import Review
+from .presentation import NO_FINDING, CallRow, Presentation, present
+from .service import AnyReview, MessageItem
 from decoders.vocabulary import Severity, Verdict
 
 VERDICT_LINE: dict[str, str] = {
@@ -27,19 +27,50 @@ def _call_lines(row: CallRow, indent: int = 0) -> list[str]:
     return lines
 
 
-def render(review: Review) -> str:
-    report = review.report
-    shown = present(review)
-    lines = [VERDICT_LINE[shown.verdict]]
-    lines.append("What it does (riskiest first; exact values in the call tree below):")
-    lines.extend(f"  {row.path:<6} {INTENT_MARK[row.severity]} {row.text}" for row in shown.intents)
-    lines.append("Why:")
+def _why_lines(shown: Presentation) -> list[str]:
+    lines = ["Why:"]
     for item in shown.reasons_card():
         if isinstance(item, str):  # the policy's own summary line
             lines.append(item)
             continue
         code = f" [{item.code}]" if item.code else ""
         lines.append(f"  {MARK[item.severity]} {item.text}{code}")
+    return lines
+
+
+def render_message(item: MessageItem) -> str:
+    """A Safe message review: what the Safe signs, why, the hashes (the GUI's message screen in text)."""
+    shown = present(item)
+    message = shown.message
+    assert message is not None  # present() gives every message its view
+    lines = [VERDICT_LINE[shown.verdict].replace("transaction", "message"), message.headline]
+    lines += ["  | " + line for line in message.text_lines]
+    lines += _tree_lines(message.tree, 1)
+    lines += [f"  {detail.name}: {detail.text}" for detail in message.details]
+    lines += _why_lines(shown)
+    lines += ["", "Compare with your signing device:"]
+    for row in message.hashes:
+        lines += [f"  {row.title:<15} {hardware_wallet_groups(row.digest)}", f"  {'':<15} 0x{row.digest.hex()}"]
+    return "\n".join(lines) + "\n"
+
+
+def _tree_lines(rows, depth: int) -> list[str]:
+    lines = []
+    for row in rows:
+        lines.append("  " * depth + (f"{row.name}: {row.text}" if row.text else row.name))
+        lines += _tree_lines(row.children, depth + 1)
+    return lines
+
+
+def render(review: AnyReview) -> str:
+    if isinstance(review, MessageItem):
+        return render_message(review)
+    report = review.report
+    shown = present(review)
+    lines = [VERDICT_LINE[shown.verdict]]
+    lines.append("What it does (riskiest first; exact values in the call tree below):")
+    lines.extend(f"  {row.path:<6} {INTENT_MARK[row.severity]} {row.text}" for row in shown.intents)
+    lines += _why_lines(shown)
     lines.append("")
     context = report.context
     chain = context.chain_id if context.chain_id is not None else "any (not in this version's hash)"
@@ -50,6 +81,7 @@ def render(review: Review) -> str:
         lines.append(f"  {'':<13} 0x{digest.hex()}")
     lines.append("")
     lines.append("Calls:")
+    assert shown.calls is not None  # a transaction always has its call tree
     lines.extend("  " + line for line in _call_lines(shown.calls))
     if report.signatures:
         lines.append("")

@@ -8,6 +8,7 @@ Imports `decoders` only; never `app`, Qt or anything that can reach a network.
 
 from .errors import PolicyError, PolicySignatureError, PolicyRollbackError, PolicyValidityError
 from .evaluate import evaluate
+from .messages import evaluate_message
 from .load import LoadedPolicy, load_policy, parse_policy_bytes
 from .result import CallDecision, FailedCondition, PolicyResult
 from .rollback import SerialStore
@@ -15,7 +16,7 @@ from .signing import DEFAULT_TRUST_FILE, TrustSet, load_trust
 
 __all__ = [
     "PolicyError", "PolicySignatureError", "PolicyRollbackError", "PolicyValidityError",
-    "evaluate", "LoadedPolicy", "load_policy", "parse_policy_bytes",
+    "evaluate", "evaluate_message", "LoadedPolicy", "load_policy", "parse_policy_bytes",
     "CallDecision", "FailedCondition", "PolicyResult", "SerialStore",
     "DEFAULT_TRUST_FILE", "TrustSet", "load_trust",
 ]

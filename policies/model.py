@@ -149,4 +149,5 @@ class Policy:
     document: dict = field(repr=False, default_factory=dict)  # the parsed TOML, for diff
     refund: RefundPolicy | None = None  # [refund]; None: no gas refund is allowed
     batch_rules: tuple[BatchRule, ...] = ()
+    message_rules: tuple = ()  # policies.messages.MessageRule: what Safe messages the Safe may sign
     _indexes: dict = field(default_factory=dict, repr=False)  # (chain, safe) -> RuleIndex, built lazily

@@ -152,7 +152,8 @@ class _Compiler:
 
     def compile(self, doc: dict) -> Policy:
         self.table(doc, "", {"schema", "meta", "defaults", "safes", "addresses", "delegatecall", "rules",
-                             "allow_dangerous", "tests", "refund", "batch_rules"}, {"schema", "meta", "safes"})
+                             "allow_dangerous", "tests", "refund", "batch_rules", "message_rules"},
+                   {"schema", "meta", "safes"})
         if doc["schema"] != SCHEMA:
             raise self.src.error(f"unsupported schema {doc['schema']!r}", "schema", f'this Coldsight reads "{SCHEMA}"')
         meta = self.table(doc["meta"], "meta", {"id", "serial", "not_before", "expires", "description"}, {"id", "serial"})
@@ -183,10 +184,14 @@ class _Compiler:
         tests = self.tests(doc.get("tests", []))
         refund = self.refund(doc["refund"]) if "refund" in doc else None
         batch_rules = self.batch_rules(doc.get("batch_rules", []), {r.id for r in rules})
+        from .messages import compile_message_rules  # imports nothing of this module
+
+        message_rules = compile_message_rules(self, doc.get("message_rules", []),
+                                              {r.id for r in rules} | {b.id for b in batch_rules})
         return Policy(id=policy_id, serial=serial, not_before=not_before, expires=expires, description=description,
                       unmatched=unmatched, unknown_abi=unknown_abi, safes=safes, book=dict(self.book),
                       trusted_delegates=trusted_refs, rules=rules, waivers=waivers, tests=tests, document=doc,
-                      refund=refund, batch_rules=batch_rules)
+                      refund=refund, batch_rules=batch_rules, message_rules=message_rules)
 
     def moment(self, value: object, where: str, end_of_day: bool) -> dt.datetime | None:
         if value is None:

@@ -8,7 +8,7 @@ from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog, QMainWindow, QWidget
 
-from ..service import Review, ReviewOptions, review_payload, review_text
+from ..service import AnyReview, Review, ReviewOptions, review_any, review_text
 from ..session import Decision, Phase, ReviewSession, problem_from_error
 from ..review_log import ReviewLog
 from .screens import DecidedScreen, FailedScreen, ReviewScreen, StartScreen, VerifyingScreen
@@ -26,7 +26,7 @@ class VerifyWorker(QThread):
     verified = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, job: Callable[[], Review], source: str, parent=None):
+    def __init__(self, job: Callable[[], AnyReview], source: str, parent=None):
         super().__init__(parent)
         self.job = job
         self.source = source
@@ -93,12 +93,12 @@ class MainWindow(QMainWindow):
 
     def load_file(self, path: str) -> None:
         options = self.options.with_payload(path)
-        self._verify(lambda: review_payload(options), path)
+        self._verify(lambda: review_any(options), path)  # a transaction or a Safe message
 
     def load_text(self, text: str, source: str = "pasted text") -> None:
         self._verify(lambda: review_text(text, source, self.options), source)
 
-    def _verify(self, job: Callable[[], Review], source: str) -> None:
+    def _verify(self, job: Callable[[], AnyReview], source: str) -> None:
         if self.session.phase is not Phase.START:
             self.session.restart()
         self.session.begin_verifying(source)
@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         worker.finished.connect(lambda w=worker: self._workers.remove(w) if w in self._workers else None)
         worker.start()
 
-    def _verified(self, review: Review) -> None:
+    def _verified(self, review: AnyReview) -> None:
         if self.session.phase is Phase.VERIFYING:
             self.session.show_review(review)
 
@@ -216,7 +216,8 @@ class MainWindow(QMainWindow):
         return DecidedScreen(session.record, log_path, session.restart, sign_panel=self._sign_panel(session))
 
     def _sign_panel(self, session: ReviewSession) -> QWidget | None:
-        if self.keystore is None or session.review is None or session.record is None \
+        # Signing here covers transactions (safeTxHash); a Safe message is signed on the device for now.
+        if self.keystore is None or not isinstance(session.review, Review) or session.record is None \
                 or session.record.decision is not Decision.REVIEWED:
             return None
         from .sign_panel import SignPanel

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..service import Review
+    from ..service import AnyReview
     from ..session import Problem
 
 DEFAULT_WIDTH = 1100
@@ -22,7 +22,7 @@ def ensure_offscreen() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def review_widget(review: Review | None = None, problem: Problem | None = None):
+def review_widget(review: AnyReview | None = None, problem: Problem | None = None):
     """The widget to grab: the review screen for a review, or the failed screen for a problem."""
     from ..session import ReviewSession
     from .screens import FailedScreen, ReviewScreen
@@ -38,7 +38,7 @@ def review_widget(review: Review | None = None, problem: Problem | None = None):
     return FailedScreen(problem, lambda: None)
 
 
-def render_png(out: Path, review: Review | None = None, problem: Problem | None = None, width: int = DEFAULT_WIDTH,
+def render_png(out: Path, review: AnyReview | None = None, problem: Problem | None = None, width: int = DEFAULT_WIDTH,
                scale: float = 1.0) -> Path:
     from PySide6.QtCore import QSize, Qt
     from PySide6.QtGui import QImage

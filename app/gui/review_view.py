@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
 
 from decoders.eip712 import hardware_wallet_groups
 
-from ..presentation import POLICY_SEVERITY, CallRow, IntentRow, Reason, decision_text, present
-from ..service import Review
+from ..presentation import (MESSAGE_PATH, POLICY_SEVERITY, CallRow, HashRow, IntentRow, MessageView, Reason, TreeRow,
+                            decision_text, present)
+from ..service import AnyReview, MessageItem, Review
 from .theme import DELEGATECALL_COLOUR, MUTED, SEVERITY_COLOUR, SEVERITY_WORD, monospace_font
 from .widgets import VerdictBanner, card, qr_label, selectable
 from decoders.vocabulary import Severity
@@ -29,30 +30,132 @@ class ReviewView(QWidget):
     """All panels for one Review, stacked vertically. `fit_content` sizes the call tree to show
     every row (for offscreen rendering, where nothing can be scrolled)."""
 
-    def __init__(self, review: Review, fit_content: bool = False, parent: QWidget | None = None):
+    def __init__(self, review: AnyReview, fit_content: bool = False, parent: QWidget | None = None,
+                 approved_by: str | None = None):
+        """`approved_by`: this is the child transaction a parent Safe's approveHash approves (shown
+        inside the parent's review, without a banner or policy of its own)."""
         super().__init__(parent)
         self.review = review
-        self.report = review.report
         self.presentation = present(review)
         self.setObjectName("page")
         layout = self.column = QVBoxLayout(self)
-        layout.setContentsMargins(18, 18, 18, 18)
+        layout.setContentsMargins(18, 18, 18, 18) if approved_by is None else layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(14)
-        self.banner = VerdictBanner(review.verdict)
-        layout.addWidget(self.banner)
+        self.child_view: ReviewView | None = None
+        if approved_by is None:
+            self.banner = VerdictBanner(review.verdict)
+            layout.addWidget(self.banner)
+        if isinstance(review, MessageItem):
+            self._message_cards(review, layout)
+            return
+        self.report = review.report
         self.intents_card = self._intents()
         layout.addWidget(self.intents_card)
-        self.reasons_card = self._reasons()
-        layout.addWidget(self.reasons_card)
-        self.hashes_card = self._hashes()
+        if approved_by is None:
+            self.reasons_card = self._reasons()
+            layout.addWidget(self.reasons_card)
+        self.hashes_card = self._hashes(*self._transaction_hashes(approved_by))
         layout.addWidget(self.hashes_card)
         self.calls_card, self.call_tree = self._calls(fit_content)
         layout.addWidget(self.calls_card)
-        self.policy_card = self._policy()
-        layout.addWidget(self.policy_card)
+        if approved_by is None:
+            self.policy_card = self._policy()
+            layout.addWidget(self.policy_card)
         self.fields_card = self._fields()
         layout.addWidget(self.fields_card)
+        if review.child is not None:  # the approved level below the approving one, as the chain runs them
+            layout.addWidget(self._child(review.child, fit_content))
+        if approved_by is None:
+            layout.addStretch(1)
+
+    def _message_cards(self, item: MessageItem, layout: QVBoxLayout) -> None:
+        """A Safe message: what is signed (text, or typed data as a tree), why, the hashes, the policy."""
+        shown = self.presentation.message
+        assert shown is not None  # present() gives every message its view
+        self.message_card, self.call_tree = self._message(shown)
+        layout.addWidget(self.message_card)
+        self.reasons_card = self._reasons()
+        layout.addWidget(self.reasons_card)
+        intro = (f"Safe {item.message.safe} · chain {item.message.chain_id} · Safe version "
+                 f"{item.message.version.label}. The owners sign the Safe's message hash (EIP-1271); sign only if "
+                 "your device shows exactly these hashes.")
+        self.hashes_card = self._hashes("Compare with your signing device", intro, shown.hashes)
+        layout.addWidget(self.hashes_card)
+        self.policy_card = self._policy()
+        layout.addWidget(self.policy_card)
         layout.addStretch(1)
+
+    def _message(self, shown: MessageView) -> tuple[QFrame, QTreeWidget]:
+        frame, layout = card("What the Safe signs")
+        headline = selectable(QLabel(shown.headline))
+        headline.setWordWrap(True)
+        font = headline.font()
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        font.setBold(True)
+        headline.setFont(font)
+        layout.addWidget(headline)
+        self.message_text: QLabel | None = None
+        if shown.text_lines:
+            self.message_text = selectable(QLabel("\n".join(shown.text_lines)))
+            self.message_text.setWordWrap(True)
+            self.message_text.setFont(monospace_font(self.font().pointSizeF()))
+            self.message_text.setStyleSheet("background: #FFFFFF; border: 1px solid #C9CED6; padding: 8px;")
+            layout.addWidget(self.message_text)
+        tree = QTreeWidget()
+        tree.setObjectName("messageTree")
+        tree.setColumnCount(2)
+        tree.setHeaderLabels(["Member", "Value"])
+        tree.setAccessibleName("Typed data and signed bytes")
+        tree.setWordWrap(True)
+        tree.setUniformRowHeights(False)
+        tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        tree.header().setStretchLastSection(True)
+        tree.setFont(monospace_font(self.font().pointSizeF()))
+        for row in shown.tree:
+            self._add_tree_row(tree.invisibleRootItem(), row)
+        for detail in shown.details:
+            self._detail(tree.invisibleRootItem(), detail.name, detail.text)
+        tree.expandAll()
+        tree.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        tree.setFixedHeight(_tree_content_height(tree))
+        layout.addWidget(tree)
+        return frame, tree
+
+    def _add_tree_row(self, parent: QTreeWidgetItem, row: TreeRow) -> None:
+        item = QTreeWidgetItem(parent, [row.name, row.text])
+        item.setToolTip(1, row.text)
+        if row.children:
+            font = item.font(0)
+            font.setBold(True)
+            item.setFont(0, font)
+        for child in row.children:
+            self._add_tree_row(item, child)
+
+    def _child(self, child: Review, fit_content: bool) -> QFrame:
+        """The approved child transaction, with its own intents, hashes, calls and fields."""
+        nonce = child.report.payload.tx.nonce
+        frame, layout = card(f"The transaction it approves: Safe {child.report.context.safe}, nonce {nonce}")
+        note = QLabel("This Safe signs approveHash of the transaction below. Its findings are listed under Why above.")
+        note.setObjectName("muted")
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        self.child_view = ReviewView(child, fit_content, approved_by=self.report.context.safe)
+        layout.addWidget(self.child_view)
+        return frame
+
+    def _transaction_hashes(self, approved_by: str | None) -> tuple[str, str, tuple[HashRow, ...]]:
+        context = self.report.context
+        chain = context.chain_id if context.chain_id is not None else "not part of this version's hash"
+        hashes = self.report.hashes
+        rows = (HashRow("Domain hash", hashes.domain), HashRow("Message hash", hashes.message),
+                HashRow("safeTxHash", hashes.safe_tx, main=True))
+        if approved_by is not None:
+            return ("Its hashes (what the child Safe's signers compare)",
+                    f"Safe {context.safe} · chain {chain} · Safe version {context.version.label}. The approveHash "
+                    "above must carry exactly this safeTxHash.", rows)
+        return ("Compare with your signing device",
+                f"Safe {context.safe} · chain {chain} · Safe version {context.version.label}. "
+                "Sign only if your device shows exactly these hashes.", rows)
 
     # -- intents ---------------------------------------------------------------------------------
     def _intents(self) -> QFrame:
@@ -115,7 +218,8 @@ class ReviewView(QWidget):
         frame, layout = card("Why")
         items = self.presentation.reasons_card()
         if not self.presentation.reasons:
-            layout.addWidget(QLabel("Coldsight found nothing unusual in this transaction."))
+            kind = "message" if isinstance(self.review, MessageItem) else "transaction"
+            layout.addWidget(QLabel(f"Coldsight found nothing unusual in this {kind}."))
         self.reason_labels: list[QLabel] = []
         for item in items:
             if isinstance(item, Reason):
@@ -148,12 +252,9 @@ class ReviewView(QWidget):
         return row
 
     # -- hashes ----------------------------------------------------------------------------------
-    def _hashes(self) -> QFrame:
-        frame, layout = card("Compare with your signing device")
-        context = self.report.context
-        chain = context.chain_id if context.chain_id is not None else "not part of this version's hash"
-        intro = selectable(QLabel(f"Safe {context.safe} · chain {chain} · Safe version {context.version.label}. "
-                                  "Sign only if your device shows exactly these hashes."))
+    def _hashes(self, title: str, intro_text: str, rows: tuple[HashRow, ...]) -> QFrame:
+        frame, layout = card(title)
+        intro = selectable(QLabel(intro_text))
         intro.setObjectName("muted")
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -162,28 +263,27 @@ class ReviewView(QWidget):
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(6)
         base = self.font().pointSizeF()
-        hashes = self.report.hashes
         self.hash_labels: dict[str, QLabel] = {}
-        rows = (("Domain hash", hashes.domain), ("Message hash", hashes.message), ("safeTxHash", hashes.safe_tx))
-        for row, (title, digest) in enumerate(rows):
-            name = QLabel(title)
-            name.setFont(monospace_font(base * 1.1, bold=title == "safeTxHash"))
-            grouped = hardware_wallet_groups(digest)
+        for row, shown in enumerate(rows):
+            name = QLabel(shown.title)
+            name.setFont(monospace_font(base * 1.1, bold=shown.main))
+            grouped = hardware_wallet_groups(shown.digest)
             halves = grouped.split(" ")
             # Two lines of eight groups, as device screens wrap them; large and monospace.
             text = " ".join(halves[:8]) + "\n   " + " ".join(halves[8:])
             value = selectable(QLabel(text))
-            value.setFont(monospace_font(base * (1.55 if title == "safeTxHash" else 1.35), bold=title == "safeTxHash"))
-            value.setAccessibleName(f"{title} {grouped}")
+            value.setFont(monospace_font(base * (1.55 if shown.main else 1.35), bold=shown.main))
+            value.setAccessibleName(f"{shown.title} {grouped}")
             grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(value, row, 1)
-            self.hash_labels[title] = value
+            self.hash_labels[shown.title] = value
         grid.setColumnStretch(2, 1)
         body.addLayout(grid, 1)
         qr_box = QVBoxLayout()
-        qr = qr_label("0x" + hashes.safe_tx.hex(), scale=3)
+        main = next(shown for shown in rows if shown.main)
+        qr = qr_label("0x" + main.digest.hex(), scale=3)
         qr_box.addWidget(qr, 0, Qt.AlignmentFlag.AlignHCenter)
-        caption = QLabel("safeTxHash")
+        caption = QLabel(main.title)
         caption.setObjectName("muted")
         qr_box.addWidget(caption, 0, Qt.AlignmentFlag.AlignHCenter)
         qr_box.addStretch(1)
@@ -206,6 +306,7 @@ class ReviewView(QWidget):
         tree.header().setStretchLastSection(True)
         mono = monospace_font(self.font().pointSizeF())
         tree.setFont(mono)
+        assert self.presentation.calls is not None  # a transaction always has its call tree
         self._add_call(tree.invisibleRootItem(), self.presentation.calls)
         tree.expandAll()
         if fit_content:
@@ -264,7 +365,7 @@ class ReviewView(QWidget):
             layout.addWidget(label)
             self.policy_lines.append(line)
         for call in policy.calls:
-            text = f"Call {call.path}: {decision_text(call)}"
+            text = f"{'The message' if call.path == MESSAGE_PATH else f'Call {call.path}'}: {decision_text(call)}"
             label = selectable(QLabel(text))
             label.setWordWrap(True)
             label.setStyleSheet(f"color: {SEVERITY_COLOUR[POLICY_SEVERITY.get(call.outcome, Severity.INFO)]};")

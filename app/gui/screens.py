@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from ..presentation import Acknowledgement
 from ..sanitize import display
-from ..service import Review
+from ..service import AnyReview
 from ..session import Decision, DecisionRecord, Problem
 from .review_view import ReviewView
 from .theme import MUTED
@@ -166,6 +166,18 @@ class DecideBar(QFrame):
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
 
 
+class _TickText(QLabel):
+    """A warning's words next to its checkbox: wraps, and a click toggles the box."""
+
+    def __init__(self, text: str, box: QCheckBox):
+        super().__init__(text)
+        self.box = box
+        self.setWordWrap(True)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        self.box.toggle()
+
+
 class AcknowledgeCard(QFrame):
     """One checkbox per warning; shown for `warn` verdicts only."""
 
@@ -179,18 +191,25 @@ class AcknowledgeCard(QFrame):
         layout.addWidget(title)
         self.checkboxes: dict[str, QCheckBox] = {}
         for item in items:
-            box = QCheckBox(item.text)
+            # The text sits in a wrapping label beside the box (a QCheckBox never wraps: a long warning
+            # would widen the whole review past the window); clicking the text ticks the box too.
+            box = QCheckBox()
             box.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
             box.setAccessibleName(f"I checked: {item.text}")
             box.toggled.connect(lambda checked, key=item.key: on_tick(key, checked))
-            layout.addWidget(box)
+            text = _TickText(item.text, box)
+            row = QHBoxLayout()
+            row.setSpacing(8)
+            row.addWidget(box, 0, Qt.AlignmentFlag.AlignTop)
+            row.addWidget(text, 1)
+            layout.addLayout(row)
             self.checkboxes[item.key] = box
         boxes = list(self.checkboxes.values())
         for first, second in zip(boxes, boxes[1:]):
             QWidget.setTabOrder(first, second)
 
 
-def build_review_column(review: Review, acknowledgements: list[Acknowledgement], on_tick,
+def build_review_column(review: AnyReview, acknowledgements: list[Acknowledgement], on_tick,
                         fit_content: bool) -> tuple[ReviewView, AcknowledgeCard | None]:
     view = ReviewView(review, fit_content=fit_content)
     ack = None
@@ -330,19 +349,21 @@ class DecidedScreen(QWidget):
         outer = QVBoxLayout(self)
         page, layout = _page()
         outer.addWidget(page)
+        signed_hash = record.safe_message_hash or record.safe_tx_hash
         if record.decision is Decision.REVIEWED:
-            headline = "Reviewed. Now sign on your device, only if it shows the same safeTxHash:"
+            which = "safeMessageHash" if record.safe_message_hash else "safeTxHash"
+            headline = f"Reviewed. Now sign on your device, only if it shows the same {which}:"
         else:
             headline = "Discarded. Do not sign this transaction; tell your security team."
         self.headline = emphasize(QLabel(headline), 1.4)
         self.headline.setWordWrap(True)
         layout.addWidget(self.headline)
-        if record.safe_tx_hash and record.decision is Decision.REVIEWED:
+        if signed_hash and record.decision is Decision.REVIEWED:
             from decoders.eip712 import hardware_wallet_groups
 
             from .theme import monospace_font
 
-            digest = selectable(QLabel(hardware_wallet_groups(bytes.fromhex(record.safe_tx_hash[2:]))))
+            digest = selectable(QLabel(hardware_wallet_groups(bytes.fromhex(signed_hash[2:]))))
             digest.setFont(monospace_font(self.font().pointSizeF() * 1.4, bold=True))
             digest.setWordWrap(True)
             layout.addWidget(digest)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import exitcodes
-from decoders.vocabulary import Verdict
 
 if TYPE_CHECKING:
     from .service import ReviewOptions
@@ -110,6 +109,7 @@ def run(args) -> int:
         child = review_payload(replace(options_from_args(args), payload=args.child, safe=None, safe_version=None,
                                        policy=None))
         link_child(review.report, child.report)
+        review = replace(review, child=child)  # the text shows both levels, as the GUI does
     if args.tx_builder is not None:
         from decoders.formats.tx_builder import apply_batch_file, load_batch_file
 
@@ -179,43 +179,22 @@ def _approval_text(approval) -> str:
 
 
 def _run_message(args) -> int:
+    """A Safe message through the review service (policy message rules included); the text is the
+    GUI's message screen in words (app.text_report.render_message: the same reasons)."""
     from decoders.errors import ContextError
-    from decoders.formats import decode_text
-    from decoders.messages import load_message_document, review_message
 
-    from .payload_input import read_bytes
+    from .service import review_message_payload
+    from .text_report import render_message
 
     if args.payload is None:
         raise ContextError("--message reads JSON or ur: text from a file or standard input (-)", "--message")
-    data, source = read_bytes(args.payload)
-    document = load_message_document(decode_text(data, source), source)
-    review = review_message(document, chain_id=args.chain_id, safe=args.safe, safe_version=args.safe_version)
+    item = review_message_payload(options_from_args(args))
     if args.format == "json":
-        print(json.dumps(review.as_json(), indent=2))
+        document = item.message.as_json()
+        if item.policy is not None:
+            document["policy"] = item.policy.as_json()
+            document["verdict"] = item.verdict
+        print(json.dumps(document, indent=2))
     else:
-        sys.stdout.write(_message_text(review))
-    return exitcodes.BY_VERDICT[review.verdict]
-
-
-def _message_text(review) -> str:
-    from decoders.eip712 import hardware_wallet_groups
-    from decoders.findings import sort_findings
-
-    verdict = {Verdict.OK: "OK", Verdict.WARN: "WARN: read every reason before signing",
-               Verdict.BLOCK: "BLOCK: DO NOT SIGN"}[review.verdict]
-    lines = [f"{verdict}  (Safe message, EIP-1271)"]
-    lines += [f"  [{f.code}] {f.message}" for f in sort_findings(review.findings)]
-    inner = review.inner
-    lines += ["", f"Safe {review.safe} on chain {review.chain_id} (Safe {review.version.label}) signs {inner.kind}:"]
-    if inner.text is not None:
-        lines += ["  | " + line for line in inner.text.splitlines() or [""]]
-    elif inner.typed_data is not None:
-        lines += ["  " + line for line in json.dumps(inner.typed_data, indent=2).splitlines()]
-        lines += [f"  typed data: domain 0x{inner.typed_hashes.domain.hex()}",
-                  f"              message 0x{inner.typed_hashes.message.hex()}"]
-    lines += [f"  signed bytes (SafeMessage.message): 0x{inner.signed_bytes.hex()}", "",
-              f"domain hash        0x{review.hashes.domain.hex()}",
-              f"message hash       0x{review.hashes.message.hex()}",
-              f"safe message hash  0x{review.hashes.safe_message.hex()}",
-              f"                   {hardware_wallet_groups(review.hashes.safe_message)}", ""]
-    return "\n".join(lines)
+        sys.stdout.write(render_message(item))
+    return exitcodes.BY_VERDICT[item.verdict]

@@ -6,7 +6,7 @@ Reasons and call rows come from `app.presentation`, the same list the GUI shows.
 from decoders.eip712 import hardware_wallet_groups
 
 from .presentation import NO_FINDING, CallRow, Presentation, present
-from .service import AnyReview, MessageItem
+from .service import AnyReview, MessageItem, Review
 from decoders.vocabulary import Severity, Verdict
 
 VERDICT_LINE: dict[str, str] = {
@@ -95,4 +95,21 @@ def render(review: AnyReview) -> str:
         lines.append(f"  {key:<15} {value}")
     for note in report.payload.notes:
         lines.append(f"Note: {note}")
+    if review.child is not None:
+        lines += _child_lines(review.child)
     return "\n".join(lines) + "\n"
+
+
+def _child_lines(child: Review) -> list[str]:
+    """The child transaction a parent's approveHash approves: its intents, hashes and calls, indented
+    (its findings are already among the parent's reasons)."""
+    context, shown = child.report.context, present(child)
+    lines = ["", f"The transaction it approves (Safe {context.safe}, nonce {child.report.payload.tx.nonce}, "
+                 f"Safe version {context.version.label}):"]
+    lines.extend(f"  {row.path:<6} {INTENT_MARK[row.severity]} {row.text}" for row in shown.intents)
+    hashes = child.report.hashes
+    for title, digest in (("Domain hash", hashes.domain), ("Message hash", hashes.message), ("safeTxHash", hashes.safe_tx)):
+        lines.append(f"  {title:<13} {hardware_wallet_groups(digest)}")
+    assert shown.calls is not None
+    lines.extend("  " + line for line in _call_lines(shown.calls))
+    return lines

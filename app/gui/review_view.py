@@ -87,7 +87,7 @@ class ReviewView(QWidget):
 
     def _message(self, shown: MessageView) -> tuple[QFrame, QTreeWidget]:
         frame, layout = card("What the Safe signs")
-        headline = selectable(QLabel(shown.headline))
+        headline = self.message_headline = selectable(QLabel(shown.headline))
         headline.setWordWrap(True)
         font = headline.font()
         font.setPointSizeF(font.pointSizeF() * 1.15)

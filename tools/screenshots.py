@@ -4,6 +4,13 @@ and a nested-Safe approval reviewed with its child transaction, with the example
 (docs/screenshots/payloads/addressbook.csv), rendered offscreen exactly as `coldsight render` does.
 
     python tools/screenshots.py            # from the repository root (uses QT_QPA_PLATFORM=offscreen)
+    python tools/screenshots.py --loop     # also the signer's loop on anvil (needs bash tests/node/setup.sh)
+
+`--loop` runs the real courier against anvil and the Safe Transaction Service stand-in of
+tests/courier (Safe 1.4.1, 2 of 3 owners, one pending 1 ETH transfer) and keeps what the README's
+walkthrough shows: the courier's request QR (first frame), the signature QR `coldsight sign`
+writes, the app's review of the request and its decided screen with the sign card used (a second
+owner), and the terminal transcript of every command.
 """
 
 from __future__ import annotations
@@ -49,7 +56,111 @@ def main() -> int:
         review, problem = review_or_problem(options, child)
         render_png(SHOTS / name, review=review, problem=problem)
         print(f"{SHOTS / name}: {review.verdict if review else 'invalid (block)'}")
+    if "--loop" in sys.argv[1:]:
+        signer_loop()
     return 0
+
+
+LOOP_COMMANDS = (  # (shown as, argv after the interpreter); run in a scratch folder
+    ("coldsight-courier pending --service $SERVICE --rpc $RPC --safe $SAFE",
+     ["-m", "courier", "pending", "--service", "{service}", "--rpc", "{rpc}", "--safe", "{safe}"]),
+    ("coldsight-courier show --service $SERVICE --rpc $RPC --safe-tx-hash $H --out request.gif",
+     ["-m", "courier", "show", "--service", "{service}", "--rpc", "{rpc}", "--safe-tx-hash", "{hash}",
+      "--out", "request.gif"]),
+    ("coldsight sign request.gif --keystore owner.json --password-file owner.pw --out signature.png",
+     ["-m", "app.cli", "sign", "request.gif", "--keystore", "owner.json", "--password-file", "owner.pw",
+      "--out", "signature.png"]),
+    ("coldsight-courier submit --service $SERVICE --rpc $RPC --safe-tx-hash $H --signature signature.png",
+     ["-m", "courier", "submit", "--service", "{service}", "--rpc", "{rpc}", "--safe-tx-hash", "{hash}",
+      "--signature", "signature.png"]),
+)
+
+
+def signer_loop() -> None:
+    """Both ends of the signer's loop on a local chain (see the module docstring)."""
+    import json
+    import shutil
+    import subprocess
+    import tempfile
+
+    from eth_account import Account
+
+    from tests.courier import test_loop_on_anvil as loop  # the end-to-end test's chain and service set-up
+
+    scratch = Path(tempfile.mkdtemp(prefix="coldsight-loop-"))
+    anvil, line = loop._started([str(loop.ANVIL), "--port", "0", "--chain-id", str(loop.CHAIN_ID)], "Listening on")
+    service = None
+    try:
+        rpc = "http://" + line.split("Listening on", 1)[1].strip()
+        deployed = loop._json_child("deploy", rpc, ",".join(loop.OWNERS), "2", str(10 * loop.ONE_ETH))
+        safe = deployed["safe"]
+        transfer = loop._service_tx(safe, 0, loop.RECIPIENT, loop.ONE_ETH, b"", 0)
+        info = {"address": safe, "nonce": 0, "threshold": 2, "owners": loop.OWNERS, "masterCopy": deployed["singleton"],
+                "modules": [], "fallbackHandler": loop.ZERO, "guard": loop.ZERO, "version": "1.4.1"}
+        (scratch / "service.json").write_text(json.dumps({"safeInfo": info, "transactions": [transfer]}))
+        service, started = loop._started([sys.executable, "-m", "tests.courier.service_standin",
+                                          str(scratch / "service.json")], "listening")
+        values = {"service": f"http://127.0.0.1:{started.split()[1]}", "rpc": rpc, "safe": safe,
+                  "hash": transfer["safeTxHash"]}
+        for index, key in enumerate(loop.KEYS[:2]):
+            name = "owner" if index == 0 else f"owner{index}"
+            (scratch / f"{name}.json").write_text(json.dumps(Account.encrypt(key, f"pw{index}", kdf="pbkdf2",
+                                                                             iterations=1024)))
+            (scratch / f"{name}.pw").write_text(f"pw{index}\n")
+        env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin", "QT_QPA_PLATFORM": "offscreen",
+               "COLDSIGHT_STATE_DIR": str(scratch / "state")}
+        transcript = [f"# SERVICE={values['service']} (stand-in)  RPC={rpc} (anvil)  SAFE={safe}  H={values['hash']}"]
+        for shown, argv in LOOP_COMMANDS:
+            done = subprocess.run([sys.executable, *[part.format(**values) for part in argv]], cwd=scratch, env=env,
+                                  capture_output=True, text=True, timeout=300)
+            transcript += [f"$ {shown}", (done.stdout + done.stderr).rstrip(), f"(exit {done.returncode})"]
+            if done.returncode != 0:
+                raise SystemExit("\n".join(transcript))
+        frames = scratch / "frames"
+        subprocess.run([sys.executable, "-m", "courier", "show", "--service", values["service"], "--rpc", rpc,
+                        "--safe-tx-hash", values["hash"], "--out", str(frames)], cwd=scratch, env=env, check=True,
+                       capture_output=True)
+        shutil.copy(sorted(frames.glob("*.png"))[0], SHOTS / "loop-courier-request.png")
+        shutil.copy(scratch / "signature.png", SHOTS / "loop-signature.png")
+        subprocess.run([sys.executable, "-m", "courier", "show", "--service", values["service"], "--rpc", rpc,
+                        "--safe-tx-hash", values["hash"], "--out", "request.txt"], cwd=scratch, env=env, check=True,
+                       capture_output=True)
+        render_sign_card(scratch / "request.txt", scratch / "owner1.json", "pw1", SHOTS / "loop-sign-card.png")
+        (SHOTS / "loop-transcript.txt").write_text("\n".join(transcript) + "\n")
+        print(f"{SHOTS}/loop-*.png, loop-transcript.txt written")
+    finally:
+        for process in (service, anvil):
+            if process is not None:
+                process.terminate()
+                process.wait(10)
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def render_sign_card(request: Path, keystore: Path, password: str, out: Path) -> None:
+    """The app after "Reviewed" with `--keystore`: the decided screen, its sign card used."""
+    from app.gui.render import grab_png
+    from app.gui.screens import DecidedScreen
+    from app.gui.sign_panel import SignPanel
+    from app.service import ReviewOptions, review_payload
+    from app.session import Decision, ReviewSession
+
+    from app.gui.app import create_application
+
+    create_application()
+    from app.gui.render import render_png
+
+    review = review_payload(ReviewOptions(payload=str(request), address_book=ADDRESS_BOOK))
+    render_png(out.with_name("loop-review.png"), review=review)  # what the owner reviews before signing
+    session = ReviewSession()
+    session.begin_verifying(request.name)
+    session.show_review(review)
+    record = session.decide(Decision.REVIEWED)
+    panel = SignPanel(review, record.acknowledged, keystore)
+    panel.keystore_label.setText("Keystore: owner1.json")  # not the scratch folder's path
+    panel.password.setText(password)
+    panel.sign()
+    grab_png(DecidedScreen(record, "~/.local/state/coldsight/review-log.jsonl", lambda: None, sign_panel=panel), out,
+             width=1000)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,14 @@ def review_widget(review: AnyReview | None = None, problem: Problem | None = Non
 
 def render_png(out: Path, review: AnyReview | None = None, problem: Problem | None = None, width: int = DEFAULT_WIDTH,
                scale: float = 1.0) -> Path:
+    from .app import create_application
+
+    create_application()
+    return grab_png(review_widget(review, problem), out, width, scale, min_height=480 if review is None else 0)
+
+
+def grab_png(widget, out: Path, width: int = DEFAULT_WIDTH, scale: float = 1.0, min_height: int = 0) -> Path:
+    """Lay `widget` out at `width` with its full height (nothing scrolled away) and save it as PNG."""
     from PySide6.QtCore import QSize, Qt
     from PySide6.QtGui import QImage
 
@@ -47,7 +55,6 @@ def render_png(out: Path, review: AnyReview | None = None, problem: Problem | No
     from .theme import style_sheet
 
     app = create_application()
-    widget = review_widget(review, problem)
     widget.setStyleSheet(style_sheet(app.font().pointSizeF()))
     widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     widget.resize(width, 400)
@@ -55,7 +62,7 @@ def render_png(out: Path, review: AnyReview | None = None, problem: Problem | No
     app.processEvents()
     layout = widget.layout()
     height = layout.heightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
-    height = max(height, layout.minimumSize().height(), 480 if review is None else 0)
+    height = max(height, layout.minimumSize().height(), min_height)
     widget.resize(width, height)
     app.processEvents()
     image = QImage(QSize(int(width * scale), int(height * scale)), QImage.Format.Format_RGB32)

@@ -175,32 +175,35 @@ def review_nested(options: ReviewOptions, child_payload: str) -> Review:
     return replace(parent, child=child)
 
 
-def is_message_file(options: ReviewOptions) -> bool:
-    """The PAYLOAD file holds a Safe message document rather than a transaction (a cheap sniff of
-    JSON text; pictures, cameras and `ur:` text stay transactions here)."""
-    from decoders.messages import is_message_document
+def message_document_in_text(text: str, source: str) -> object | None:
+    """The Safe message document `text` holds (JSON, or `ur:` text carrying SafeMessage typed data),
+    or None when it is anything else: a transaction, or input the transaction path reports on."""
+    from decoders.errors import ColdsightError
+    from decoders.messages import is_message_document, load_message_document
 
-    from .payload_input import CAMERA_PREFIX
+    try:
+        document = load_message_document(text, source)
+    except ColdsightError:
+        return None
+    return document if is_message_document(document) else None
+
+
+def message_document_in_file(options: ReviewOptions) -> object | None:
+    """The Safe message document the PAYLOAD file holds, or None (pictures, cameras, standard input
+    and transactions all go the transaction way)."""
+    from .payload_input import CAMERA_PREFIX, read_bytes
 
     if options.payload is None or options.payload == "-" or options.payload.startswith(CAMERA_PREFIX):
-        return False
+        return None
     path = Path(options.payload)
-    if not path.is_file() or path.suffix.lower() not in (".json", ".txt", ""):
-        return False
+    if not path.is_file() or path.suffix.lower() not in (".json", ".txt", ".ur", ""):
+        return None
+    data, source = read_bytes(options.payload)
     try:
-        document = _json_document(path.read_bytes()[: 4 << 20], str(path))
-    except ValueError:
-        return False
-    return is_message_document(document)
-
-
-def _json_document(data: bytes, source: str) -> object:
-    import json
-
-    try:
-        return json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
-        raise ValueError(f"{source}: not JSON") from err
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return message_document_in_text(text, source)
 
 
 def review_message_payload(options: ReviewOptions, document: object | None = None) -> MessageItem:
@@ -228,7 +231,8 @@ def review_message_payload(options: ReviewOptions, document: object | None = Non
 
 def review_any(options: ReviewOptions) -> AnyReview:
     """A transaction or a Safe message, whichever the PAYLOAD file holds (the GUI's open and render)."""
-    return review_message_payload(options) if is_message_file(options) else review_payload(options)
+    document = message_document_in_file(options)
+    return review_message_payload(options, document) if document is not None else review_payload(options)
 
 
 def address_book_for(options: ReviewOptions, loaded: LoadedPolicy | None = None) -> AddressBook:
@@ -244,8 +248,12 @@ def address_book_for(options: ReviewOptions, loaded: LoadedPolicy | None = None)
     return book
 
 
-def review_text(text: str, source: str, options: ReviewOptions) -> Review:
-    """Review pasted or scanned text (`ur:` parts or JSON) exactly as a file would be."""
+def review_text(text: str, source: str, options: ReviewOptions) -> AnyReview:
+    """Review pasted or scanned text (`ur:` parts or JSON) exactly as a file would be: a Safe
+    message (SafeMessage typed data, or the service's message shape) as a message."""
     from decoders.formats import parse_text
 
+    document = message_document_in_text(text, source)
+    if document is not None:
+        return review_message_payload(options, document)
     return review_payload(options, parse_text(text, source))

@@ -153,7 +153,7 @@ class MainWindow(QMainWindow):
             if isinstance(screen, ScanScreen):
                 screen.show_progress(progress)
 
-    def _scan_verified(self, review: Review, source: str) -> None:
+    def _scan_verified(self, review: AnyReview, source: str) -> None:
         if self.session.phase is Phase.SCANNING:
             self.session.begin_verifying(source)
             self.session.show_review(review)

@@ -182,3 +182,35 @@ def test_cli_message_text_and_policy_use_the_review_service(run_cli, tmp_path):
     result = run_cli(["verify", str(PERMIT2_FILE), "--message"])
     assert result.code == 1 and safe_message_hash(json.loads(PERMIT2_FILE.read_text())) in result.stdout
     assert "[TOKEN_APPROVAL]" in result.stdout and "spender (address): " + SPENDER in result.stdout
+
+
+def test_pasted_safe_message_request_is_reviewed_as_a_message(qtbot, make_window):  # noqa: F811
+    # A SafeMessage eth-sign-request (data type 2) pasted as ur: text: Coldsight's EIP-4527 encoder is
+    # only the transport; the expected hash is eth-account's.
+    from eth_account.messages import defunct_hash_message
+
+    from decoders.ur.eip4527 import EthDataType, EthSignRequest, KeyPath
+    from decoders.ur.ur import encode_single
+
+    safe, text = "0xbC7AE04ce753Ac81cD6e88eBF1b51C487bfD43C3", "Sign in to example.org"
+    typed = {"types": {"EIP712Domain": [{"name": "chainId", "type": "uint256"},
+                                        {"name": "verifyingContract", "type": "address"}],
+                       "SafeMessage": [{"name": "message", "type": "bytes"}]},
+             "primaryType": "SafeMessage", "domain": {"chainId": 1, "verifyingContract": safe},
+             "message": {"message": "0x" + bytes(defunct_hash_message(text=text)).hex()}, "originalMessage": text}
+    request = EthSignRequest(json.dumps(typed).encode(), EthDataType.TYPED_DATA, KeyPath.parse("m/44'/60'/0'/0/0"),
+                             chain_id=1)
+    window = make_window(options=gui_options(safe_version="1.4.1"))
+    window.load_text(encode_single(request.to_ur()))
+    wait_phase(qtbot, window, "reviewing")
+    view = window.centralWidget().view
+    expected = safe_message_hash({"safe": safe, "chainId": 1, "message": text})
+    assert view.hash_labels["safeMessageHash"].accessibleName().endswith(grouped(expected))
+    assert view.message_text.text() == text
+
+
+def test_a_transaction_is_still_a_transaction():
+    from app.service import Review, ReviewOptions, review_any, review_text
+
+    assert isinstance(review_any(ReviewOptions(payload=str(CHILD_FILE))), Review)
+    assert isinstance(review_text(CHILD_FILE.read_text(), "pasted", ReviewOptions()), Review)

@@ -16,7 +16,9 @@ def key(window, keyname, modifier=Qt.KeyboardModifier.NoModifier):
     if not window.isActiveWindow():  # shortcuts only fire in the active window
         window.activateWindow()
         QTest.qWaitForWindowActive(window)
-    target = QApplication.focusWidget() or window
+    # The window's own focus widget: under load the window can lose activation for a moment, and then
+    # QApplication.focusWidget() is None although the window still knows which widget has focus.
+    target = window.focusWidget() or window
     QTest.keyClick(target, keyname, modifier)
 
 
@@ -73,11 +75,14 @@ def test_warn_needs_every_box_ticked_by_keyboard(qtbot, make_window, review_log)
     assert boxes[0].isChecked() and not screen.bar.reviewed_button.isEnabled()
     key(window, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert window.session.phase.value == "reviewing"  # one box still open
-    for _ in range(200):  # the second box is reachable by Tab (past the intent rows' "exact values" buttons)
+    # The boxes are next to each other in the focus chain. The offscreen platform now and then drops a
+    # synthetic key press under load (seen for Tab and for Ctrl+Return), so a lost press is retried.
+    for _ in range(3):
         key(window, Qt.Key.Key_Tab)
-        if QApplication.focusWidget() is boxes[1]:
+        if window.focusWidget() is boxes[1]:
             break
-    assert QApplication.focusWidget() is boxes[1]
+        qtbot.wait(50)
+    assert window.focusWidget() is boxes[1]
     key(window, Qt.Key.Key_Space)
     assert screen.bar.reviewed_button.isEnabled()
     assert "2 of 2" in screen.bar.status.text()

@@ -192,7 +192,10 @@ def read_password(password_file: Path | None) -> str:
     if not sys.stdin.isatty():
         raise ColdsightError("no terminal to ask the keystore password on", "password",
                              "pass --password-file FILE")
-    return getpass.getpass("keystore password: ")
+    try:
+        return getpass.getpass("keystore password: ")
+    except EOFError:  # the terminal closed (Ctrl+D) before a password was typed
+        raise ColdsightError("no keystore password was entered", "password", "type it, or pass --password-file FILE") from None
 
 
 def load_key(keystore: Path, password: str) -> bytes:

@@ -200,3 +200,23 @@ def test_without_the_request_object_the_noted_id_and_address_still_count(tmp_pat
                 sign_reviewed(scanned, KEY, [])
         else:
             assert sign_reviewed(scanned, KEY, []).request_id == request_id
+
+
+def test_a_password_prompt_closed_without_input_is_a_clear_error(monkeypatch):
+    import getpass
+    import sys
+
+    from app import signing
+    from decoders.errors import ColdsightError
+
+    class Terminal:
+        def isatty(self):
+            return True
+
+    def closed(prompt=""):
+        raise EOFError
+
+    monkeypatch.setattr(sys, "stdin", Terminal())
+    monkeypatch.setattr(getpass, "getpass", closed)
+    with pytest.raises(ColdsightError, match="no keystore password was entered"):
+        signing.read_password(None)

@@ -6,9 +6,8 @@ batches and calldata from eth-abi encoders and eth-utils selectors. Nothing here
 """
 
 from eth_abi import encode
-from eth_abi.packed import encode_packed
 from eth_account import Account
-from eth_utils import function_signature_to_4byte_selector, to_checksum_address
+from eth_utils import to_checksum_address
 from safe_eth.eth.eip712 import eip712_encode
 from safe_eth.safe.safe_tx import SafeTx as PeerSafeTx
 
@@ -96,32 +95,9 @@ def hex0x(raw: bytes) -> str:
     return "0x" + raw.hex()
 
 
-# ---- calldata and batches (eth-abi) --------------------------------------------------------
-
-def selector(signature: str) -> bytes:
-    return function_signature_to_4byte_selector(signature)
-
-
-def calldata(signature: str, types: list[str], values: list) -> bytes:
-    return selector(signature) + encode(types, values)
-
-
-def erc20_transfer(to: str, amount: int) -> bytes:
-    return calldata("transfer(address,uint256)", ["address", "uint256"], [to, amount])
-
-
-def packed_entry(operation: int, to: str, value: int, data: bytes) -> bytes:
-    """One MultiSend entry in the packed encoding (Safe >= 1.1.0 libraries)."""
-    return encode_packed(["uint8", "address", "uint256", "uint256", "bytes"], [operation, to, value, len(data), data])
-
-
-def padded_entry(operation: int, to: str, value: int, data: bytes) -> bytes:
-    """One entry of the first MultiSend: abi.encode(operation, to, value, data) as 32-byte words."""
-    return encode(["uint256", "address", "uint256", "bytes"], [operation, to, value, data])
-
-
-def multisend(blob: bytes) -> bytes:
-    return calldata("multiSend(bytes)", ["bytes"], [blob])
+# ---- calldata and batches (eth-abi): the shared builders, written from the specs ------------------
+# (re-exported so core tests keep importing everything independent of Coldsight from one place)
+from tests.builders import calldata, erc20_transfer, multisend, packed_entry, padded_entry, selector  # noqa: E402,F401
 
 
 def service_record(**fields) -> dict:

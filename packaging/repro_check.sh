@@ -5,7 +5,9 @@
 #   bash packaging/repro_check.sh [COMMIT]      (default HEAD; exit 0 only if all files match)
 #
 # Environment: COLDSIGHT_SKIP_INSTALLERS=1 compares only the frozen app (faster);
-# REPRO_WORK=DIR keeps the two trees there (default: a temporary directory, removed afterwards).
+# REPRO_WORK=DIR keeps the two trees there (default: a temporary directory, removed afterwards);
+# COLDSIGHT_DEMO_BUILD=1 is passed on to build.sh, which refuses a tree that ships the example
+# trust set unless told it is a demo build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 COMMIT=$(git rev-parse --verify "${1:-HEAD}^{commit}")  # pinned: HEAD may move while we build

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import PayloadError
-from .hexutil import keccak, to_checksum
+from .hexutil import keccak, parse_address, parse_hex, to_checksum
 
 _ARRAY = re.compile(r"^(.*)\[(\d*)\]$")
 _INT = re.compile(r"^(u?)int(\d*)$")
@@ -104,12 +104,8 @@ def _encode_value(types: dict, type_name: str, value: object, where: str, depth:
 
 
 def parse_bytes(value: object, where: str) -> bytes:
-    if not (isinstance(value, str) and value[:2] in ("0x", "0X")):
-        raise PayloadError("expected 0x-prefixed hex bytes", where)
-    try:
-        return bytes.fromhex(value[2:])
-    except ValueError:
-        raise PayloadError("not valid hex bytes", where) from None
+    """0x hex, strictly (hexutil.parse_hex: no whitespace, no odd length)."""
+    return parse_hex(value, where)
 
 
 def parse_uint(value: object, where: str, bits: int = 256, signed: bool = False) -> int:
@@ -129,13 +125,6 @@ def parse_uint(value: object, where: str, bits: int = 256, signed: bool = False)
     if not low <= number <= high:
         raise PayloadError(f"{number} does not fit in {'int' if signed else 'uint'}{bits}", where)
     return number
-
-
-def parse_address(value: object, where: str) -> str:
-    raw = parse_bytes(value, where) if isinstance(value, str) else None
-    if raw is None or len(raw) != 20:
-        raise PayloadError("expected a 20-byte 0x address", where)
-    return to_checksum(raw)
 
 
 def encode_atomic(type_name: str, value: object, where: str) -> bytes:

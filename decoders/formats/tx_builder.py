@@ -26,7 +26,8 @@ import eth_abi
 from ..abi import Param, function_from_json_abi
 from ..errors import PayloadError
 from ..findings import Finding
-from ..hexutil import keccak, to_checksum
+from ..eip712_any import parse_uint
+from ..hexutil import keccak, parse_address, parse_hex, to_checksum
 from ..vocabulary import FindingCode, Severity
 
 JS_SAFE_INTEGER = (1 << 53) - 1
@@ -76,12 +77,12 @@ def builder_calls(document: dict) -> list[BuilderCall]:
         where = f"transactions[{index}]"
         if not isinstance(tx, dict):
             raise PayloadError("a transaction must be an object", where)
-        to = _address(tx.get("to"), f"{where}.to")
-        value = _uint(tx.get("value", "0") or "0", f"{where}.value", 256)
+        to = parse_address(tx.get("to"), f"{where}.to")
+        value = parse_uint(tx.get("value", "0") or "0", f"{where}.value", 256)
         if tx.get("contractMethod"):
             data = _encode_method(tx["contractMethod"], tx.get("contractInputsValues") or {}, where)
         else:
-            data = _hex(tx.get("data") or "0x", f"{where}.data")
+            data = parse_hex(tx.get("data") or "0x", f"{where}.data")
         calls.append(BuilderCall(index, to, value, data))
     return calls
 
@@ -129,45 +130,16 @@ def _convert(kind: str, components: tuple[Param, ...], value: object, where: str
     if kind == "bool":
         return value if isinstance(value, bool) else str(value).lower() == "true"
     if kind == "address":
-        return _address(value, where)
+        return parse_address(value, where)
     if kind.startswith(("uint", "int")):
-        return _uint(value, where, 256, signed=kind.startswith("int"))
+        return parse_uint(value, where, 256, signed=kind.startswith("int"))
     if kind.startswith("bytes"):
-        return _hex(value, where)
+        return parse_hex(value, where)
     if kind == "string":
         if not isinstance(value, str):
             raise PayloadError("expected a string", where)
         return value
     raise PayloadError(f"unsupported type {kind}", where)
-
-
-def _address(value: object, where: str) -> str:
-    if not (isinstance(value, str) and len(value) == 42 and value[:2] in ("0x", "0X")):
-        raise PayloadError("expected a 0x address of 40 hex digits", where)
-    try:
-        return to_checksum(bytes.fromhex(value[2:]))
-    except ValueError:
-        raise PayloadError("not a hex address", where) from None
-
-
-def _uint(value: object, where: str, bits: int, signed: bool = False) -> int:
-    text = str(value).strip() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
-    try:
-        number = int(text, 16) if text and text[:2].lower() == "0x" else int(text)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        raise PayloadError(f"not a number: {value!r}", where) from None
-    if not signed and number < 0:
-        raise PayloadError("negative value for an unsigned number", where)
-    return number
-
-
-def _hex(value: object, where: str) -> bytes:
-    if not (isinstance(value, str) and value[:2] in ("0x", "0X")):
-        raise PayloadError("expected 0x hex data", where)
-    try:
-        return bytes.fromhex(value[2:])
-    except ValueError:
-        raise PayloadError("not valid hex data", where) from None
 
 
 def compare_with_report(document: dict, report) -> list[Finding]:

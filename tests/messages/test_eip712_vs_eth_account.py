@@ -59,3 +59,20 @@ def test_digest_matches_eth_account(document):
     ours = hash_typed_data(document)
     assert ours.domain == bytes(signable.header)
     assert ours.digest == bytes(_hash_eip191_message(signable))
+
+
+def test_bytes_and_addresses_are_parsed_as_strictly_as_the_safe_tx_fields():
+    import pytest
+
+    from decoders.errors import PayloadError
+
+    def document(kind: str, value: str) -> dict:
+        return {"types": {"EIP712Domain": [{"name": "name", "type": "string"}], "M": [{"name": "v", "type": kind}]},
+                "primaryType": "M", "domain": {"name": "x"}, "message": {"v": value}}
+
+    # bytes.fromhex alone would skip the space and hash 0x1234; a mixed-case address with a broken
+    # EIP-55 checksum is refused by eth-abi (eth-account's encoder) too.
+    for kind, value in (("bytes", "0x12 34"), ("bytes4", "0x1234 5678"),
+                        ("address", "0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB49".replace("b4", "B4"))):
+        with pytest.raises(PayloadError):
+            hash_typed_data(document(kind, value))

@@ -117,3 +117,18 @@ def test_other_chain_or_safe_is_blocked(run_cli, write_payload, change, words):
 def test_not_a_batch_file_is_a_payload_error(run_cli, write_payload):
     result = run(run_cli, write_payload, batch_record(), {"version": "2"})
     assert result.code == 3 and "Transaction Builder" in result.stderr
+
+
+@pytest.mark.parametrize("field,bad", [
+    ("to", OWNERS[1].replace("0x", "0x ", 1)[:42]),   # whitespace that bytes.fromhex would skip
+    ("to", OWNERS[1][:-1] + ("A" if OWNERS[1][-1] == "a" else "a")),  # a broken EIP-55 checksum
+    ("data", "0x12 34"),
+    ("value", str(2**256)),                             # does not fit uint256
+], ids=["address with a space", "bad checksum", "data with a space", "value too large"])
+def test_malformed_values_are_refused_not_reinterpreted(field, bad):
+    from decoders.errors import PayloadError
+
+    document = copy.deepcopy(batch_file())
+    document["transactions"][0][field] = bad
+    with pytest.raises(PayloadError):
+        builder_calls(document)

@@ -15,7 +15,7 @@ check treats the wrapper as a leaf. A delegatecall to the canonical CreateCall l
 contract creation it makes as a child (operation 2); that child is the library's real behaviour.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import deployments
 from .abi import AbiRegistry, DecodedArg, Function, decode_arguments
@@ -223,3 +223,11 @@ def _unwrap_batch(node: CallNode, context: Context, registry: AbiRegistry, budge
         )
         node.children.append(child)
         _fill(child, context, registry, budget)
+        if child.batch is not None and child.batch.reverts_at is not None and child.operation == 1 \
+                and child.runs_as == node.runs_as:
+            # MultiSend reverts as soon as a call fails (`if eq(success, 0) { revert }`): an entry that is a
+            # batch the bytes make revert stops this batch there too; later entries never run.
+            node.batch = replace(reading, entries=reading.entries[: entry.index + 1], reverts_at=entry.index,
+                                 revert_reason=f"entry {entry.index} is a batch that reverts "
+                                               f"({child.batch.revert_reason}), so this batch reverts there too")
+            break

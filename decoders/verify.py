@@ -8,7 +8,6 @@ from pathlib import Path
 
 from .abi import AbiRegistry, bundled_registry
 from .addressbook import AddressBook
-from .batch_reverts import stop_at_nested_reverts
 from .calls import build_call_tree
 from .claims import decoded_mismatch_findings
 from .eip712 import compute_hashes
@@ -80,7 +79,6 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     context = resolve(payload, options)
     hashes = compute_hashes(payload.tx, context)
     root = build_call_tree(payload.tx, context, _registry(options.abi_dir))
-    stop_at_nested_reverts(root)
     signatures = check_signatures(payload.signatures, hashes.safe_tx)
     findings = _context_findings(payload, context, hashes.safe_tx)
     refund = read_refund(payload.tx, context)

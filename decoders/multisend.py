@@ -30,7 +30,9 @@ Consequences the reader models:
 - 1.5.0 replaces `to == 0` by `address(this)`: the Safe under delegatecall, the library itself
   when called directly.
 - a huge dataLength makes the call expand memory beyond what any transaction can pay for:
-  out of gas, the batch reverts (model: data ending past MEMORY_LIMIT bytes).
+  out of gas, the batch reverts (model: data ending past MEMORY_LIMIT bytes). Below that, whether a
+  read far past the end is paid for depends on the gas the executor gives, which no reading of the
+  bytes can know: the call is shown as made, and the batch is BATCH_AMBIGUOUS (block) whatever the gas.
 
 The first MultiSend (Safe 0.1.0 / 1.0.0) used ABI-padded entries; no bundled deployment is that
 contract, so that encoding is never used: a batch is read the way its deployment reads it, or

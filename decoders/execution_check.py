@@ -30,7 +30,8 @@ _EVM_TO_SAFE_OPERATION = {0: 0, 1: 1, 2: 2}
 _OPERATION_WORDS = {0: "CALL", 1: "DELEGATECALL", 2: "CREATE", 3: "CREATE2", 4: "CALLCODE"}
 
 # Storage writes to the Safe itself, by the name decoders.evm gives them (prefix before "["), with
-# the static finding codes that explain such a write and the plain words for it.
+# the static finding codes that explain such a write (the first is raised when none does) and the
+# plain words for it.
 _CRITICAL_WRITES = {
     "singleton": ((FindingCode.MASTERCOPY_CHANGE,), "replaces the Safe's implementation (storage slot 0)"),
     "modules": ((FindingCode.MODULE_CHANGE,), "changes the Safe's enabled modules"),
@@ -47,14 +48,6 @@ _EXPECTED_WRITES = {
     "signedMessages": ("signMessage",),
     "approvedHashes": ("approveHash",),
 }
-# Finding code for a critical write when nothing static explains it.
-_WRITE_CODES = {
-    "singleton": FindingCode.MASTERCOPY_CHANGE, "modules": FindingCode.MODULE_CHANGE, "guard": FindingCode.GUARD_CHANGE,
-    "moduleGuard": FindingCode.GUARD_CHANGE, "fallbackHandler": FindingCode.FALLBACK_HANDLER_CHANGE, "owners": FindingCode.OWNER_CHANGE,
-    "ownerCount": FindingCode.OWNER_CHANGE, "threshold": FindingCode.THRESHOLD_CHANGE,
-}
-
-
 @dataclass
 class ExecutionCheck:
     """What the EVM check found, for the report (`execution` in the JSON)."""
@@ -126,7 +119,7 @@ def check_execution(tx: SafeTx, context: Context, root: CallNode, static_finding
         check.engine = execution.engine
         check.versions.append(label)
         found = _compare(execution, root, context, static_findings, label, len(versions) > 1)
-        if not check.calls:
+        if len(check.versions) == 1:  # the JSON shows the first version's execution
             check.calls = [_call_json(call) for call in execution.calls]
             check.storage_writes = [_write_json(write) for write in execution.storage_writes]
             check.outcome = _outcome(execution)
@@ -274,10 +267,12 @@ def _storage_findings(execution, root: CallNode, static_findings: list[Finding],
                       where: str) -> None:
     if execution.reverted:
         return
-    static_codes = {f.code for f in static_findings}
     # Only calls the Safe's own code makes explain a write to its storage: a function decoded from a
-    # wrapper's arguments (claimed) runs in some other contract, if at all.
-    functions = {node.function.name for node in root.walk() if node.function is not None and not node.claimed}
+    # wrapper's arguments (claimed), and a finding raised for one, concern some other contract, if any.
+    own = [node for node in root.walk() if not node.claimed]
+    own_paths = {node.path for node in own}
+    static_codes = {f.code for f in static_findings if f.path is None or f.path in own_paths}
+    functions = {node.function.name for node in own if node.function is not None}
     for write in execution.storage_writes:
         kind = _write_kind(write.name)
         if kind in _EXPECTED_WRITES:
@@ -288,7 +283,7 @@ def _storage_findings(execution, root: CallNode, static_findings: list[Finding],
             codes, words = _CRITICAL_WRITES[kind]
             if static_codes & set(codes):
                 continue  # the static decoder already reported this change
-            found.append(Finding(_WRITE_CODES[kind], Severity.CRITICAL, None,
+            found.append(Finding(codes[0], Severity.CRITICAL, None,
                                  f"Executing the real Safe bytecode{where} {words} ({write.name}: "
                                  f"{_slot_value(write.before)} → {_slot_value(write.after)}), which the decoded calls "
                                  "do not show"))

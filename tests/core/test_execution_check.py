@@ -232,3 +232,14 @@ def test_entries_after_a_call_that_fails_when_run_are_not_a_mismatch():
     execution = _batch_execution([_leaf(TOKEN, erc20_transfer(ALICE, 5))])
     execution.calls[0].reverted = True
     assert [f.code for f in _mismatches(report, execution)] == ["EXECUTION_MISMATCH"]
+
+
+def test_a_finding_on_a_wrappers_decoded_argument_does_not_explain_a_write_to_the_safe():
+    # multicall on a token wrapping enableModule: its MODULE_CHANGE finding is about a call the token's code
+    # would make, if any; a modules write by the Safe itself stays unexplained.
+    inner = calldata("enableModule(address)", ["address"], [address("module")])
+    report = _report(TOKEN, calldata("multicall(bytes[])", ["bytes[]"], [[inner]]))
+    assert any(f.code == "MODULE_CHANGE" and f.path != "0" for f in report.findings), "precondition: claimed finding"
+    execution = _execution([_leaf(TOKEN, report.root.data, purpose="transaction")],
+                           [StorageWrite(slot=99, before=0, after=1, name=f"modules[{address('module')}]")])
+    assert sorted(f.code for f in _mismatches(report, execution)) == ["EXECUTION_MISMATCH", "MODULE_CHANGE"]

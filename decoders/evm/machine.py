@@ -10,9 +10,10 @@ JUMP/JUMPI are counted to bound the work.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from types import MappingProxyType
 from typing import cast
 
 from eth_typing import Address, BlockNumber, Hash32
@@ -192,17 +193,33 @@ class OracleComputation(CancunComputation):
 class OracleState(CancunState):
     computation_class = OracleComputation
     transaction_context_class = _OracleContext
-    # address -> function giving its runtime code, installed on the first read of that address's code
-    lazy_codes: dict[bytes, Callable[[], bytes | None]] = {}
+    # address -> function giving its runtime code, installed the first time the EVM looks at that
+    # account in any way (its code, code hash, existence), so a lazily deployed library is never seen empty
+    lazy_codes: Mapping[bytes, Callable[[], bytes | None]] = MappingProxyType({})
 
-    def get_code(self, address: Address) -> bytes:
+    def _materialize(self, address: Address) -> None:
         loader = self.lazy_codes.get(bytes(address))
         if loader is not None:
             self.lazy_codes = {k: v for k, v in self.lazy_codes.items() if k != bytes(address)}
             code = loader()
             if code is not None:
                 self.set_code(address, code)
+
+    def get_code(self, address: Address) -> bytes:
+        self._materialize(address)
         return super().get_code(address)
+
+    def get_code_hash(self, address: Address) -> Hash32:
+        self._materialize(address)
+        return super().get_code_hash(address)
+
+    def account_exists(self, address: Address) -> bool:
+        self._materialize(address)
+        return super().account_exists(address)
+
+    def account_is_empty(self, address: Address) -> bool:
+        self._materialize(address)
+        return super().account_is_empty(address)
 
 
 def _address(raw: bytes) -> Address:

@@ -199,6 +199,10 @@ def _member_type(node: object, preset: Preset | None, path: str) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
+def table_name(preset: Preset) -> str:
+    return " / ".join(preset.primary_types)
+
+
 def _members(compiler, value: object, where: str, effect: str, preset: Preset | None,
              contracts: tuple[AddressRef, ...] | None) -> tuple[MemberCheck, ...]:
     from .schema import _Counter  # schema imports this module lazily
@@ -224,6 +228,13 @@ def _members(compiler, value: object, where: str, effect: str, preset: Preset | 
         at = f"{where}.{path}"
         if not path or any(not part for part in path.split(".")):
             raise compiler.src.error(f"bad member path {path!r}", at, 'dotted member names, e.g. "details.amount"')
+        if preset is not None and path not in preset.members and not path.startswith("domain."):
+            nested = [m for m in preset.members if m.startswith(path + ".")]
+            if nested:
+                raise compiler.src.error(f"member {path!r} is a struct; constrain its members by path", at,
+                                         f"e.g. {', '.join(nested)}")
+            raise compiler.src.error(f"{table_name(preset)} has no member {path!r}", at,
+                                     f"its members: {', '.join(preset.members)}")
         type_name = _member_type(node, preset, path)
         if type_name is None:
             known = f"; the preset's members: {', '.join(preset.members)}" if preset is not None else ""

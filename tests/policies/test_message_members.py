@@ -1,0 +1,154 @@
+"""Message rules that read the signed typed data by member path (issue 23, item 2).
+
+The Permit2 class from the held-out trial: a policy allowing only the team's spender up to its cap must
+deny an attacker's PermitSingle for 10M USDC to another spender, which a rule on domain and primary
+type alone allowed. Members are read only through the declared types (what the hash signs)."""
+
+import copy
+
+import pytest
+
+from policies.errors import PolicyError
+from policies.load import loaded_from_bytes
+from policies.messages import evaluate_message
+from tests.policies.helpers import SIGNED, USDC, addr, policy_text
+from tests.policies.test_message_rules import NOW, SPENDER, message, permit2_single
+
+ATTACKER = addr("attacker spender")
+TEAM_RULE = '''
+[addresses.router]
+chain = 1
+address = "%s"
+
+[[message_rules]]
+id = "permit2-team"
+effect = "allow"
+description = "Permit2 allowances for our router only, at most 50,000 USDC, at most a week"
+preset = "permit2-single"
+domain = { chain_id = 1 }
+members = { spender = "@router", "details.token" = "@USDC", "details.amount" = { lte = "50000 USDC" }, "details.expiration" = { lte = %d } }
+''' % (SPENDER, NOW + 7 * 86400)
+
+
+def permit(amount: int, spender: str = SPENDER) -> dict:
+    document = permit2_single()
+    document["message"]["details"]["amount"] = str(amount)
+    document["message"]["spender"] = spender
+    return document
+
+
+def decide(sections: str, document: dict):
+    loaded = loaded_from_bytes(policy_text(sections).encode(), "test.toml", SIGNED)
+    result = evaluate_message(loaded, message(document))
+    decision, = result.calls
+    return decision
+
+
+def test_team_permit_within_cap_is_allowed_and_shown_in_token_units():
+    decision = decide(TEAM_RULE, permit(20_000 * 10**6))
+    assert decision.outcome == "allow" and decision.matched_rules == ("permit2-team",)
+    assert "allowed by rule permit2-team" in decision.message
+    assert f"details.amount = 20,000 USDC ({20_000 * 10**6})" in decision.message
+    assert f"spender = {SPENDER} (@router)" in decision.message
+
+
+def test_attackers_permit_for_ten_million_usdc_to_another_spender_is_denied():
+    decision = decide(TEAM_RULE, permit(10_000_000 * 10**6, spender=ATTACKER))
+    assert decision.outcome == "deny"
+    failed = {f.argument: f for f in decision.failed_conditions}
+    assert failed["spender"].actual == ATTACKER
+    assert failed["details.amount"].actual == f"10,000,000 USDC ({10_000_000 * 10**6})"
+    assert failed["details.amount"].expected == "<= 50000 USDC"
+
+
+def test_domain_and_type_alone_no_longer_suffice_once_members_are_constrained():
+    over_cap = decide(TEAM_RULE, permit(50_000 * 10**6 + 1))
+    assert over_cap.outcome == "deny" and over_cap.failed_conditions[0].argument == "details.amount"
+    long_lived = permit(1)
+    long_lived["message"]["details"]["expiration"] = NOW + 30 * 86400
+    assert decide(TEAM_RULE, long_lived).outcome == "deny"
+
+
+def test_an_undeclared_member_never_satisfies_a_rule():
+    # The attacker renames the declared spender member and adds the team's router as an extra, unsigned key.
+    document = permit(1, spender=ATTACKER)
+    document = copy.deepcopy(document)
+    document["types"]["PermitSingle"][1]["name"] = "operator"
+    document["message"]["operator"] = ATTACKER
+    document["message"]["spender"] = SPENDER  # not declared: not in the hash
+    decision = decide(TEAM_RULE.replace('preset = "permit2-single"\ndomain = { chain_id = 1 }',
+                                        'primary_type = "PermitSingle"\ndomain = { name = "Permit2", chain_id = 1 }'), document)
+    assert decision.outcome == "deny"
+    failed = {f.argument: f for f in decision.failed_conditions}
+    assert failed["spender"].actual == "not a member its types declare (not signed)"
+
+
+def test_an_undeclared_domain_name_does_not_satisfy_a_domain_rule():
+    document = permit2_single()
+    document["types"]["EIP712Domain"] = [m for m in document["types"]["EIP712Domain"] if m["name"] != "name"]
+    rule = '[[message_rules]]\nid = "p2"\neffect = "allow"\ndomain = { name = "Permit2" }\n'
+    decision = decide(rule, document)
+    assert decision.outcome == "deny" and decision.failed_conditions[0].actual == "absent"
+
+
+def test_deny_rule_on_members_holds_when_the_member_is_declared_with_another_type():
+    deny = '''
+[[message_rules]]
+id = "any-permit2"
+effect = "allow"
+preset = "permit2-single"
+
+[[message_rules]]
+id = "no-big-permits"
+effect = "deny"
+members = { "details.amount" = { gt = "100000 USDC" } }
+'''
+    assert decide(deny, permit(100_001 * 10**6)).outcome == "deny"
+    assert decide(deny, permit(99 * 10**6)).outcome == "allow"
+    mistyped = permit(5)
+    mistyped["types"]["PermitDetails"][1]["type"] = "string"  # not a uint160: a real Permit2 would not read it
+    decision = decide(deny, mistyped)
+    assert decision.outcome == "deny" and "no-big-permits" in decision.matched_rules
+
+
+def test_cow_preset_pins_the_receiver():
+    order = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                                        {"name": "chainId", "type": "uint256"},
+                                        {"name": "verifyingContract", "type": "address"}],
+                       "Order": [{"name": n, "type": t} for n, t in (
+                           ("sellToken", "address"), ("buyToken", "address"), ("receiver", "address"),
+                           ("sellAmount", "uint256"), ("buyAmount", "uint256"), ("validTo", "uint32"),
+                           ("appData", "bytes32"), ("feeAmount", "uint256"), ("kind", "string"),
+                           ("partiallyFillable", "bool"), ("sellTokenBalance", "string"), ("buyTokenBalance", "string"))]},
+             "primaryType": "Order",
+             "domain": {"name": "Gnosis Protocol", "version": "v2", "chainId": 1,
+                        "verifyingContract": "0x9008D19f58AAbD9eD0D60971565AA8510560ab41"},
+             "message": {"sellToken": USDC, "buyToken": addr("weth"), "receiver": "0x" + "00" * 20,
+                         "sellAmount": "1000000", "buyAmount": "1", "validTo": NOW + 60, "appData": "0x" + "00" * 32,
+                         "feeAmount": "0", "kind": "sell", "partiallyFillable": False, "sellTokenBalance": "erc20",
+                         "buyTokenBalance": "erc20"}}
+    rule = ('[[message_rules]]\nid = "cow"\neffect = "allow"\npreset = "cow-order"\n'
+            'members = { receiver = { in = ["0x0000000000000000000000000000000000000000", "$safe"] }, sellToken = "@USDC" }\n')
+    decision = decide(rule, order)
+    assert decision.outcome == "allow" and "sellAmount = 1 USDC (1000000)" in decision.message
+    order["message"]["receiver"] = ATTACKER
+    assert decide(rule, order).outcome == "deny"
+
+
+@pytest.mark.parametrize("rule, fragment", [
+    ('preset = "permit3"', "unknown preset"),
+    ('preset = "permit2-single"\nprimary_type = "PermitBatch"', "already fixes primary_type"),
+    ('preset = "permit2-single"\ndomain = { verifying_contract = "@USDC" }', "already fixes the verifying contract"),
+    ('preset = "permit2-single"\nmembers = { "details.token" = "@USDC", "details.amount" = { lte = "5 ether" } }', "USDC token"),
+    ('members = { "details.nonce" = "@nobody" }', "resolves to nothing"),
+    ('members = { thing = { any_of = [1, "x"] } }', "cannot tell the type"),
+    ('preset = "permit2-single"\nmembers = { details = "@USDC" }', "constrain its members by path"),
+    ('preset = "permit2-single"\nmembers = { spendr = "@USDC" }', "PermitSingle has no member 'spendr'"),
+    ('preset = "permit2-single"\nmembers = { "details.amount" = { lte = "2000000000000000000000000000000000000000000000000 USDC" } }',
+     "out of range for uint160"),
+])
+def test_schema_refuses_bad_member_rules(rule, fragment):
+    text = '[[message_rules]]\nid = "m"\neffect = "allow"\n' + rule + '\n'
+    with pytest.raises(PolicyError) as caught:
+        loaded_from_bytes(policy_text(text).encode(), "test.toml")
+    assert fragment in str(caught.value)

@@ -39,6 +39,7 @@ def register(subparsers) -> None:
 
     test = commands.add_parser("test", help="run the policy's [[tests]] entries")
     test.add_argument("policy", metavar="POLICY", type=Path)
+    test.add_argument("--abi-dir", type=Path, help="folder of extra ABIs named <address>.json (as verify --abi-dir)")
     add_trust_arguments(test)
     test.add_argument("--format", choices=("text", "json"), default="text")
     test.set_defaults(handler=run_test)
@@ -154,15 +155,20 @@ def run_lint(args) -> int:
 
 
 def run_test(args) -> int:
+    from dataclasses import replace
+
     from policies.testing import run_tests
 
-    from .service import ReviewOptions, load_policy_for_use
+    from .service import ReviewOptions, address_book_for, load_policy_for_use
 
     # Signatures and trust checked as `verify --policy` checks them; testing a draft with a new
     # serial must not record that serial (it would make the policy in force look like a rollback).
-    options = ReviewOptions(policy=args.policy, unsigned_policy=args.unsigned_policy, trust=args.trust)
+    options = ReviewOptions(policy=args.policy, unsigned_policy=args.unsigned_policy, trust=args.trust,
+                            abi_dir=args.abi_dir)
     loaded = load_policy_for_use(options, record_serial=False)
-    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent)
+    # The review verify would make: the same ABIs and the same address book (the team's + the policy's).
+    verify_options = replace(options.verify_options, address_book=address_book_for(options, loaded))
+    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent, verify_options)
     failed = [o for o in outcomes if not o.passed]
     if args.format == "json":
         print(json.dumps({"schema": "coldsight.policy-test/1", "policy": loaded.policy.id, "serial": loaded.policy.serial,

@@ -1,15 +1,23 @@
 """`[[tests]]` entries: run each payload through the full verification and this policy, and
-compare with the expected outcome, matched rules, per-call outcomes and verdict."""
+compare with the expected outcome, matched rules, per-call outcomes and verdict.
+
+A payload that holds a Safe message (the Transaction Service message shape, or SafeMessage typed
+data) is reviewed as a message and decided by `[[message_rules]]` (its one decision has the path
+`message`). The review options `verify` uses (`--abi-dir`, the address book) come in as `base_options`,
+so a payload gets the same result here as in `coldsight verify`."""
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from decoders.errors import ColdsightError
-from decoders.formats import parse_bytes
+from decoders.formats import decode_text, parse_text
+from decoders.messages import is_message_document, load_message_document, review_message
 from decoders.verify import VerifyOptions, verify_payload
+from decoders.vocabulary import worst_verdict
 
 from .evaluate import evaluate
 from .load import LoadedPolicy
+from .messages import evaluate_message
 from .model import PolicyTestCase
 from decoders.vocabulary import Effect
 
@@ -33,25 +41,46 @@ class TestOutcome:
                 "matchedRules": sorted(self.matched), "problems": self.problems}
 
 
-def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path) -> TestOutcome:
+def _message_document(text: str, source: str) -> object | None:
+    try:
+        document = load_message_document(text, source)
+    except ColdsightError:
+        return None
+    return document if is_message_document(document) else None
+
+
+def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path,
+             base_options: VerifyOptions | None = None) -> TestOutcome:
     result = TestOutcome(case)
     path = base / case.payload
+    options = replace(base_options or VerifyOptions(), chain_id=case.chain_id, safe=case.safe,
+                      safe_version=case.safe_version)
+    # [[tests]] describe the policy as its signers mean it; the cap on policies signed only with the
+    # public example keys is about who signed, not about the rules, and `policy test` says so in its header.
+    as_signed = replace(loaded, signature=replace(loaded.signature, example=False))
     try:
         with path.open("rb") as handle:
             data = handle.read(MAX_PAYLOAD_BYTES + 1)
-        payload = parse_bytes(data, str(path))
-        report = verify_payload(payload, VerifyOptions(chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version))
+        text = decode_text(data, str(path))
+        document = _message_document(text, str(path))
+        if document is not None:
+            review = review_message(document, chain_id=options.chain_id, safe=options.safe,
+                                    safe_version=options.safe_version)
+            decision = evaluate_message(as_signed, review)
+            return _compare(result, case, decision, worst_verdict(review.verdict, decision.verdict))
+        report = verify_payload(parse_text(text, str(path)), options)
     except OSError as err:
         result.problems.append(f"cannot read payload {path}: {err.strerror}")
         return result
     except ColdsightError as err:
         result.problems.append(f"payload does not verify: {err.describe()}")
         return result
-    # [[tests]] describe the policy as its signers mean it; the cap on policies signed only with the
-    # public example keys is about who signed, not about the rules, and `policy test` says so in its header.
-    as_signed = replace(loaded, signature=replace(loaded.signature, example=False))
     decision = evaluate(as_signed, report)
     report.policy = decision
+    return _compare(result, case, decision, report.verdict)
+
+
+def _compare(result: TestOutcome, case: PolicyTestCase, decision, verdict: str) -> TestOutcome:
     result.outcome = decision.outcome
     result.matched = decision.matched_rules
     result.batch_broken = {b.path.removeprefix("batch:") for b in decision.batch if b.outcome != Effect.ALLOW}
@@ -67,17 +96,19 @@ def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path) -> TestOutc
             result.problems.append(f"call {path_key} does not exist in this transaction")
         elif call.outcome != expected:
             result.problems.append(f"call {path_key}: expected {expected}, got {call.outcome} ({call.message})")
-    if case.verdict is not None and report.verdict != case.verdict:
-        result.problems.append(f"expected verdict {case.verdict}, got {report.verdict}")
+    if case.verdict is not None and verdict != case.verdict:
+        result.problems.append(f"expected verdict {case.verdict}, got {verdict}")
     return result
 
 
-def run_tests(loaded: LoadedPolicy, base: Path) -> tuple[list[TestOutcome], list[str]]:
+def run_tests(loaded: LoadedPolicy, base: Path,
+              base_options: VerifyOptions | None = None) -> tuple[list[TestOutcome], list[str]]:
     """Outcomes of every [[tests]] entry, and the ids of rules no test matched (a batch rule is
     covered when some test's payload breaks it: that shows the limit bites)."""
-    outcomes = [run_case(loaded, case, base) for case in loaded.policy.tests]
+    outcomes = [run_case(loaded, case, base, base_options) for case in loaded.policy.tests]
     covered = set().union(*(o.matched for o in outcomes)) if outcomes else set()
     broken = set().union(*(o.batch_broken for o in outcomes)) if outcomes else set()
     uncovered = [r.id for r in loaded.policy.rules if r.id not in covered]
     uncovered += [r.id for r in loaded.policy.batch_rules if r.id not in broken]
+    uncovered += [r.id for r in loaded.policy.message_rules if r.id not in covered]
     return outcomes, uncovered

@@ -44,7 +44,7 @@ def register(subparsers) -> None:
     test.add_argument("--format", choices=("text", "json"), default="text")
     test.set_defaults(handler=run_test)
 
-    diff = commands.add_parser("diff", help="what NEW allows that OLD did not")
+    diff = commands.add_parser("diff", help="what NEW allows that OLD did not (two policies, or two trust files)")
     diff.add_argument("old", metavar="OLD", type=Path)
     diff.add_argument("new", metavar="NEW", type=Path)
     diff.add_argument("--format", choices=("text", "json"), default="text")
@@ -189,19 +189,48 @@ def run_test(args) -> int:
     return FINDINGS if failed or not outcomes else exitcodes.OK
 
 
-def run_diff(args) -> int:
-    from policies.diff import diff, table
+def _is_trust_file(path: Path) -> bool:
+    """A trust file (`schema = "coldsight.trust/1"`) rather than a policy: read its schema line only."""
+    import tomllib
 
-    old, new = _compile(args.old), _compile(args.new)
-    changes = diff(old, new)
+    from policies.load import read_policy_bytes
+    from policies.signing import TRUST_SCHEMA
+
+    try:
+        document = tomllib.loads(read_policy_bytes(path).decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # the policy loader names the problem
+    return document.get("schema") == TRUST_SCHEMA
+
+
+def run_diff(args) -> int:
+    from policies.diff import diff, diff_trust, table
+    from policies.errors import PolicyError
+
+    trust = (_is_trust_file(args.old), _is_trust_file(args.new))
+    if trust[0] != trust[1]:
+        raise PolicyError("cannot compare a trust file with a policy", str(args.old if trust[0] else args.new),
+                          "diff two policies, or two trust files")
+    if trust[0]:
+        from policies.signing import load_trust
+
+        old_trust, new_trust = load_trust(args.old), load_trust(args.new)
+        changes = diff_trust(old_trust, new_trust)
+        old_name = f"trust {old_trust.threshold}-of-{len(old_trust.signers)}"
+        new_name = f"trust {new_trust.threshold}-of-{len(new_trust.signers)}"
+    else:
+        old, new = _compile(args.old), _compile(args.new)
+        changes = diff(old, new)
+        old_name, new_name = f"{old.id}#{old.serial}", f"{new.id}#{new.serial}"
     widening = [c for c in changes if c.loosens]
     narrowing = [c for c in changes if c.direction == "narrows"]
     if args.format == "json":
-        print(json.dumps({"schema": "coldsight.policy-diff/2", "old": f"{old.id}#{old.serial}", "new": f"{new.id}#{new.serial}",
+        print(json.dumps({"schema": "coldsight.policy-diff/2", "kind": "trust" if trust[0] else "policy",
+                          "old": old_name, "new": new_name,
                           "allowsMore": bool(widening), "changes": [c.as_json() for c in changes]}, indent=2))
     else:
         verdict = "NEW ALLOWS MORE" if widening else "nothing newly allowed"
-        print(f"{old.id} #{old.serial} -> {new.id} #{new.serial}: {verdict} "
+        print(f"{old_name.replace('#', ' #')} -> {new_name.replace('#', ' #')}: {verdict} "
               f"({len(widening)} widening, {len(narrowing)} narrowing, {len(changes) - len(widening) - len(narrowing)} other)")
         if changes:
             for line in table(changes):

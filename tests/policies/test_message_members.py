@@ -15,19 +15,19 @@ from tests.policies.helpers import SIGNED, USDC, addr, policy_text
 from tests.policies.test_message_rules import NOW, SPENDER, message, permit2_single
 
 ATTACKER = addr("attacker spender")
-TEAM_RULE = '''
+TEAM_RULE = f'''
 [addresses.router]
 chain = 1
-address = "%s"
+address = "{SPENDER}"
 
 [[message_rules]]
 id = "permit2-team"
 effect = "allow"
 description = "Permit2 allowances for our router only, at most 50,000 USDC, at most a week"
 preset = "permit2-single"
-domain = { chain_id = 1 }
-members = { spender = "@router", "details.token" = "@USDC", "details.amount" = { lte = "50000 USDC" }, "details.expiration" = { lte = %d } }
-''' % (SPENDER, NOW + 7 * 86400)
+domain = {{ chain_id = 1 }}
+members = {{ spender = "@router", "details.token" = "@USDC", "details.amount" = {{ lte = "50000 USDC" }}, "details.expiration" = {{ lte = {NOW + 7 * 86400} }} }}
+'''
 
 
 def permit(amount: int, spender: str = SPENDER) -> dict:

@@ -152,3 +152,10 @@ def test_schema_refuses_bad_member_rules(rule, fragment):
     with pytest.raises(PolicyError) as caught:
         loaded_from_bytes(policy_text(text).encode(), "test.toml")
     assert fragment in str(caught.value)
+
+
+def test_allowed_message_summary_names_the_rule_and_amounts_in_units():
+    loaded = loaded_from_bytes(policy_text(TEAM_RULE).encode(), "test.toml", SIGNED)
+    line, = evaluate_message(loaded, message(permit(20_000 * 10**6))).summary_lines()
+    assert "this message allowed: typed data PermitSingle for domain Permit2 allowed by rule permit2-team" in line
+    assert f"details.amount = 20,000 USDC ({20_000 * 10**6})" in line

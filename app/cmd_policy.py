@@ -1,4 +1,4 @@
-"""`coldsight policy keygen|sign|lint|test|diff`: tooling for the security team that writes policies.
+"""`coldsight policy keygen|sign|lint|test|diff|export`: tooling for the security team that writes policies.
 
 Exit statuses: 0 clean / all tests pass / nothing newly allowed; 1 lint warnings, failing
 tests, or a diff that allows more; 3 the policy (or its signatures) could not be loaded.
@@ -49,6 +49,14 @@ def register(subparsers) -> None:
     diff.add_argument("new", metavar="NEW", type=Path)
     diff.add_argument("--format", choices=("text", "json"), default="text")
     diff.set_defaults(handler=run_diff)
+
+    export = commands.add_parser("export", help="compile the allow rules a chain can enforce (Zodiac Roles v2)")
+    export.add_argument("policy", metavar="POLICY", type=Path)
+    export.add_argument("--zodiac-roles", action="store_true", required=True,
+                        help="Zodiac Roles v2 permissions (zodiac-roles-sdk Permission objects), as JSON")
+    export.add_argument("--safe", help="only this Safe of the policy (default: every [[safes]] entry)")
+    export.add_argument("--out", type=Path, help="write the JSON here instead of standard output")
+    export.set_defaults(handler=run_export)
     parser.set_defaults(handler=lambda args: _usage(parser))
 
 
@@ -238,3 +246,31 @@ def run_diff(args) -> int:
         else:
             print("  no changes in what is allowed")
     return FINDINGS if widening else exitcodes.OK
+
+
+def run_export(args) -> int:
+    from policies.errors import PolicyError
+    from policies.zodiac import SCHEMA, export_roles
+
+    policy = _compile(args.policy)
+    safes = [s for s in policy.safes if args.safe is None or s.address.lower() == args.safe.lower()]
+    if not safes:
+        raise PolicyError(f"the policy has no [[safes]] entry for {args.safe}", str(args.policy),
+                          f"its Safes: {', '.join(s.address for s in policy.safes)}")
+    exports = [export_roles(policy, safe.chain, safe.address) for safe in safes]
+    document = {"schema": SCHEMA, "policy": f"{policy.id}#{policy.serial}", "exports": [e.as_json() for e in exports]}
+    text = json.dumps(document, indent=2) + "\n"
+    if args.out is not None:
+        try:
+            args.out.write_text(text)
+        except OSError as err:
+            raise PolicyError(f"cannot write: {err.strerror}", str(args.out)) from None
+    else:
+        sys.stdout.write(text)
+    for export in exports:
+        print(f"Safe {export.safe} (chain {export.chain_id}): {len(export.permissions)} permission(s) from "
+              f"{len({s['rule'] for s in export.sources})} allow rule(s); {len(export.not_enforceable)} rule(s) "
+              "cannot be enforced on chain:", file=sys.stderr)
+        for item in export.not_enforceable:
+            print(f"  {item['where']}: {item['reason']}", file=sys.stderr)
+    return exitcodes.OK

@@ -524,10 +524,12 @@ def _diff_message_rules(sides: tuple[_Side, _Side], scope: str, out: list[Change
                 add(WIDENS if more == is_allow else NARROWS, key, shown(a), shown(b), "constraint removed" if more
                     else "constraint added", n.where)
                 continue
+            # More listed values match more messages, except a deny rule's counterparties: it denies those NOT listed.
+            grows = is_allow or (key == "counterparties" and n.effect == Effect.DENY)
             if added:
-                add(WIDENS if is_allow else NARROWS, key, shown(a), shown(b), f"added: {shown(added)}", n.where)
+                add(WIDENS if grows else NARROWS, key, shown(a), shown(b), f"added: {shown(added)}", n.where)
             if removed:
-                add(NARROWS if is_allow else WIDENS, key, shown(a), shown(b), f"removed: {shown(removed)}", n.where)
+                add(NARROWS if grows else WIDENS, key, shown(a), shown(b), f"removed: {shown(removed)}", n.where)
         old_members = {m.path: m.condition for m in o.members}
         new_members = {m.path: m.condition for m in n.members}
         for path in sorted(set(old_members) | set(new_members)):
@@ -549,7 +551,8 @@ def _message_sets(o, n, sides: tuple[_Side, _Side]) -> list[tuple[str, frozenset
     return [("kind", as_set(o.kinds), as_set(n.kinds)), ("primary_type", as_set(o.primary_types), as_set(n.primary_types)),
             ("domain.name", as_set(o.domain_names), as_set(n.domain_names)),
             ("domain.chain_id", as_set(o.chain_ids), as_set(n.chain_ids)),
-            ("domain.verifying_contract", as_set(o.contracts, before, True), as_set(n.contracts, after, True))]
+            ("domain.verifying_contract", as_set(o.contracts, before, True), as_set(n.contracts, after, True)),
+            ("counterparties", as_set(o.counterparties, before, True), as_set(n.counterparties, after, True))]
 
 
 def _message_text(rule, side: _Side) -> str:
@@ -561,6 +564,8 @@ def _message_text(rule, side: _Side) -> str:
     if rule.contracts is not None:
         parts.append(f"domain.verifying_contract one of [{', '.join(sorted(side.name(a) for a in side.resolve(rule.contracts)))}]")
     parts += [f"{m.path} {_describe(m.condition, side, None)}" for m in rule.members]
+    if rule.counterparties is not None:
+        parts.append(f"counterparties one of [{', '.join(sorted(side.name(a) for a in side.resolve(rule.counterparties)))}]")
     return "; ".join(parts) or "ANY message (no conditions)"
 
 

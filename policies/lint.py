@@ -132,7 +132,7 @@ def _lint_message_rules(policy: Policy, add) -> None:
     typed_keys_kinds = {"typed-data"}
     for rule in policy.message_rules:
         typed = rule.primary_types is not None or rule.domain_names is not None or rule.chain_ids is not None or \
-            rule.contracts is not None or bool(rule.members)
+            rule.contracts is not None or bool(rule.members) or rule.counterparties is not None
         if rule.kinds is not None and typed and not set(rule.kinds) & typed_keys_kinds:
             add(Severity.WARN, f"{rule.where}.kind", "can never match: it reads typed data (primary_type, domain or "
                                                      f"members) but only allows kind {', '.join(rule.kinds)}")
@@ -162,7 +162,7 @@ def _lint_message_rules(policy: Policy, add) -> None:
 
 def _message_covers(deny, rule) -> bool:
     """The deny message rule constrains nothing the other rule does not constrain at least as tightly."""
-    if deny.members:
+    if deny.members or deny.counterparties is not None:
         return False
     for key in ("kinds", "primary_types", "domain_names", "chain_ids", "contracts"):
         wide, narrow = getattr(deny, key), getattr(rule, key)

@@ -59,24 +59,36 @@ class Preset:
     domain_name: str | None
     contract: str | None  # the verifying contract, when the protocol has one address everywhere
     members: dict[str, str]
+    parties: tuple[str, ...] = ()  # members naming who the message empowers (spender, receiver)
 
 
 PRESETS = {
     "permit2-single": Preset(("PermitSingle",), "Permit2", PERMIT2,
-                             {**_prefixed("details", _PERMIT_DETAILS), "spender": "address", "sigDeadline": "uint256"}),
+                             {**_prefixed("details", _PERMIT_DETAILS), "spender": "address", "sigDeadline": "uint256"},
+                             ("spender",)),
     "permit2-batch": Preset(("PermitBatch",), "Permit2", PERMIT2,
-                            {**_prefixed("details", _PERMIT_DETAILS), "spender": "address", "sigDeadline": "uint256"}),
+                            {**_prefixed("details", _PERMIT_DETAILS), "spender": "address", "sigDeadline": "uint256"},
+                            ("spender",)),
     "permit2-transfer": Preset(("PermitTransferFrom", "PermitBatchTransferFrom"), "Permit2", PERMIT2,
                                {**_prefixed("permitted", _TOKEN_PERMISSIONS), "spender": "address", "nonce": "uint256",
-                                "deadline": "uint256"}),
+                                "deadline": "uint256"}, ("spender",)),
     "permit": Preset(("Permit",), None, None, {"owner": "address", "spender": "address", "value": "uint256",
-                                                "nonce": "uint256", "deadline": "uint256"}),
+                                                "nonce": "uint256", "deadline": "uint256"}, ("spender",)),
     "cow-order": Preset(("Order",), "Gnosis Protocol", GPV2_SETTLEMENT,
                         {"sellToken": "address", "buyToken": "address", "receiver": "address", "sellAmount": "uint256",
                          "buyAmount": "uint256", "validTo": "uint32", "appData": "bytes32", "feeAmount": "uint256",
                          "kind": "string", "partiallyFillable": "bool", "sellTokenBalance": "string",
-                         "buyTokenBalance": "string"}),
+                         "buyTokenBalance": "string"}, ("receiver",)),
 }
+ZERO_ADDRESS = "0x" + "00" * 20  # a CoW order's receiver 0 is the order's owner (GPv2Order.sol): the Safe itself
+
+
+def party_paths(primary_type: object) -> tuple[str, ...] | None:
+    """The members naming whom a known message empowers; None for typed data Coldsight cannot read that way."""
+    for preset in PRESETS.values():
+        if primary_type in preset.primary_types:
+            return preset.parties
+    return None
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,7 @@ class MessageRule:
     source: dict = field(default_factory=dict, compare=False, hash=False)
     members: tuple[MemberCheck, ...] = ()
     preset: str | None = None
+    counterparties: tuple[AddressRef, ...] | None = None  # who the message may empower (spender, receiver)
 
 
 def compile_message_rules(compiler, value: object, taken_ids: set[str]) -> tuple[MessageRule, ...]:
@@ -113,7 +126,7 @@ def compile_message_rules(compiler, value: object, taken_ids: set[str]) -> tuple
     for i, item in enumerate(items):
         where = f"message_rules[{i}]"
         table = compiler.table(item, where, {"id", "effect", "description", "kind", "primary_type", "domain", "preset",
-                                             "members"}, {"id", "effect"})
+                                             "members", "counterparties"}, {"id", "effect"})
         rule_id = compiler.typed(table["id"], str, f"{where}.id")
         if rule_id in seen:
             raise src.error(f"duplicate rule id {rule_id!r}", f"{where}.id", "all rule ids of a policy are distinct")
@@ -155,8 +168,13 @@ def compile_message_rules(compiler, value: object, taken_ids: set[str]) -> tuple
             primary_types = preset.primary_types
             names = (preset.domain_name,) if preset.domain_name else names
         checks = _members(compiler, table.get("members"), f"{where}.members", effect, preset, contracts)
+        parties = None
+        if "counterparties" in table:
+            raw = compiler.typed(table["counterparties"], list, f"{where}.counterparties",
+                                 'list who the message may empower: ["@router"]')
+            parties = tuple(compiler.ref(item, f"{where}.counterparties[{j}]") for j, item in enumerate(raw))
         rules.append(MessageRule(rule_id, effect, description, kinds, primary_types, names, chain_ids, contracts, where,
-                                 table, checks, table.get("preset")))
+                                 table, checks, table.get("preset"), parties))
     return tuple(rules)
 
 
@@ -313,7 +331,40 @@ def rule_failures(rule: MessageRule, review: MessageReview, env: Env, units: dic
     deny = rule.effect == Effect.DENY
     for member in rule.members:
         failures.extend(_member_failures(rule, member, typed, env, deny, units or {}))
+    if rule.counterparties is not None:
+        failures.extend(_party_failures(rule, review, typed, env, deny))
     return failures
+
+
+def _party_failures(rule: MessageRule, review: MessageReview, typed: dict | None, env: Env,
+                    deny: bool) -> list[FailedCondition]:
+    """`counterparties`: everyone a known message empowers (a permit's spender, an order's receiver) is
+    listed, or the Safe itself; the same vocabulary as a batch rule's counterparties."""
+    allowed = env.resolve_all(rule.counterparties) | {review.safe.lower()}
+    names = ", ".join(ref.display for ref in rule.counterparties) or "nobody"
+    paths = party_paths(typed.get("primaryType")) if typed is not None else None
+    if paths is None:
+        why = "no typed data to read" if typed is None else f"Coldsight cannot tell whom {typed.get('primaryType')!r} empowers"
+        return [] if deny else [FailedCondition(rule.id, "counterparties", f"one of [{names}]", why)]
+    failures, outside = [], []
+    for path in paths:
+        for item in typed_view.members(typed, path) or [None]:
+            if item is None:
+                failures.append(FailedCondition(rule.id, f"counterparty {path}", f"one of [{names}]",
+                                                "not a member its types declare (not signed)"))
+                continue
+            party = str(item.value).lower()
+            if party == ZERO_ADDRESS and path == "receiver":
+                continue  # the order's owner: this Safe
+            if party not in allowed:
+                label = env.label_of(item.value)
+                outside.append(FailedCondition(rule.id, f"counterparty {item.path}", f"one of [{names}]",
+                                               f"{item.value} (@{label})" if label else str(item.value)))
+    if deny:
+        # A deny rule's counterparties hold when someone outside the list is empowered: it denies exactly those.
+        return [] if (outside or failures) else [FailedCondition(rule.id, "counterparties", f"someone outside [{names}]",
+                                                                 "all listed")]
+    return failures + outside
 
 
 def _member_failures(rule: MessageRule, member: MemberCheck, typed: dict | None, env: Env, deny: bool,

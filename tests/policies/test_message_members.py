@@ -159,3 +159,36 @@ def test_allowed_message_summary_names_the_rule_and_amounts_in_units():
     line, = evaluate_message(loaded, message(permit(20_000 * 10**6))).summary_lines()
     assert "this message allowed: typed data PermitSingle for domain Permit2 allowed by rule permit2-team" in line
     assert f"details.amount = 20,000 USDC ({20_000 * 10**6})" in line
+
+
+COUNTERPARTY_RULE = f'''
+[addresses.router]
+chain = 1
+address = "{SPENDER}"
+
+[[message_rules]]
+id = "permits-to-router"
+effect = "allow"
+primary_type = ["PermitSingle", "Permit"]
+counterparties = ["@router"]
+'''
+
+
+def test_message_counterparties_use_the_batch_rule_vocabulary():
+    assert decide(COUNTERPARTY_RULE, permit(1)).outcome == "allow"
+    decision = decide(COUNTERPARTY_RULE, permit(1, spender=ATTACKER))
+    failed, = decision.failed_conditions
+    assert decision.outcome == "deny" and (failed.argument, failed.actual) == ("counterparty spender", ATTACKER)
+    unknown = permit(1)
+    unknown["primaryType"] = "PermitSingleX"
+    unknown["types"]["PermitSingleX"] = unknown["types"].pop("PermitSingle")
+    decision = decide(COUNTERPARTY_RULE.replace('"Permit"]', '"Permit", "PermitSingleX"]'), unknown)
+    assert decision.outcome == "deny" and "cannot tell whom 'PermitSingleX' empowers" in decision.failed_conditions[0].actual
+
+
+def test_deny_rule_counterparties_deny_whoever_is_not_listed():
+    rule = COUNTERPARTY_RULE + ('[[message_rules]]\nid = "only-router"\neffect = "deny"\nprimary_type = "PermitSingle"\n'
+                                'counterparties = ["@router"]\n')
+    assert decide(rule, permit(1)).outcome == "allow"
+    decision = decide(rule, permit(1, spender=ATTACKER))
+    assert decision.outcome == "deny" and decision.matched_rules == ("only-router",)

@@ -140,3 +140,12 @@ def test_equal_amounts_and_sets_written_differently_are_no_change(old, new):
 def test_equal_batch_cap_in_base_units_is_no_change():
     base = TREASURY.replace('{ token = "@USDC", lte = "600000 USDC" }', '{ token = "@USDC", lte = "600000000000" }')
     assert changes(TREASURY, base) == []
+
+
+def test_message_counterparties_added_widen_an_allow_rule_and_a_deny_rule():
+    base = TREASURY + ('\n[[message_rules]]\nid = "a"\neffect = "allow"\nprimary_type = "PermitSingle"\ncounterparties = ["@ops"]\n'
+                       '[[message_rules]]\nid = "d"\neffect = "deny"\nprimary_type = "PermitSingle"\ncounterparties = ["@ops"]\n')
+    wider = base.replace('counterparties = ["@ops"]', 'counterparties = ["@ops", "@payroll"]')
+    found = changes(base, wider)
+    assert sorted((c.function, c.direction) for c in found if c.argument == "counterparties") == \
+        [("message rule a", WIDENS), ("message rule d", WIDENS)]

@@ -166,7 +166,8 @@ class BatchChecker:
         return [], f"{what} of {name} {self.amount_text(amount, token)} <= {cap}"
 
     def check_counterparties(self, rule_id: str, allowed_refs) -> tuple[list[FailedCondition], str]:
-        allowed = self.env.resolve_all(allowed_refs) | {self.env.safe.lower()}
+        listed = self.env.resolve_all(allowed_refs)
+        allowed = listed | {self.env.safe.lower()}
         words = {effects_view.OUTFLOW: "recipient", effects_view.ALLOWANCE: "spender", effects_view.OPERATOR: "operator",
                  effects_view.AUTHORITY: "new holder of control"}
         failures, seen = [], 0
@@ -182,8 +183,10 @@ class BatchChecker:
                 actual = "unreadable (does not decode)" if flow.counterparty is None else self.who(flow.counterparty)
                 failures.append(FailedCondition(rule_id, f"call {flow.path} ({flow.function}) {words[flow.kind]}",
                                                 "one of the listed counterparties", actual))
-        names = ", ".join(sorted(self.who(a) for a in self.env.resolve_all(allowed_refs))) or "none on this chain"
-        return failures[:MAX_LISTED], f"{seen} counterpart(ies), all listed ({names})"
+        if failures:
+            return failures[:MAX_LISTED], ""
+        names = self.listed(sorted(self.who(a) for a in listed)) if len(listed) <= MAX_LISTED else f"{len(listed)} listed"
+        return [], f"{seen} counterpart(ies), all listed ({names or 'none on this chain'})"
 
     def check_authority(self, rule_id: str) -> tuple[list[FailedCondition], str]:
         changes = [f"call {f.path} ({f.function}" + (f" to {self.who(f.counterparty)})" if f.counterparty else ")")

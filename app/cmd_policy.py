@@ -163,20 +163,16 @@ def run_lint(args) -> int:
 
 
 def run_test(args) -> int:
-    from dataclasses import replace
-
     from policies.testing import run_tests
 
-    from .service import ReviewOptions, address_book_for, load_policy_for_use
+    from .service import ReviewOptions, load_policy_for_use
 
     # Signatures and trust checked as `verify --policy` checks them; testing a draft with a new
     # serial must not record that serial (it would make the policy in force look like a rollback).
     options = ReviewOptions(policy=args.policy, unsigned_policy=args.unsigned_policy, trust=args.trust,
                             abi_dir=args.abi_dir)
     loaded = load_policy_for_use(options, record_serial=False)
-    # The review verify would make: the same ABIs and the same address book (the team's + the policy's).
-    verify_options = replace(options.verify_options, address_book=address_book_for(options, loaded))
-    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent, verify_options)
+    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent, _case_verifier(options, loaded))
     failed = [o for o in outcomes if not o.passed]
     if args.format == "json":
         print(json.dumps({"schema": "coldsight.policy-test/1", "policy": loaded.policy.id, "serial": loaded.policy.serial,
@@ -195,6 +191,19 @@ def run_test(args) -> int:
             print("  no [[tests]] entries")
         print(f"{len(outcomes) - len(failed)} of {len(outcomes)} test(s) passed")
     return FINDINGS if failed or not outcomes else exitcodes.OK
+
+
+def _case_verifier(options, loaded):
+    """Each [[tests]] transaction payload reviewed as `verify` reviews it: the same ABIs (--abi-dir) and
+    the same address book (the team's imported book and the policy's [addresses])."""
+    from dataclasses import replace
+
+    from policies.testing import verify_case
+
+    from .service import address_book_for
+
+    verify_options = replace(options.verify_options, address_book=address_book_for(options, loaded))
+    return lambda path, case: verify_case(path, case, verify_options)
 
 
 def _is_trust_file(path: Path) -> bool:

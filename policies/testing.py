@@ -3,15 +3,17 @@ compare with the expected outcome, matched rules, per-call outcomes and verdict.
 
 A payload that holds a Safe message (the Transaction Service message shape, or SafeMessage typed
 data) is reviewed as a message and decided by `[[message_rules]]` (its one decision has the path
-`message`). The review options `verify` uses (`--abi-dir`, the address book) come in as `base_options`,
-so a payload gets the same result here as in `coldsight verify`."""
+`message`). How a transaction payload becomes a Report comes from the caller (`verify`): the app passes
+its review (`--abi-dir`, the address book), so a payload gets the same result here as in `coldsight verify`."""
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
 from decoders.errors import ColdsightError
 from decoders.formats import decode_text, parse_text
 from decoders.messages import is_message_document, load_message_document, review_message
+from decoders.report import Report
 from decoders.verify import VerifyOptions, verify_payload
 from decoders.vocabulary import worst_verdict
 
@@ -49,12 +51,21 @@ def _message_document(text: str, source: str) -> object | None:
     return document if is_message_document(document) else None
 
 
-def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path,
-             base_options: VerifyOptions | None = None) -> TestOutcome:
+# How a [[tests]] transaction payload becomes a Report: the app passes the review `verify` makes (its ABIs
+# and address book), so `policy test` sees what `verify` shows; the default is the core alone.
+VerifyCase = Callable[[Path, PolicyTestCase], Report]
+
+
+def verify_case(path: Path, case: PolicyTestCase, options: VerifyOptions | None = None) -> Report:
+    with path.open("rb") as handle:
+        data = handle.read(MAX_PAYLOAD_BYTES + 1)
+    request = replace(options or VerifyOptions(), chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version)
+    return verify_payload(parse_text(decode_text(data, str(path)), str(path)), request)
+
+
+def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path, verify: VerifyCase = verify_case) -> TestOutcome:
     result = TestOutcome(case)
     path = base / case.payload
-    options = replace(base_options or VerifyOptions(), chain_id=case.chain_id, safe=case.safe,
-                      safe_version=case.safe_version)
     # [[tests]] describe the policy as its signers mean it; the cap on policies signed only with the
     # public example keys is about who signed, not about the rules, and `policy test` says so in its header.
     as_signed = replace(loaded, signature=replace(loaded.signature, example=False))
@@ -64,11 +75,10 @@ def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path,
         text = decode_text(data, str(path))
         document = _message_document(text, str(path))
         if document is not None:
-            review = review_message(document, chain_id=options.chain_id, safe=options.safe,
-                                    safe_version=options.safe_version)
+            review = review_message(document, chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version)
             decision = evaluate_message(as_signed, review)
             return _compare(result, case, decision, worst_verdict(review.verdict, decision.verdict))
-        report = verify_payload(parse_text(text, str(path)), options)
+        report = verify(path, case)
     except OSError as err:
         result.problems.append(f"cannot read payload {path}: {err.strerror}")
         return result
@@ -101,11 +111,10 @@ def _compare(result: TestOutcome, case: PolicyTestCase, decision, verdict: str) 
     return result
 
 
-def run_tests(loaded: LoadedPolicy, base: Path,
-              base_options: VerifyOptions | None = None) -> tuple[list[TestOutcome], list[str]]:
+def run_tests(loaded: LoadedPolicy, base: Path, verify: VerifyCase = verify_case) -> tuple[list[TestOutcome], list[str]]:
     """Outcomes of every [[tests]] entry, and the ids of rules no test matched (a batch rule is
     covered when some test's payload breaks it: that shows the limit bites)."""
-    outcomes = [run_case(loaded, case, base, base_options) for case in loaded.policy.tests]
+    outcomes = [run_case(loaded, case, base, verify) for case in loaded.policy.tests]
     covered = set().union(*(o.matched for o in outcomes)) if outcomes else set()
     broken = set().union(*(o.batch_broken for o in outcomes)) if outcomes else set()
     uncovered = [r.id for r in loaded.policy.rules if r.id not in covered]

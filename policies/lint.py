@@ -151,7 +151,8 @@ def _lint_message_rules(policy: Policy, add) -> None:
         elif rule.kinds == ("typed-data",) and not typed:
             add(Severity.WARN, rule.where, "allows ANY typed data: constrain primary_type, domain and members")
         if rule.preset is not None and not rule.members and rule.effect == Effect.ALLOW:
-            add(Severity.WARN, rule.where, f"preset {rule.preset} without members: allows any spender, amount and expiry "
+            whom = "amount and expiry" if rule.counterparties is not None else "spender, amount and expiry"
+            add(Severity.WARN, rule.where, f"preset {rule.preset} without members: allows any {whom} "
                                            "(constrain them with members = { … })")
         for deny in policy.message_rules:
             if deny.effect == Effect.DENY and _message_covers(deny, rule):

@@ -210,6 +210,8 @@ def _member_type(node: object, preset: Preset | None, path: str) -> str | None:
             kinds.add("uint256")
         elif isinstance(item, str) and (item[:1] in ("@", "$") or (item[:2] == "0x" and len(item) == 42)):
             kinds.add("address")
+        elif isinstance(item, str) and item[:2] == "0x":
+            kinds.add("bytes32" if len(item) == 66 else "bytes")
         elif isinstance(item, str) and item[:1].isdigit():
             kinds.add("uint256")
         elif isinstance(item, str):

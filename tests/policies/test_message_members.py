@@ -192,3 +192,11 @@ def test_deny_rule_counterparties_deny_whoever_is_not_listed():
     assert decide(rule, permit(1)).outcome == "allow"
     decision = decide(rule, permit(1, spender=ATTACKER))
     assert decision.outcome == "deny" and decision.matched_rules == ("only-router",)
+
+
+def test_member_types_are_read_off_hex_values():
+    rule = ('[[message_rules]]\nid = "tagged"\neffect = "allow"\nprimary_type = "Mail"\n'
+            'members = { tag = "0x00000000000000000000000000000000000000000000000000000000000000ff" }\n')
+    loaded = loaded_from_bytes(policy_text(rule).encode(), "test.toml", SIGNED)
+    member, = loaded.policy.message_rules[0].members
+    assert member.type == "bytes32"

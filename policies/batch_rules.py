@@ -41,11 +41,12 @@ MAX_LISTED = 8  # calls named in one explanation
 
 class BatchChecker:
     def __init__(self, root: CallNode, env: Env, args: _Args, units: dict[str, tuple[str, int]],
-                 findings: list | None = None):
+                 findings: list | None = None, effects=None):
         self.nodes = list(root.walk())
         self.calls = [node for node in self.nodes if not node.children]
         self.env, self.args, self.units = env, args, units
-        self.flows = effects_view.flows(root, env.safe, args.values)
+        # The core's effects model where the report carries one, the call-tree reading for the rest.
+        self.flows = effects_view.combined(effects_view.flows(root, env.safe, args.values), effects, env.safe)
         self.findings = findings  # the core's findings (None: not given; authority is then read from the calls only)
 
     # -- amounts in units ---------------------------------------------------------------------
@@ -88,7 +89,7 @@ class BatchChecker:
         cap = self.amount_text(limit.cap, token)
         if unreadable:
             return [FailedCondition(rule_id, f"sum of {name}", f"<= {cap}",
-                                    f"unknown: call(s) {', '.join(unreadable)} do not decode")], ""
+                                    f"unknown: call(s) {', '.join(unreadable)} do not decode or do not fix the amount")], ""
 
         def calls(items: list[effects_view.Flow]) -> str:
             return self.listed([f"{f.path} ({self.amount_text(f.amount, token)} to {self.who(f.counterparty)})"
@@ -168,8 +169,8 @@ class BatchChecker:
     def check_counterparties(self, rule_id: str, allowed_refs) -> tuple[list[FailedCondition], str]:
         listed = self.env.resolve_all(allowed_refs)
         allowed = listed | {self.env.safe.lower()}
-        words = {effects_view.OUTFLOW: "recipient", effects_view.ALLOWANCE: "spender", effects_view.OPERATOR: "operator",
-                 effects_view.AUTHORITY: "new holder of control"}
+        words = {effects_view.OUTFLOW: "recipient", effects_view.RECEIVES: "recipient", effects_view.ALLOWANCE: "spender",
+                 effects_view.OPERATOR: "operator", effects_view.AUTHORITY: "new holder of control"}
         failures, seen = [], 0
         for flow in self.flows:
             if flow.kind == effects_view.ALLOWANCE and flow.sign == 0 and flow.amount == 0:

@@ -1,9 +1,11 @@
 """What a transaction does, as batch rules judge it: outflows, allowances, operators, authority changes.
 
-A small adapter over the decoded call tree (every depth, wrappers unwrapped), read by the ERC-20 /
-ERC-721 / Ownable / AccessControl / Safe signatures that move assets or hand over control. It is the
-policy engine's own view until the core's effects model (decoders, "Judge effects, not names") can
-take its place; `flows()` is the one function to swap.
+Two sources, one shape (`Flow`): the core's effects model (`Report.effects`, decoders/effects.py: asset
+movements, allowances, authority and Safe settings changes read from function knowledge at every
+depth), and this module's own reading of the decoded call tree by the ERC-20 / ERC-721 / Ownable /
+AccessControl / Safe signatures that move assets or hand over control. `combined()` prefers the model
+for every call it describes and keeps the call-tree reading for the calls it does not (never less);
+allowances are always read per call (the order of approvals and their uses matters to `left_lte`).
 
 - outflow: `transfer`, `transferFrom` and native value to anyone but the Safe itself (a transfer INTO
   the Safe, such as a pull from the team's funding wallet, is not an outflow);
@@ -22,6 +24,7 @@ from decoders.calls import CallNode
 from decoders.vocabulary import FindingCode
 
 OUTFLOW, ALLOWANCE, OPERATOR, AUTHORITY = "outflow", "allowance", "operator", "authority"
+RECEIVES = "receives"  # assets someone else pays out to a counterparty (a swap's proceeds): not this Safe's outflow
 
 
 def _sig(text: str):
@@ -67,7 +70,7 @@ AUTHORITY_FINDINGS = frozenset({
 
 @dataclass(frozen=True)
 class Flow:
-    kind: str  # outflow | allowance | operator | authority
+    kind: str  # outflow | receives | allowance | operator | authority
     token: str | None  # lowercase contract the call goes to (the token); None: the native coin
     counterparty: str | None  # lowercase recipient / spender / operator / new holder; None when there is none
     amount: int | None  # base units; None when the arguments do not decode
@@ -101,3 +104,47 @@ def flows(root: CallNode, safe: str, values) -> list[Flow]:
         found.append(Flow(kind, node.to.lower(), party, amount if amount_at is not None or kind == OPERATOR else 0,
                           sign, node.path, function.name))
     return found
+
+
+def _path_key(path: str) -> tuple:
+    return tuple(int(part) if part.isdigit() else part for part in path.split("."))
+
+
+def _address_or_none(value: object) -> str | None:
+    return value.lower() if isinstance(value, str) and value.startswith("0x") and len(value) == 42 else None
+
+
+def from_effects(effects, safe: str) -> list[Flow]:
+    """Flows of the core's effects model (decoders.effects.Effects). An amount the call does not fix
+    exactly (a minimum out, "all", unknown) is None: a sum over it breaks, fail closed."""
+    safe = safe.lower()
+    found: list[Flow] = []
+    for move in getattr(effects, "assets", ()):
+        recipient = move.recipient.lower()
+        if recipient == safe:
+            continue  # into the Safe
+        amount = move.amount if getattr(move, "bound", "exact") in ("exact", "at most") else None
+        token = None if move.asset == "native" else move.asset.lower()
+        kind = OUTFLOW if move.sender.lower() == safe else RECEIVES
+        found.append(Flow(kind, token, recipient, amount, 1, move.path, move.function or move.role))
+    for allowance in getattr(effects, "allowances", ()):
+        if allowance.route == "operator":
+            found.append(Flow(OPERATOR, allowance.token.lower(), allowance.spender.lower(), 0, 1, allowance.path, "operator"))
+    for change in getattr(effects, "authority", ()):
+        found.append(Flow(AUTHORITY, change.contract.lower(), _address_or_none(change.holder), 0, 0, change.path,
+                          change.function or change.role))
+    for setting in getattr(effects, "settings", ()):
+        found.append(Flow(AUTHORITY, setting.safe.lower(), _address_or_none(setting.value), 0, 0, setting.path,
+                          setting.function or setting.setting))
+    return found
+
+
+def combined(call_flows: list[Flow], effects, safe: str) -> list[Flow]:
+    """The model's flows, plus the call-tree reading for the calls (and kinds) the model does not describe,
+    plus every allowance read per call; in execution order."""
+    if effects is None:
+        return call_flows
+    model = [f for f in from_effects(effects, safe)]
+    covered = {(f.path, OUTFLOW if f.kind == RECEIVES else f.kind) for f in model}
+    kept = [f for f in call_flows if f.kind == ALLOWANCE or (f.path, f.kind) not in covered]
+    return sorted(kept + model, key=lambda f: _path_key(f.path))

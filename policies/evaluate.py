@@ -335,7 +335,8 @@ class _Evaluator:
 
 
 def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: SignatureStatus,
-                  sha256: str = "", tx: SafeTx | None = None, findings: list | None = None) -> PolicyResult:
+                  sha256: str = "", tx: SafeTx | None = None, findings: list | None = None,
+                  effects=None) -> PolicyResult:
     """Decide every call of `root` (the whole tree, batches unwrapped) and, given `tx`, its gas refund."""
     evaluator = _Evaluator(policy, context)
     bound_error = binding_error(policy, context)
@@ -350,7 +351,7 @@ def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: S
         if policy.batch_rules:
             from .batch_rules import BatchChecker  # imports this module: load it only when needed
 
-            checker = BatchChecker(root, evaluator.env, evaluator.args, evaluator.token_units(), findings)
+            checker = BatchChecker(root, evaluator.env, evaluator.args, evaluator.token_units(), findings, effects)
             batch = [checker.decide(rule) for rule in policy.batch_rules]
         waivers = evaluator.waivers(root)
         refund_decision = evaluator.refund_decision(refund)
@@ -364,5 +365,5 @@ def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: S
 def evaluate(loaded, report) -> PolicyResult:
     """Evaluate a loaded policy (policies.load.LoadedPolicy) against a decoders Report."""
     return evaluate_tree(loaded.policy, report.root, report.context, loaded.signature, loaded.sha256,
-                         tx=report.payload.tx, findings=list(report.findings))
+                         tx=report.payload.tx, findings=list(report.findings), effects=getattr(report, "effects", None))
 

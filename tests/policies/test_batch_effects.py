@@ -169,3 +169,56 @@ def test_refund_gas_price_denial_gives_the_values():
     failed, = result.refund.failed_conditions
     assert (failed.expected, failed.actual) == ("<= 50 gwei (50000000000 wei)", "51 gwei (51000000000 wei)")
     assert "gasPrice 51 gwei (51000000000 wei) is above the policy's max_gas_price 50 gwei" in result.refund.message
+
+
+def model(**kinds):
+    """A stand-in for decoders.effects.Effects (same attribute names), for the adapter's reading of it."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(assets=tuple(SimpleNamespace(**a) for a in kinds.get("assets", ())),
+                           allowances=(), authority=tuple(SimpleNamespace(**a) for a in kinds.get("authority", ())),
+                           settings=())
+
+
+def test_effects_model_is_preferred_where_it_describes_a_call():
+    from policies.evaluate import evaluate_tree
+    from policies.load import loaded_from_bytes
+    from tests.policies.helpers import SIGNED
+
+    text = rule('sums = [{ token = "@USDC", lte = "100000 USDC" }]\ncounterparties = ["@payroll", "@router"]')
+    report = batch_report([swap(50_000 * U), send(PAYROLL, 10 * U)])
+    loaded = loaded_from_bytes(text.encode(), "t.toml", SIGNED)
+
+    def decide_with(effects):
+        result = evaluate_tree(loaded.policy, report.root, report.context, SIGNED, tx=report.payload.tx,
+                               findings=list(report.findings), effects=effects)
+        return result.decision("batch:limits")
+
+    # The call tree alone sees only the transfer (10 USDC): the swap's function is unknown to it.
+    assert decide_with(None).outcome == "allow"
+    # The model says the swap pays 200,000 USDC from the Safe to the router and its proceeds go to a stranger.
+    effects = model(assets=[
+        dict(path="0.0", asset=USDC, sender=SAFE, recipient=ROUTER, amount=200_000 * U, bound="exact", role="payment",
+             function="swapExactIn"),
+        dict(path="0.0", asset=addr("weth"), sender=ROUTER, recipient=STRANGER, amount=None, bound="at least",
+             role="proceeds", function="swapExactIn")])
+    decision = decide_with(effects)
+    assert decision.outcome == "deny"
+    sums, party = decision.failed_conditions
+    assert sums.actual.startswith("200,010 USDC: calls 0.0 (200,000 USDC to @router")
+    assert (party.argument, party.actual) == ("call 0.0 (swapExactIn) recipient", STRANGER)
+    # The transfer at 0.1, which the model does not describe here, is still read from the call tree.
+    assert "0.1 (10 USDC to @payroll" in sums.actual
+
+
+def test_effects_model_amount_without_an_exact_bound_breaks_the_sum():
+    from policies.evaluate import evaluate_tree
+    from policies.load import loaded_from_bytes
+    from tests.policies.helpers import SIGNED
+
+    loaded = loaded_from_bytes(rule('sums = [{ token = "@USDC", lte = "100000 USDC" }]').encode(), "t.toml", SIGNED)
+    report = batch_report([swap(1)])
+    effects = model(assets=[dict(path="0.0", asset=USDC, sender=SAFE, recipient=ROUTER, amount=None, bound="all",
+                                 role="payment", function="swapExactIn")])
+    result = evaluate_tree(loaded.policy, report.root, report.context, SIGNED, effects=effects)
+    assert result.decision("batch:limits").failed_conditions[0].actual == "unknown: call(s) 0.0 do not decode or do not fix the amount"

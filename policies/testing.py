@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from decoders.addressbook import AddressBook, Entry
 from decoders.errors import ColdsightError
 from decoders.formats import decode_text, parse_text
 from decoders.messages import is_message_document, load_message_document, review_message
@@ -63,9 +64,21 @@ def verify_case(path: Path, case: PolicyTestCase, options: VerifyOptions | None 
     return verify_payload(parse_text(decode_text(data, str(path)), str(path)), request)
 
 
-def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path, verify: VerifyCase = verify_case) -> TestOutcome:
+def policy_book(loaded: LoadedPolicy) -> AddressBook:
+    """The policy's [addresses] as an address book: they name counterparties as in a review
+    (app.service.address_book_for adds the team's imported book under them)."""
+    book = AddressBook()
+    for entry in loaded.policy.book.values():
+        book.add(Entry(entry.chain, entry.address, entry.label))
+    return book
+
+
+def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path, verify: VerifyCase | None = None) -> TestOutcome:
     result = TestOutcome(case)
     path = base / case.payload
+    if verify is None:
+        options = VerifyOptions(address_book=policy_book(loaded))
+        verify = lambda path, case: verify_case(path, case, options)  # noqa: E731
     # [[tests]] describe the policy as its signers mean it; the cap on policies signed only with the
     # public example keys is about who signed, not about the rules, and `policy test` says so in its header.
     as_signed = replace(loaded, signature=replace(loaded.signature, example=False))
@@ -111,7 +124,8 @@ def _compare(result: TestOutcome, case: PolicyTestCase, decision, verdict: str) 
     return result
 
 
-def run_tests(loaded: LoadedPolicy, base: Path, verify: VerifyCase = verify_case) -> tuple[list[TestOutcome], list[str]]:
+def run_tests(loaded: LoadedPolicy, base: Path,
+              verify: VerifyCase | None = None) -> tuple[list[TestOutcome], list[str]]:
     """Outcomes of every [[tests]] entry, and the ids of rules no test matched (a batch rule is
     covered when some test's payload breaks it: that shows the limit bites)."""
     outcomes = [run_case(loaded, case, base, verify) for case in loaded.policy.tests]

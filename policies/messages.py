@@ -39,6 +39,7 @@ MESSAGE_PATH = "message"  # the decision's path (app.presentation names it "this
 MESSAGE_KINDS = ("text", "typed-data", "hash", "bytes")  # decoders.messages.InnerMessage.kind
 MAX_MESSAGE_RULES = 1_000
 MAX_MEMBERS = 64
+MAX_LIST_ITEMS = 5_000  # as policies.schema.MAX_LIST_ITEMS
 # CoW Protocol's GPv2Settlement, same address on every chain it is deployed on (cowprotocol/contracts networks.json).
 GPV2_SETTLEMENT = "0x9008D19f58AAbD9eD0D60971565AA8510560ab41"
 
@@ -172,6 +173,8 @@ def compile_message_rules(compiler, value: object, taken_ids: set[str]) -> tuple
         if "counterparties" in table:
             raw = compiler.typed(table["counterparties"], list, f"{where}.counterparties",
                                  'list who the message may empower: ["@router"]')
+            if len(raw) > MAX_LIST_ITEMS:
+                raise src.error(f"{len(raw)} counterparties; at most {MAX_LIST_ITEMS}", f"{where}.counterparties")
             parties = tuple(compiler.ref(item, f"{where}.counterparties[{j}]") for j, item in enumerate(raw))
         rules.append(MessageRule(rule_id, effect, description, kinds, primary_types, names, chain_ids, contracts, where,
                                  table, checks, table.get("preset"), parties))

@@ -30,6 +30,7 @@ MAX_CONDITIONS_PER_RULE = 500
 MAX_LIST_ITEMS = 5_000
 MAX_NESTING = 12
 MAX_BATCH_RULES = 200
+MAX_USES = 64  # used_by patterns of one allowance limit (each is checked against every call)
 OUTCOMES = tuple(Effect)
 VERDICTS = tuple(Verdict)
 # Which finding codes a signed policy may waive comes from the core's catalogue: integrity findings
@@ -564,6 +565,8 @@ class _Compiler:
             if "counterparties" in table:
                 raw = self.typed(table["counterparties"], list, f"{where}.counterparties",
                                  'list who may receive, spend or hold control: ["@payroll", "@vault"]')
+                if len(raw) > MAX_LIST_ITEMS:
+                    raise self.src.error(f"{len(raw)} counterparties; at most {MAX_LIST_ITEMS}", f"{where}.counterparties")
                 counterparties = tuple(self.ref(item, f"{where}.counterparties[{j}]") for j, item in enumerate(raw))
             authority = self.typed(table.get("authority_changes", True), bool, f"{where}.authority_changes",
                                    "authority_changes = false forbids any change of owners, modules, guards, roles, upgrades")
@@ -626,7 +629,10 @@ class _Compiler:
             raise self.src.error("an allowance limit needs lte (granted) or left_lte (left standing after the batch)", where)
         per_spender = self.typed(table.get("per_spender", False), bool, f"{where}.per_spender")
         uses = []
-        for j, entry in enumerate(self.typed(table.get("used_by", []), list, f"{where}.used_by")):
+        used_by = self.typed(table.get("used_by", []), list, f"{where}.used_by")
+        if len(used_by) > MAX_USES:
+            raise self.src.error(f"{len(used_by)} used_by patterns; at most {MAX_USES}", f"{where}.used_by")
+        for j, entry in enumerate(used_by):
             at = f"{where}.used_by[{j}]"
             use = self.table(entry, at, {"call", "amount"}, {"call", "amount"})
             match = self.call_match(use["call"], None, at, Effect.DENY, counter, wildcards=False)

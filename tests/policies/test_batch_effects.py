@@ -222,3 +222,11 @@ def test_effects_model_amount_without_an_exact_bound_breaks_the_sum():
                                  role="payment", function="swapExactIn")])
     result = evaluate_tree(loaded.policy, report.root, report.context, SIGNED, effects=effects)
     assert result.decision("batch:limits").failed_conditions[0].actual == "unknown: call(s) 0.0 do not decode or do not fix the amount"
+
+
+def test_used_by_patterns_are_bounded():
+    use = '{ call = { to = "@router", function = "swapExactIn(uint256 amountIn,uint256 minOut)" }, amount = "amountIn" }'
+    body = f'allowances = [{{ token = "@USDC", left_lte = "0", used_by = [{", ".join([use] * 65)}] }}]'
+    with pytest.raises(PolicyError) as caught:
+        compile_policy(rule(body).encode(), "p.toml")
+    assert "65 used_by patterns; at most 64" in str(caught.value)

@@ -200,3 +200,42 @@ def test_member_types_are_read_off_hex_values():
     loaded = loaded_from_bytes(policy_text(rule).encode(), "test.toml", SIGNED)
     member, = loaded.policy.message_rules[0].members
     assert member.type == "bytes32"
+
+
+def permit_batch(amounts: list[int]) -> dict:
+    document = permit2_single()
+    document["primaryType"] = "PermitBatch"
+    document["types"]["PermitBatch"] = [{"name": "details", "type": "PermitDetails[]"},
+                                        {"name": "spender", "type": "address"}, {"name": "sigDeadline", "type": "uint256"}]
+    del document["types"]["PermitSingle"]
+    details = document["message"]["details"]
+    document["message"]["details"] = [dict(details, amount=str(a)) for a in amounts]
+    return document
+
+
+@pytest.mark.parametrize("amounts, allowed", [
+    ([1, 2, 3], True),
+    ([1, 50_000 * 10**6 + 1, 3], False),  # one item above the cap: the whole batch is refused
+    ([50_000 * 10**6] * 3, True),
+    ([], True),  # grants nothing
+])
+def test_a_list_must_hold_for_every_item_in_an_allow_rule(amounts, allowed):
+    rule = ('[[message_rules]]\nid = "batch"\neffect = "allow"\npreset = "permit2-batch"\n'
+            'members = { "details.token" = "@USDC", "details.amount" = { lte = "50000 USDC" } }\n')
+    decision = decide(rule, permit_batch(amounts))
+    assert (decision.outcome == "allow") is allowed
+    if not allowed:
+        assert decision.failed_conditions[0].argument == "details[1].amount"
+
+
+@pytest.mark.parametrize("amounts, denied", [
+    ([1, 2, 3], False),
+    ([1, 100_001 * 10**6, 3], True),  # some item above: the deny rule holds
+])
+def test_a_list_holds_for_some_item_in_a_deny_rule(amounts, denied):
+    rules = ('[[message_rules]]\nid = "any"\neffect = "allow"\npreset = "permit2-batch"\n'
+             '[[message_rules]]\nid = "big"\neffect = "deny"\nmembers = { "details.amount" = { gt = "100000 USDC" } }\n'
+             '[[message_rules]]\nid = "small"\neffect = "deny"\nmembers = { "details.amount" = { lt = 1 } }\n')
+    decision = decide(rules, permit_batch(amounts))
+    assert (decision.outcome == "deny") is denied
+    assert ("big" in decision.matched_rules) is denied and "small" not in decision.matched_rules

@@ -1,5 +1,6 @@
 """Evaluating a 500-call MultiSend batch against a 1,000-rule policy (target: < 100 ms)."""
 
+import pytest
 from eth_utils import keccak, to_checksum_address
 
 from policies.evaluate import evaluate_tree
@@ -64,3 +65,19 @@ def test_bench_batch_rules_over_effects_500_calls(benchmark):
     policy.batch_rules = limits.batch_rules
     result = benchmark(evaluate_tree, policy, report.root, report.context, SIGNED, findings=list(report.findings))
     assert result.decision("batch:effects").outcome == "allow", result.decision("batch:effects").message
+
+
+@pytest.mark.slow
+def test_bench_message_rules_1000_rules_10000_item_permit2_batch(benchmark):
+    """1,000 Permit2 message rules against a PermitBatch of 10,000 items (issue 23): each member path is
+    read once, an order bound checked on the extreme item."""
+    from policies.messages import evaluate_message
+    from tests.policies.test_message_members import message, permit_batch
+
+    review = message(permit_batch([5] * 10_000))
+    rules = "".join(f'[[message_rules]]\nid = "r{i}"\neffect = "allow"\npreset = "permit2-batch"\n'
+                    f'members = {{ spender = "@ops", "details.token" = "@USDC", "details.amount" = {{ lte = "{i} USDC" }} }}\n'
+                    for i in range(1000))
+    loaded = loaded_from_bytes(policy_text(rules).encode(), "bench.toml", SIGNED)
+    result = benchmark(evaluate_message, loaded, review)
+    assert result.calls[0].outcome == "deny" and len(result.calls[0].failed_conditions) <= 20

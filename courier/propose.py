@@ -37,6 +37,7 @@ class Call:
     data: bytes
     operation: int
     described: str  # where it came from, for the printed summary
+    safe_tx_gas: int = 0  # kept from a payload file; no refund is ever proposed (gasPrice 0)
 
 
 def parse_amount(text: str, decimals: int, where: str) -> int:
@@ -124,10 +125,10 @@ def payload_call(data: bytes, source: str, state: SafeState) -> tuple[Call, int]
     if payload.chain_id is not None and payload.chain_id != state.chain_id:
         raise CourierError(f"the payload is for chain {payload.chain_id}, the node's chain is {state.chain_id}", source)
     tx = payload.tx
-    if (tx.safe_tx_gas, tx.base_gas, tx.gas_price) != (0, 0, 0) or tx.gas_token != ZERO or tx.refund_receiver != ZERO:
-        raise CourierError("the payload sets gas or refund fields; propose only proposes transactions without a refund",
-                           source)
-    return Call(tx.to, tx.value, tx.data, int(tx.operation), source), tx.nonce
+    if (tx.base_gas, tx.gas_price) != (0, 0) or tx.gas_token != ZERO or tx.refund_receiver != ZERO:
+        raise CourierError("the payload asks for a gas refund (baseGas, gasPrice, gasToken or refundReceiver set); "
+                           "propose only proposes transactions without one", source)
+    return Call(tx.to, tx.value, tx.data, int(tx.operation), source, tx.safe_tx_gas), tx.nonce
 
 
 def next_nonce(state: SafeState, pending: list[dict]) -> int:
@@ -139,14 +140,14 @@ def next_nonce(state: SafeState, pending: list[dict]) -> int:
 def service_document(state: SafeState, call: Call, nonce: int) -> dict:
     """The proposal as the service will list it (the shape crosscheck.parse_service_tx reads)."""
     return {"safe": state.safe, "to": call.to, "value": str(call.value), "data": "0x" + call.data.hex() if call.data else None,
-            "operation": call.operation, "safeTxGas": "0", "baseGas": "0", "gasPrice": "0", "gasToken": ZERO,
+            "operation": call.operation, "safeTxGas": str(call.safe_tx_gas), "baseGas": "0", "gasPrice": "0", "gasToken": ZERO,
             "refundReceiver": ZERO, "nonce": nonce, "confirmations": []}
 
 
 def proposal_body(document: dict, safe_tx_hash: bytes, sender: str, signature: bytes) -> dict:
     """The POST body of /api/v1/safes/{address}/multisig-transactions/."""
     return {"to": document["to"], "value": document["value"], "data": document["data"],
-            "operation": document["operation"], "safeTxGas": 0, "baseGas": 0, "gasPrice": 0,
+            "operation": document["operation"], "safeTxGas": int(document["safeTxGas"]), "baseGas": 0, "gasPrice": 0,
             "gasToken": ZERO, "refundReceiver": ZERO, "nonce": document["nonce"],
             "contractTransactionHash": "0x" + safe_tx_hash.hex(), "sender": sender,
             "signature": "0x" + signature.hex(), "origin": "coldsight-courier"}

@@ -9,7 +9,8 @@
 
 Exit status: 0 done; 1 the service and the chain disagree (listed; nothing shown or sent);
 2 refused (a block verdict, a signature that is not an owner's or answers another request,
-threshold not met); 3 an error (what and where on stderr); 64 usage.
+threshold not met, a proposer who is not an owner); 3 an error (what and where on stderr), or an
+execution that failed (ExecutionFailure, reverted); 64 usage.
 """
 
 from __future__ import annotations
@@ -170,10 +171,10 @@ def run_propose(args) -> int:
     nonce = None
     if args.to is not None:
         if args.value is None:
-            raise CourierError("a transfer needs --value (e.g. --value 1.5)", "--value")
+            return _usage("propose", "a transfer needs --value (e.g. --value 1.5)")
         call = transfer_call(chain, args.to, args.value, args.token)
     elif args.value is not None or args.token is not None:
-        raise CourierError("--value and --token go with --to only", "--value")
+        return _usage("propose", "--value and --token go with --to only")
     elif args.tx_builder is not None:
         from app.payload_input import read_bytes
         from decoders.formats.tx_builder import load_batch_file
@@ -211,6 +212,11 @@ def run_propose(args) -> int:
     service.propose(state.safe, proposal_body(document, safe_tx_hash, sender, sign_hash(key, safe_tx_hash)))
     print(f"proposed safeTxHash 0x{safe_tx_hash.hex()}, signed by {sender} (confirmation 1 of {state.threshold})")
     return _write_request_of(service, state, "0x" + safe_tx_hash.hex(), args.out, args.fragment)
+
+
+def _usage(command: str, message: str) -> int:
+    print(f"coldsight-courier {command}: usage error: {message}", file=sys.stderr)
+    return USAGE
 
 
 def _write_request_of(service, state, safe_tx_hash: str, out: Path | None, fragment: int) -> int:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 
-from decoders.hexutil import to_checksum
+from decoders.hexutil import parse_address, to_checksum
 
 from .chain import ZERO, Chain, SafeState, selector
 from .errors import CourierError
@@ -74,11 +74,11 @@ def token_units(chain: Chain, token: str) -> tuple[str, int]:
 
 def transfer_call(chain: Chain, to: str, value: str, token: str | None) -> Call:
     """The native coin (`value` in its units, 18 decimals), or an ERC-20 transfer of `token`."""
-    recipient = chain.checksum(to)
+    recipient = parse_address(to, "--to")  # a mistyped mixed-case address fails its EIP-55 checksum here
     if token is None:
         wei = parse_amount(value, 18, "--value")
         return Call(recipient, wei, b"", 0, f"transfer of {value} native coin ({wei} wei) to {recipient}")
-    token = chain.checksum(token)
+    token = parse_address(token, "--token")
     symbol, decimals = token_units(chain, token)
     amount = parse_amount(value, decimals, "--value")
     data = selector("transfer(address,uint256)") + abi_encode(["address", "uint256"], [recipient, amount])

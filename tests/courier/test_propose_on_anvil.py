@@ -234,6 +234,8 @@ def test_propose_refuses_what_it_must_not_sign(world):
     assert stranger.returncode == 2 and "not an owner on chain" in stranger.stderr
     too_precise = propose(world, 0, "--to", RECIPIENT, "--value", "0.0000000000000000001")
     assert too_precise.returncode == 3 and "more decimals than the 18" in too_precise.stderr
+    mistyped = propose(world, 0, "--to", "0x000000000000000000000000000000000000beEF", "--value", "1")
+    assert mistyped.returncode == 3 and "fails its EIP-55 checksum" in mistyped.stderr
     stale = propose(world, 0, "--to", RECIPIENT, "--value", "1", "--nonce", "1")
     assert stale.returncode == 2 and "below the Safe's nonce 3" in stale.stderr
     assert pending_hashes(world) == before  # nothing was posted

@@ -19,11 +19,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ANVIL = ROOT / "tests" / "node" / "node_modules" / ".bin" / "anvil"
-pytestmark = [
-    pytest.mark.node,
-    pytest.mark.slow,
-    pytest.mark.skipif(not ANVIL.exists(), reason="node test peers not installed (bash tests/node/setup.sh)"),
-]
 MARKER = "<!-- walkthrough: tests/courier/test_walkthrough.py runs this block as written -->"
 RECIPIENT = "0x000000000000000000000000000000000000bEEF"
 ONE_ETH = 10**18
@@ -44,7 +39,7 @@ def commands(block: str) -> list[str]:
     return [line.strip() for line in joined.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
 
-def test_readme_block_is_what_the_loop_prints():
+def test_readme_block_is_what_the_loop_prints():  # fast: the README cannot drift from the loop unnoticed
     sys.path.insert(0, str(ROOT / "tools"))
     try:
         import loop
@@ -86,6 +81,9 @@ def checkout(tmp_path):
         loop.wait(20)
 
 
+@pytest.mark.node
+@pytest.mark.slow
+@pytest.mark.skipif(not ANVIL.exists(), reason="node test peers not installed (bash tests/node/setup.sh)")
 def test_the_walkthrough_moves_eth_and_refuses_the_bybit_shaped_one(checkout):
     folder, printed = checkout
     steps = commands(readme_block())

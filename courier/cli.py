@@ -23,7 +23,7 @@ from typing import NoReturn
 from decoders.errors import ColdsightError
 
 from .errors import CourierError
-from decoders.vocabulary import Verdict
+from decoders.vocabulary import Severity, Verdict
 
 OK, DIFFERENT, REFUSED, ERROR, USAGE = 0, 1, 2, 3, 64
 
@@ -196,7 +196,7 @@ def run_propose(args) -> int:
     for line in describe_calls(report, chain, state):
         print(f"      {line}")
     for finding in report.effective_findings:
-        if finding.severity != "info":
+        if finding.severity != Severity.INFO:
             print(f"  {finding.severity.upper()}: {finding.message}")
     queued = [_review(tx, state)[0] for tx in pending]
     for line in nonce_conflicts([*queued, report], state):

@@ -22,7 +22,8 @@ through an array must hold for every item (allow, warn) or for some item (deny).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 
 from decoders.abi import Param
 from decoders.messages import PERMIT2, MessageReview
@@ -92,6 +93,37 @@ def party_paths(primary_type: object) -> tuple[str, ...] | None:
         if primary_type in preset.primary_types:
             return preset.parties
     return None
+
+
+_DURATION_UNITS = {"second": 1, "seconds": 1, "minute": 60, "minutes": 60, "hour": 3600, "hours": 3600,
+                   "day": 86400, "days": 86400, "week": 604800, "weeks": 604800}
+
+
+@dataclass(frozen=True)
+class Within(Condition):
+    """A Unix time at most `seconds` after the moment of the review (an expiry or deadline "within 7 days")."""
+
+    seconds: int
+    shown: str
+    now: int | None = None  # set per review (policies.messages.decide_message); None: cannot be judged
+
+    def check(self, value, env, path, unknown_holds):
+        from .conditions import Failure
+
+        if self.now is not None and isinstance(value, int) and not isinstance(value, bool) and value <= self.now + self.seconds:
+            return []
+        return [Failure(path, self.describe(), str(value))]
+
+    def describe(self) -> str:
+        return f"within {self.shown} of the review"
+
+
+def _within(compiler, operand: object, where: str) -> Within:
+    text = compiler.typed(operand, str, where, 'write a duration: "7 days", "24 hours"')
+    parts = text.split()
+    if len(parts) != 2 or not parts[0].isdigit() or parts[1] not in _DURATION_UNITS:
+        raise compiler.src.error(f"not a duration: {text!r}", where, 'write "7 days", "24 hours", "30 minutes"')
+    return Within(int(parts[0]) * _DURATION_UNITS[parts[1]], text)
 
 
 @dataclass(frozen=True)
@@ -270,6 +302,16 @@ def _members(compiler, value: object, where: str, effect: str, preset: Preset | 
             if not node:
                 raise compiler.src.error("a type alone checks nothing", at)
         param = Param(path, type_name)
+        if isinstance(node, dict) and "within" in node:
+            if len(node) != 1 or param_kind(param) != "uint":
+                raise compiler.src.error("within stands alone, on a uint member (a Unix time)", at,
+                                         '"details.expiration" = { within = "7 days" }')
+            if effect == Effect.DENY:
+                raise compiler.src.error("within belongs in allow and warn rules", at,
+                                         "a deny rule would hold for every expiry beyond it; write the allow rule instead")
+            counter.add(1)
+            checks.append(MemberCheck(path, type_name, _within(compiler, node["within"], f"{at}.within")))
+            continue
         if param_kind(param) in ("tuple", "other"):
             raise compiler.src.error(f"member {path!r} is a {type_name}; constrain its members by path", at,
                                      f'e.g. "{path}.amount"')
@@ -306,6 +348,7 @@ class _Reads:
         self.found: dict[tuple[int, str], list | None] = {}
         self.checked: dict[tuple, list] = {}  # (condition, path, deny) -> [(item, Failure)]: equal conditions of many rules
         self.facts: dict[tuple[int, str], tuple] = {}
+        self.now: int | None = None  # the moment of the review, for `within`
 
     def summary(self, found: list) -> tuple:
         """(declared types, the smallest and largest item when every value is a number, else None, None)."""
@@ -425,10 +468,13 @@ def _member_failures(rule: MessageRule, member: MemberCheck, typed: dict | None,
             return []
         declared = f"declared as {found[0].type}" if found else "not a member its types declare (not signed)"
         return [FailedCondition(rule.id, member.path, member.condition.describe(), declared)]
-    key = (member.condition, member.path, deny)
+    condition = member.condition
+    if isinstance(condition, Within):
+        condition = replace(condition, now=reads.now if reads is not None else None)
+    key = (condition, member.path, deny)
     cache = reads.checked if reads is not None else {}
     if key not in cache:
-        cache[key] = _check_items(member.condition, found, env, deny, facts[1], facts[2])
+        cache[key] = _check_items(condition, found, env, deny, facts[1], facts[2])
     return [FailedCondition(rule.id, p.argument, p.expected, _shown(item, typed, env, units)) for item, p in cache[key]]
 
 
@@ -529,12 +575,13 @@ def token_units(policy, chain_id: int | None) -> dict[str, tuple[str, int]]:
             if e.chain == chain_id and e.token_symbol is not None and e.token_decimals is not None}
 
 
-def decide_message(policy, review: MessageReview, env: Env) -> CallDecision:
+def decide_message(policy, review: MessageReview, env: Env, now: int | None = None) -> CallDecision:
     matched: dict[str, list[str]] = {Effect.ALLOW: [], Effect.WARN: [], Effect.DENY: []}
     misses: list[FailedCondition] = []
     units = token_units(policy, env.chain_id)
     by_id = {rule.id: rule for rule in policy.message_rules}
     reads = _Reads()
+    reads.now = int(time.time()) if now is None else now
     for rule in policy.message_rules:
         failures = rule_failures(rule, review, env, units, reads)
         if not failures:
@@ -562,7 +609,7 @@ def decide_message(policy, review: MessageReview, env: Env) -> CallDecision:
     return CallDecision(MESSAGE_PATH, policy.unmatched, every, tuple(misses), f"no message rule allows {what}{detail}{details}")
 
 
-def evaluate_message(loaded, review: MessageReview) -> PolicyResult:
+def evaluate_message(loaded, review: MessageReview, now: int | None = None) -> PolicyResult:
     """Decide a Safe message against a loaded policy (policies.load.LoadedPolicy): one decision, path "message"."""
     from .evaluate import binding_error
 
@@ -573,6 +620,6 @@ def evaluate_message(loaded, review: MessageReview) -> PolicyResult:
     if bound_error:
         decision = CallDecision(MESSAGE_PATH, Effect.DENY, (), (), bound_error.replace("every call is", "the message is"))
     else:
-        decision = decide_message(policy, review, env)
+        decision = decide_message(policy, review, env, now)
     labels = {e.address.lower(): e.label for e in policy.book.values() if e.chain == review.chain_id}
     return PolicyResult(policy.id, policy.serial, loaded.sha256, loaded.signature, [decision], bound_error, {}, labels)

@@ -239,3 +239,32 @@ def test_a_list_holds_for_some_item_in_a_deny_rule(amounts, denied):
     decision = decide(rules, permit_batch(amounts))
     assert (decision.outcome == "deny") is denied
     assert ("big" in decision.matched_rules) is denied and "small" not in decision.matched_rules
+
+
+WITHIN = ('[[message_rules]]\nid = "week"\neffect = "allow"\npreset = "permit2-single"\n'
+          'members = { spender = "@ops", "details.expiration" = { within = "7 days" } }\n')
+
+
+@pytest.mark.parametrize("expiration, allowed", [(NOW + 7 * 86400, True), (NOW + 7 * 86400 + 1, False), (2**48 - 1, False)])
+def test_expiration_within_a_duration_of_the_review(expiration, allowed):
+    from tests.policies.helpers import OPS
+
+    document = permit(1, spender=OPS)
+    document["message"]["details"]["expiration"] = expiration
+    loaded = loaded_from_bytes(policy_text(WITHIN).encode(), "test.toml", SIGNED)
+    decision, = evaluate_message(loaded, message(document), now=NOW).calls
+    assert (decision.outcome == "allow") is allowed
+    if not allowed:
+        assert decision.failed_conditions[0].expected == "within 7 days of the review"
+
+
+@pytest.mark.parametrize("member, fragment", [
+    ('"details.expiration" = { within = "a week" }', "not a duration"),
+    ('"details.expiration" = { within = "7 days", lte = 5 }', "within stands alone"),
+    ('spender = { within = "7 days" }', "within stands alone"),
+])
+def test_within_is_checked_when_the_policy_loads(member, fragment):
+    rule = f'[[message_rules]]\nid = "w"\neffect = "allow"\npreset = "permit2-single"\nmembers = {{ {member} }}\n'
+    with pytest.raises(PolicyError) as caught:
+        loaded_from_bytes(policy_text(rule).encode(), "test.toml")
+    assert fragment in str(caught.value)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from .effects import Effects
 from .eip712 import domain_separator
 from .eip712_any import TypedDataHashes, hash_typed_data, parse_address, parse_bytes, parse_uint
 from .errors import ContextError, PayloadError
@@ -83,6 +84,7 @@ class MessageReview:
     inner: InnerMessage
     hashes: SafeMessageHashes
     findings: list[Finding] = field(default_factory=list)
+    effects: Effects = field(default_factory=Effects)  # the allowances / proceeds it signs (decoders/effects.py)
 
     @property
     def verdict(self) -> str:
@@ -95,7 +97,8 @@ class MessageReview:
         return {"schema": "coldsight.message/1", "verdict": self.verdict, "safe": self.safe,
                 "chainId": str(self.chain_id) if self.chain_id is not None else None,
                 "safeVersion": self.version.label, "hashes": self.hashes.as_json(), "message": inner,
-                "findings": [f.as_json() for f in sort_findings(self.findings)]}
+                "findings": [f.as_json() for f in sort_findings(self.findings)],
+                "effects": self.effects.as_json()}
 
 
 def is_message_document(document: object) -> bool:

@@ -190,6 +190,7 @@ class Effects:
     refunds: tuple[RefundEffect, ...] = ()
     counterparties: tuple[Counterparty, ...] = ()
     unexplained_value: tuple[str, ...] = field(default=())  # paths where native coin goes to a function that takes none
+    opaque_orders: tuple[str, ...] = ()  # paths that pre-sign an order whose receiver is not visible (CoW setPreSignature)
 
     def as_json(self) -> dict:
         return {
@@ -200,6 +201,7 @@ class Effects:
             "refunds": [e.as_json() for e in self.refunds],
             "counterparties": [c.as_json() for c in self.counterparties],
             "valueNotNeeded": list(self.unexplained_value),
+            "opaqueOrders": list(self.opaque_orders),
         }
 
     def counterparty(self, address: str) -> Counterparty | None:

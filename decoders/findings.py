@@ -323,8 +323,13 @@ def allowance_severity(allowance: Allowance, spender_judgement: str, now: int) -
     revoke: info. Unlimited (>= 2^96 raw units, or every item): critical. Bounded: warn, and critical
     when it is standing (no expiry, or one more than 90 days away) and its spender is unknown (not this
     Safe, not the address book or policy, not a known protocol contract)."""
+    if int(allowance.spender, 16) == 0:
+        return FindingCode.TOKEN_APPROVAL, Severity.INFO  # clears an ERC-721 approval; ERC-20 tokens reject it
     if allowance.revoke:
-        return FindingCode.TOKEN_APPROVAL, Severity.INFO
+        # approve(x, 0) is also ERC-721 approve(to, tokenId #0): offline the token's standard is unknown, so
+        # it is a plain revoke only with a zero spender (issue 10)
+        nft_approval = allowance.route == "approve" and int(allowance.spender, 16) != 0
+        return FindingCode.TOKEN_APPROVAL, Severity.WARN if nft_approval else Severity.INFO
     if allowance.unlimited:
         return FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL
     standing = allowance.expiry is None or allowance.expiry - now > STANDING_SECONDS
@@ -350,6 +355,12 @@ def allowance_finding(allowance: Allowance, effects: Effects, chain_id: int | No
     via = f" through {allowance.via}" if allowance.via else ""
     token = _amount_words(allowance.token, None, "exact", chain_id).replace("an amount of ", "").replace(
         " the call does not fix", "")
+    if int(allowance.spender, 16) == 0:
+        return Finding(code, severity, path, f"Approves the zero address on {token}: on an ERC-721 contract this clears the "
+                       "approval of a token; most ERC-20 tokens reject it")
+    if allowance.revoke and severity == Severity.WARN:
+        return Finding(code, severity, path, f"On an ERC-20 token this revokes the allowance of {spender} on {token}; on an "
+                       f"ERC-721 (NFT) contract it lets {spender} take token #0")
     if allowance.revoke:
         return Finding(code, severity, path, f"Revokes the allowance of {spender} on {token}{via} ({allowance.route})")
     if allowance.unlimited:

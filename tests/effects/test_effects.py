@@ -315,3 +315,18 @@ def test_message_permit_uses_the_same_rule_and_names_the_spender():
         message = review_message(permit(spender, amount), address_book=book)
         assert {(f.code, f.severity) for f in message.findings} == {expected} == {(f.code, f.severity) for f in call.findings}
         assert message.as_json()["effects"]["allowances"][0]["spender"] == spender
+
+
+def test_first_screen_names_every_counterparty_in_text_and_gui(qtbot):
+    from app.gui.review_view import ReviewView
+    from app.service import Review
+    from app.text_report import render
+
+    report = wrapped(nested_in_batch, V3_ROUTER, exact_input_single(STRANGER))
+    review = Review(report=report, policy=None)
+    text = render(review)
+    first_screen = text.split("Compare with your signing device")[0]
+    assert f"{STRANGER}: UNKNOWN" in first_screen and "PROCEEDS_TO_THIRD_PARTY" in first_screen
+    view = ReviewView(review)
+    qtbot.addWidget(view)
+    assert any(STRANGER in label.text() and "UNKNOWN" in label.text() for label in view.counterparty_labels)

@@ -52,6 +52,7 @@ addresses checksummed, `null` for absent values, one list per kind (see `Effects
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 UNLIMITED_FROM = 1 << 96
 NATIVE = "native"  # the `asset` of a native-coin movement
@@ -204,6 +205,25 @@ class Effects:
             "opaqueOrders": list(self.opaque_orders),
         }
 
+    # Indexes built once per Effects (cached_property writes the instance __dict__, which a frozen
+    # dataclass allows): a 500-call batch asks for hundreds of counterparties and paths.
+    @cached_property
+    def _parties(self) -> dict[str, Counterparty]:
+        return {c.address.lower(): c for c in self.counterparties}
+
+    @cached_property
+    def _by_path(self) -> dict[str, list]:
+        index: dict[str, list] = {}
+        for item in (*self.assets, *self.authority):
+            index.setdefault(item.path, []).append(item)
+        for allowance in self.allowances:
+            for path in allowance.paths or (allowance.path,):
+                index.setdefault(path, []).append(allowance)
+        return index
+
     def counterparty(self, address: str) -> Counterparty | None:
-        lower = address.lower()
-        return next((c for c in self.counterparties if c.address.lower() == lower), None)
+        return self._parties.get(address.lower())
+
+    def at(self, path: str) -> list:
+        """The asset movements, allowances and authority changes of one call (by its path)."""
+        return self._by_path.get(path, [])

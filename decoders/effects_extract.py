@@ -14,6 +14,7 @@ arguments, not executed.
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -284,27 +285,37 @@ def _resolve(reference: object, node: CallNode, args: dict, item: object) -> obj
     if reference.startswith("all-if:"):
         flag = _resolve(reference[len("all-if:"):], node, args, item)
         return None if flag is True else 0
-    base, _, suffix = reference.partition("@")
-    parts = base.split(".")
-    if parts[0] == "item":
-        value, parts = item, parts[1:]
-    else:
-        value = args
-    for part in parts:
-        name, _, index = part.partition("[")
+    first, steps, suffix = _parsed(reference)
+    value = item if first == "item" else args
+    for name, index in steps:
         if name:
             if not isinstance(value, dict) or name not in value:
                 raise _Unresolved(reference)
             value = value[name]
-        if index:
+        if index is not None:
             if not isinstance(value, list) or not value:
                 raise _Unresolved(reference)
-            value = value[int(index.rstrip("]"))]
+            value = value[index]
     if suffix in ("last20", "first20"):
         if not isinstance(value, bytes) or len(value) < 20:
             raise _Unresolved(reference)
         return to_checksum(value[-20:] if suffix == "last20" else value[:20])
     return value
+
+
+@functools.cache
+def _parsed(reference: str) -> tuple[str, tuple[tuple[str, int | None], ...], str]:
+    """`a.b[-1]@last20` -> ("a", (("a", None), ("b", -1)), "last20"); `item.x` starts from the element."""
+    base, _, suffix = reference.partition("@")
+    parts = base.split(".")
+    first = parts[0]
+    if first == "item":
+        parts = parts[1:]
+    steps = []
+    for part in parts:
+        name, _, index = part.partition("[")
+        steps.append((name, int(index.rstrip("]")) if index else None))
+    return first, tuple(steps), suffix
 
 
 # ---- counterparties -----------------------------------------------------------------------------

@@ -70,6 +70,7 @@ class _Collector:
     known: Knowledge
     now: int
     own: dict[str, str]  # lowercase address -> how it is "self" ("this Safe", "Safe 0x… (run by this transaction)")
+    pass_through: dict[str, str]  # lowercase address -> words: contracts making calls as themselves
     assets: list[AssetMovement] = field(default_factory=list)
     allowance_steps: list[tuple[str, dict]] = field(default_factory=list)
     authority: list[AuthorityChange] = field(default_factory=list)
@@ -88,10 +89,22 @@ def own_accounts(root: CallNode, context: Context) -> dict[str, str]:
     return own
 
 
+def pass_through_makers(root: CallNode, context: Context, own: dict[str, str]) -> dict[str, str]:
+    """Contracts that make calls as themselves for this transaction (a CALLed Multicall3 or batch library):
+    what they receive stays in a contract anyone can call, so as a recipient they are never "known"."""
+    makers: dict[str, str] = {}
+    for node in root.walk():
+        maker = node.runs_as
+        if maker is not None and maker.lower() not in own and not node.account_call and node.network is None:
+            makers.setdefault(maker.lower(), f"{node.maker_role or 'the batch contract'}, which anyone can call")
+    return makers
+
+
 def extract_effects(root: CallNode, context: Context, names: Names, refund: Refund | None = None,
                     now: int | None = None) -> Effects:
-    collector = _Collector(context, names, knowledge(), int(time.time()) if now is None else now,
-                           own_accounts(root, context))
+    own = own_accounts(root, context)
+    collector = _Collector(context, names, knowledge(), int(time.time()) if now is None else now, own,
+                           pass_through_makers(root, context, own))
     for node in root.walk():
         _node_effects(node, collector)
     allowances = _fold_allowances(collector.allowance_steps)
@@ -104,7 +117,8 @@ def extract_effects(root: CallNode, context: Context, names: Names, refund: Refu
                       unexplained_value=tuple(collector.value_not_needed))
     return Effects(assets=effects.assets, allowances=effects.allowances, authority=effects.authority,
                    settings=effects.settings, refunds=effects.refunds,
-                   counterparties=tuple(counterparties_of(effects, names, collector.own, collector.known)),
+                   counterparties=tuple(counterparties_of(effects, names, collector.own, collector.known,
+                                                          collector.pass_through)),
                    unexplained_value=effects.unexplained_value, opaque_orders=tuple(collector.opaque_orders))
 
 
@@ -127,6 +141,8 @@ def _node_effects(node: CallNode, c: _Collector) -> None:
         _safe_setting(node, c)
     elif node.function is not None and node.decode_error is None:
         _safe_setting(node, c)
+    if node.value > 0 and node.wrapper is not None and entry is not None and entry.payable and node.children:
+        return  # a payable wrapper hands the coin on: its inner calls carry it (each judged there)
     if node.value > 0 and not uses_value:
         role = "payment" if not node.data and node.operation == 0 else "value"
         c.assets.append(AssetMovement(node.path, NATIVE, _caller(node), node.to, node.value, role,
@@ -319,12 +335,16 @@ def _parsed(reference: str) -> tuple[str, tuple[tuple[str, int | None], ...], st
 
 
 # ---- counterparties -----------------------------------------------------------------------------
-def judge(address: str, names: Names, own: dict[str, str], known: Knowledge) -> tuple[str, str | None]:
+def judge(address: str, names: Names, own: dict[str, str], known: Knowledge,
+          pass_through: dict[str, str] | None = None) -> tuple[str, str | None]:
     """(judgement, name) of one address: self, known (address book / policy), intermediary (bundled
-    protocol contract), unknown."""
+    protocol contract), unknown. A contract that makes this transaction's calls as itself is unknown as
+    a counterparty, whatever its name: what it receives, anyone can take."""
     lower = address.lower()
     if lower in own:
         return "self", own[lower]
+    if pass_through and lower in pass_through:
+        return "unknown", f"{names.name_of(address) or address}: {pass_through[lower]}"
     team = names.book.name_of(names.chain_id, address) or names.labels.get(lower)
     if team:
         return "known", team
@@ -334,7 +354,8 @@ def judge(address: str, names: Names, own: dict[str, str], known: Knowledge) -> 
     return "unknown", None
 
 
-def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known: Knowledge) -> list[Counterparty]:
+def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known: Knowledge,
+                      pass_through: dict[str, str] | None = None) -> list[Counterparty]:
     receives: dict[str, tuple[str, list[str], list[str]]] = {}
 
     def add(address: str | None, what: str, path: str) -> None:
@@ -360,6 +381,6 @@ def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known
         add(refund.receiver, "refund", "refund")
     parties = []
     for address, what, paths in receives.values():
-        judgement, name = judge(address, names, own, known)
+        judgement, name = judge(address, names, own, known, pass_through)
         parties.append(Counterparty(address, name, judgement, tuple(what), tuple(paths)))
     return parties

@@ -330,3 +330,32 @@ def test_first_screen_names_every_counterparty_in_text_and_gui(qtbot):
     view = ReviewView(review)
     qtbot.addWidget(view)
     assert any(STRANGER in label.text() and "UNKNOWN" in label.text() for label in view.counterparty_labels)
+
+
+def test_native_coin_attached_to_the_executors_execTransaction_is_critical():
+    import rlp
+
+    from decoders.formats.executor_tx import decode_transaction, payload_from_executor_tx
+    from decoders.verify import verify_payload
+    from tests.wrappers.test_executor_tx import SAFE as EXEC_SAFE
+    from tests.wrappers.test_executor_tx import signed_calldata, to_bytes
+
+    def eip1559(value: int) -> bytes:  # EIP-1559: [chainId, nonce, tip, maxFee, gas, to, value, data, accessList]
+        return b"\x02" + rlp.encode([1, 3, 10**9, 2 * 10**9, 200_000, to_bytes(EXEC_SAFE), value, signed_calldata(), []])
+
+    def verdict_codes(value: int) -> set:
+        payload = payload_from_executor_tx(decode_transaction(eip1559(value), True, "test"), 7, 1, "test")
+        report = verify_payload(payload, VerifyOptions(safe_version="1.4.1", execute=False))
+        return {(f.code, f.severity, f.path) for f in report.findings}
+
+    assert ("VALUE_NOT_NEEDED", C, None) in verdict_codes(10**18)
+    assert not any(code == "VALUE_NOT_NEEDED" for code, _, _ in verdict_codes(0))
+
+
+def test_proceeds_left_in_a_called_multicall3_are_a_third_partys():
+    from tests.wrappers.test_wrappers import MULTICALL3, aggregate3
+
+    # Multicall3 CALLed (not delegatecalled): the swap's msg.sender is Multicall3, and "to the caller" means to it
+    data = aggregate3((V3_ROUTER, sig("unwrapWETH9(uint256)", ["uint256"], [10**15])))
+    report = review(MULTICALL3, data)
+    assert ("PROCEEDS_TO_THIRD_PARTY", C, "0.0") in triples(report)

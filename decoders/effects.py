@@ -192,6 +192,10 @@ class Effects:
     counterparties: tuple[Counterparty, ...] = ()
     unexplained_value: tuple[str, ...] = field(default=())  # paths where native coin goes to a function that takes none
     opaque_orders: tuple[str, ...] = ()  # paths that pre-sign an order whose receiver is not visible (CoW setPreSignature)
+    # How far the calls these effects are read from are proven: "decoded" (no EVM check ran), "executed"
+    # (the real bytecode made exactly the Safe-level calls shown; what a called contract does inside
+    # is still read from its arguments), "contradicted" (the EVM check found calls the tree does not show).
+    proof: str = "decoded"
 
     def as_json(self) -> dict:
         return {
@@ -203,6 +207,7 @@ class Effects:
             "counterparties": [c.as_json() for c in self.counterparties],
             "valueNotNeeded": list(self.unexplained_value),
             "opaqueOrders": list(self.opaque_orders),
+            "proof": self.proof,
         }
 
     # Indexes built once per Effects (cached_property writes the instance __dict__, which a frozen

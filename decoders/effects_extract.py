@@ -14,6 +14,7 @@ arguments, not executed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import time
 from dataclasses import dataclass, field
@@ -120,6 +121,13 @@ def extract_effects(root: CallNode, context: Context, names: Names, refund: Refu
                    counterparties=tuple(counterparties_of(effects, names, collector.own, collector.known,
                                                           collector.pass_through)),
                    unexplained_value=effects.unexplained_value, opaque_orders=tuple(collector.opaque_orders))
+
+
+def with_proof(effects: Effects, execution_status: str | None) -> Effects:
+    """The seam to the EVM check (decoders/execution_check.py): it compares the calls the real bytecode
+    makes with the call tree these effects were read from, so its status is the effects' proof."""
+    proof = {"confirmed": "executed", "mismatch": "contradicted"}.get(execution_status or "", "decoded")
+    return dataclasses.replace(effects, proof=proof)
 
 
 # ---- one call -----------------------------------------------------------------------------------

@@ -280,7 +280,8 @@ def test_effects_json_shape():
     report = wrapped(batch, V3_ROUTER, exact_input_single(STRANGER))
     effects = report.as_json()["effects"]
     assert set(effects) == {"assets", "allowances", "authority", "settings", "refunds", "counterparties",
-                            "valueNotNeeded", "opaqueOrders"}
+                            "valueNotNeeded", "opaqueOrders", "proof"}
+    assert effects["proof"] == "decoded"  # execute=False here; tests/effects/test_effects_evm.py runs the EVM
     [move] = effects["assets"]
     assert move == {"path": "0.0", "asset": WETH, "from": V3_ROUTER, "to": STRANGER, "amount": str(10**15),
                     "bound": "at least", "role": "proceeds", "tokenId": None, "network": None,

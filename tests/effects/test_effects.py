@@ -88,6 +88,12 @@ PROCEEDS = {  # name -> (target, calldata): each pays out to STRANGER
                                            [USDC, 2**256 - 1, STRANGER])),
     "Comet withdrawTo": (PROTOCOL, sig("withdrawTo(address,address,uint256)", ["address", "address", "uint256"],
                                        [STRANGER, USDC, 10**6])),
+    "Arbitrum retryable refund address": (PROTOCOL, sig(  # nitro-contracts Inbox.createRetryableTicket
+        "createRetryableTicket(address,uint256,uint256,address,address,uint256,uint256,bytes)",
+        ["address", "uint256", "uint256", "address", "address", "uint256", "uint256", "bytes"],
+        [SAFE, 0, 10**15, STRANGER, SAFE, 100_000, 10**9, b""])),
+    "OP bridge depositETHTo": (PROTOCOL, sig("depositETHTo(address,uint32,bytes)", ["address", "uint32", "bytes"],
+                                             [STRANGER, 200_000, b""])),
     "Lido claimWithdrawalsTo": (PROTOCOL, sig("claimWithdrawalsTo(uint256[],uint256[],address)",
                                               ["uint256[]", "uint256[]", "address"], [[1], [1], STRANGER])),
 }

@@ -88,7 +88,8 @@ def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path, verify: Ver
         text = decode_text(data, str(path))
         document = _message_document(text, str(path))
         if document is not None:
-            review = review_message(document, chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version)
+            review = review_message(document, chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version,
+                                    address_book=policy_book(loaded))
             decision = evaluate_message(as_signed, review)
             return _compare(result, case, decision, worst_verdict(review.verdict, decision.verdict))
         report = verify(path, case)

@@ -230,3 +230,49 @@ def test_used_by_patterns_are_bounded():
     with pytest.raises(PolicyError) as caught:
         compile_policy(rule(body).encode(), "p.toml")
     assert "65 used_by patterns; at most 64" in str(caught.value)
+
+
+UNISWAP_V2_ROUTER = "0x7a250d5630B4cF539739dF2C5dAcb4c659F2488D"  # Uniswap/v2-periphery deployments: Router02, mainnet
+WETH = "0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2"  # WETH9, mainnet
+SWAP_V2 = "swapExactTokensForTokens(uint256,uint256,address[],address,uint256)"
+
+
+def test_batch_rules_read_the_effects_model_of_a_real_review():
+    # The core's effects model knows that a Uniswap v2 swap pays its proceeds to `to`; no transfer call says so.
+    policy = policy_text(f'''
+[addresses.uniswap]
+chain = 1
+address = "{UNISWAP_V2_ROUTER}"
+
+[[rules]]
+id = "approve"
+effect = "allow"
+call = {{ to = "@USDC", function = "approve(address spender,uint256 amount)" }}
+
+[[rules]]
+id = "swap"
+effect = "allow"
+call = {{ to = "@uniswap", function = "swapExactTokensForTokens(uint256 amountIn,uint256 amountOutMin,address[] path,address to,uint256 deadline)" }}
+
+[[batch_rules]]
+id = "limits"
+counterparties = ["@uniswap"]
+
+[[batch_rules.allowances]]
+token = "@USDC"
+left_lte = "0"
+used_by = [{{ call = {{ to = "@uniswap", function = "swapExactTokensForTokens(uint256 amountIn,uint256 amountOutMin,address[] path,address to,uint256 deadline)" }}, amount = "amountIn" }}]
+''')
+
+    def batch(to: str):
+        return batch_report([(USDC, calldata("approve(address,uint256)", UNISWAP_V2_ROUTER, 1_000 * U), 0),
+                             (UNISWAP_V2_ROUTER, calldata(SWAP_V2, 1_000 * U, 1, [USDC, WETH], to, 2**40), 0)])
+
+    report = batch(STRANGER)
+    assert any(m.recipient == STRANGER for m in report.effects.assets)  # the model saw the proceeds
+    decision = decide(policy, report).decision("batch:limits")
+    failed, = decision.failed_conditions
+    assert decision.outcome == "deny"
+    assert (failed.argument, failed.actual) == ("call 0.1 (swapExactTokensForTokens) recipient", STRANGER)
+    # Proceeds back to the Safe itself, the allowance used in full: the rule holds.
+    assert decide(policy, batch(SAFE)).decision("batch:limits").outcome == "allow"

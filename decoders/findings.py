@@ -239,8 +239,11 @@ def _function_findings(node: CallNode, context: Context, target: str) -> list[Fi
         add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
             f"Signs a message as {signer} (EIP-1271): any contract that checks its signature will accept it; "
             f"{_message_words(values[0])}")
-    elif name in HANDLER_ROUTING and node.to == executing_address(node) == context.safe:
-        _handler_routing(add, name, values)
+    elif name in HANDLER_ROUTING:
+        # Judged for whichever Safe it reroutes (the account whose code runs the call), not only this one:
+        # a nested Safe or a Safe this one is a module of hands its EIP-1271 answers away just the same.
+        affected = executing_address(node)
+        _handler_routing(add, name, values, "this Safe" if affected == context.safe else f"Safe {affected}")
     return found
 
 
@@ -263,7 +266,7 @@ def _message_words(message: bytes) -> str:
     return f"the message is {len(message)} bytes of binary data this review cannot read"
 
 
-def _handler_routing(add, name: str, values: list) -> None:
+def _handler_routing(add, name: str, values: list, safe: str = "this Safe") -> None:
     if name == "setSafeMethod":
         selector, method = values
         if method == bytes(32):
@@ -271,7 +274,7 @@ def _handler_routing(add, name: str, values: list) -> None:
         else:
             handler = "0x" + method[12:].hex()
             add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.CRITICAL,
-                f"Routes calls of selector 0x{selector.hex()} on this Safe to {handler} (ExtensibleFallbackHandler "
+                f"Routes calls of selector 0x{selector.hex()} on {safe} to {handler} (ExtensibleFallbackHandler "
                 "setSafeMethod): that contract answers them in the Safe's name")
     elif name == "setDomainVerifier":
         domain, verifier = values
@@ -279,12 +282,12 @@ def _handler_routing(add, name: str, values: list) -> None:
             add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.WARN, f"Removes the signature verifier for EIP-712 domain 0x{domain.hex()}")
         else:
             add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.CRITICAL,
-                f"Hands signature checks of this Safe for EIP-712 domain 0x{domain.hex()} to {verifier} "
+                f"Hands signature checks of {safe} for EIP-712 domain 0x{domain.hex()} to {verifier} "
                 "(ExtensibleFallbackHandler setDomainVerifier): it can make any message of that domain count as "
                 "signed by the Safe")
     else:
         add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.CRITICAL,
-            f"Routes {len(values[1])} selector(s) of interface 0x{values[0].hex()} on this Safe to other contracts "
+            f"Routes {len(values[1])} selector(s) of interface 0x{values[0].hex()} on {safe} to other contracts "
             "(ExtensibleFallbackHandler addSupportedInterfaceBatch)")
 
 

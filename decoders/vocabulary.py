@@ -151,6 +151,7 @@ class FindingCode(StrEnum):
     EXECUTION_UNCHECKED = "EXECUTION_UNCHECKED"
     ADDRESS_LOOKALIKE = "ADDRESS_LOOKALIKE"
     DECEPTIVE_TEXT = "DECEPTIVE_TEXT"
+    TYPED_DATA_UNDECLARED = "TYPED_DATA_UNDECLARED"
 
 
 # Integrity codes (the payload lies about itself, or Coldsight cannot read it) are never waivable.
@@ -192,6 +193,7 @@ CATALOGUE: dict[FindingCode, CodeInfo] = {
     FindingCode.EXECUTION_UNCHECKED: CodeInfo(Severity.WARN, True, "the transaction could not be executed on verified bytecode offline"),
     FindingCode.ADDRESS_LOOKALIKE: CodeInfo(Severity.WARN, False, "an unknown address starts and ends like a known one (address poisoning)"),
     FindingCode.DECEPTIVE_TEXT: CodeInfo(Severity.WARN, True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),
+    FindingCode.TYPED_DATA_UNDECLARED: CodeInfo(Severity.CRITICAL, False, "typed data carries members its types do not declare (not signed)"),
 }
 if set(CATALOGUE) != set(FindingCode):  # declared side by side: neither may gain a code alone
     raise RuntimeError(f"FindingCode and CATALOGUE disagree: {set(FindingCode) ^ set(CATALOGUE)}")

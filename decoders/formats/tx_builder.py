@@ -110,10 +110,13 @@ def _parse_input(param: Param, text: object, where: str) -> object:
     if not isinstance(text, str):
         raise PayloadError("input values are strings in a batch file", where)
     if text.startswith("[") or param.type.startswith("("):
+        from .. import strictjson  # size and nesting bounds: deep inner JSON is a clear error, not a crash
+
         try:
-            return _convert(param.type, param.components, json.loads(text), where)
-        except ValueError:
-            raise PayloadError("not valid JSON for an array or tuple value", where) from None
+            value = strictjson.loads(text, where)
+        except PayloadError as err:
+            raise PayloadError(f"not valid JSON for an array or tuple value: {err.message}", where) from None
+        return _convert(param.type, param.components, value, where)
     return _convert(param.type, param.components, text, where)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import deployments
-from .calls import CallNode, is_create_call
+from .calls import CallNode, is_create_call, shows_library_self_call
 from .deployments import ContractKind
 from .errors import ColdsightError
 from .findings import Finding
@@ -241,7 +241,7 @@ def _compare_node(node: CallNode, call, context: Context, mismatch) -> None:
     inner = [child for child in call.children if child.purpose != "fallback-handler"]
     if not call.executed:
         return  # a leaf: external code is not run offline; the tree may still show its claimed contents
-    if not (_is_own_batch(node, context) or is_create_call(node)):
+    if not (_is_own_batch(node, context) or is_create_call(node) or shows_library_self_call(node)):
         if inner:
             mismatch(node.path, f"at {node.path} makes {len(inner)} further call(s) that the tree does not show "
                      f"(first: {_OPERATION_WORDS.get(inner[0].operation, '?')} to {inner[0].to})")

@@ -29,9 +29,15 @@ import re
 from dataclasses import dataclass
 
 from .eip712_any import MAX_DEPTH, TypedDataHashes, encode_atomic, parse_bytes
+from .bounds import LimitExceeded
 from .errors import PayloadError
-from .hexutil import keccak, to_checksum
+from .hexutil import keccak, parse_address, to_checksum
 
+# Values (members and array items, at any depth) one document may hold. Real typed data (permits,
+# Permit2 batches, orders with their consideration arrays) holds well under a thousand; each value
+# costs up to a keccak and some Python, so this keeps a 4 MiB document of the worst shape within
+# seconds (docs/bounds.md).
+MAX_TYPED_DATA_VALUES = 50_000
 _ARRAY = re.compile(r"^(.*)\[(\d*)\]$")
 _INT = re.compile(r"^(u?)int(\d*)$")
 _FIXED_BYTES = re.compile(r"^bytes(\d+)$")
@@ -154,6 +160,12 @@ class _Reader:
         return keccak(bytes(encoded)), view
 
     def value(self, type_name: str, value: object, where: str, depth: int) -> tuple[bytes, object]:
+        # The common atomic cases first, without a regular expression (thousands of items per message).
+        if type_name == "address" and isinstance(value, str):
+            checksummed = parse_address(value, where)
+            return bytes(12) + bytes.fromhex(checksummed[2:]), checksummed
+        if type_name == "uint256" and isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 1 << 256:
+            return value.to_bytes(32, "big"), value
         array = _ARRAY.match(type_name)
         if array is not None:
             inner, size = array.group(1), array.group(2)
@@ -199,6 +211,19 @@ def _from_word(type_name: str, word: bytes) -> object:
     return "0x" + word[:size].hex()
 
 
+def _count_values(document: dict) -> int:
+    """JSON values under `domain` and `message` (iterative; JSON nesting is already bounded)."""
+    count, stack = 0, [document.get("domain"), document.get("message")]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return count
+
+
 def typed_view(document: object, where: str = "typedData") -> TypedView:
     """Parse `document` against its declared types: the hashes and the signed-only view, in one pass."""
     if not isinstance(document, dict):
@@ -208,6 +233,10 @@ def typed_view(document: object, where: str = "typedData") -> TypedView:
         raise PayloadError("typed data needs `types` (an object) and `primaryType` (a string)", where)
     if "EIP712Domain" not in types:
         raise PayloadError("typed data has no EIP712Domain type", f"{where}.types")
+    count = _count_values(document)
+    if count > MAX_TYPED_DATA_VALUES:  # before any hashing: the work is linear in this count
+        raise LimitExceeded("MAX_TYPED_DATA_VALUES", MAX_TYPED_DATA_VALUES,
+                            f"typed data holds {count} values (members, array items), more than allowed", where)
     reader = _Reader(types, where)
     domain_hash, domain = reader.struct("EIP712Domain", document.get("domain"), f"{where}.domain", 0)
     message_hash, message = reader.struct(primary, document.get("message"), f"{where}.message", 0)

@@ -31,6 +31,8 @@ from .eip712_any import TypedDataHashes, parse_address, parse_bytes, parse_uint
 from .errors import ContextError, PayloadError
 from .findings import MAX_UINT160, UNLIMITED_THRESHOLD, Finding, sort_findings, verdict_of
 from .hexutil import keccak, short_address
+from .addressbook import AddressBook
+from .names import Names
 from .safetx import Context, SafeTx, SafeVersion
 from .typed_view import TypedView, typed_view
 from .vocabulary import FindingCode, Severity
@@ -127,8 +129,11 @@ def is_message_document(document: object) -> bool:
 
 
 def review_message(document: object, *, chain_id: int | None = None, safe: str | None = None,
-                   safe_version: str | None = None, now: int | None = None) -> MessageReview:
-    """Hash and judge one Safe message document; the context may come from the document or the caller."""
+                   safe_version: str | None = None, now: int | None = None,
+                   address_book: AddressBook | None = None) -> MessageReview:
+    """Hash and judge one Safe message document; the context may come from the document or the caller.
+
+    `address_book`: the team's names, for the lookalike check of every address the message signs."""
     if not isinstance(document, dict) or not is_message_document(document):
         raise PayloadError("not a Safe message (expected {safe, message, …} or SafeMessage typed data)", "payload")
     findings: list[Finding] = []
@@ -172,7 +177,8 @@ def review_message(document: object, *, chain_id: int | None = None, safe: str |
         findings.append(Finding(FindingCode.CLAIMED_HASH_MISMATCH, Severity.CRITICAL, None,
                                 f"The payload claims message hash {claimed} but the message hashes to "
                                 f"0x{hashes.safe_message.hex()}: it describes a different message"))
-    findings += inner_findings(inner, context_safe, int(time.time()) if now is None else now)
+    names = Names(context_chain, context_safe, address_book or AddressBook())
+    findings += inner_findings(inner, context_safe, int(time.time()) if now is None else now, names)
     return MessageReview(context_safe, context_chain, version, inner, hashes, findings)
 
 
@@ -198,7 +204,7 @@ def _inner(original: object, signed: bytes | None, findings: list[Finding]) -> I
     return inner
 
 
-def inner_findings(inner: InnerMessage, safe: str, now: int) -> list[Finding]:
+def inner_findings(inner: InnerMessage, safe: str, now: int, names: Names | None = None) -> list[Finding]:
     found: list[Finding] = []
     add = lambda code, severity, message: found.append(Finding(code, severity, "message", message))  # noqa: E731
     if inner.kind in ("hash", "bytes"):
@@ -215,8 +221,10 @@ def inner_findings(inner: InnerMessage, safe: str, now: int) -> list[Finding]:
         found.append(_undeclared_finding(view.undeclared))
     found += _deceptive_text(view.strings())
     primary, message, domain = view.primary_type, view.message, view.domain
-    if primary == "SafeTx":
-        found += safe_tx_message_findings(view, safe)
+    if names is not None:
+        found += message_lookalike_findings(view, names)
+    if primary == "SafeTx" and is_safe_tx_layout(view):
+        found += safe_tx_message_findings(view, safe, names)
         return found
     rule = _TYPED_RULES.get(primary)
     if rule is None:
@@ -345,7 +353,58 @@ def _cow_order(add, message, domain, safe, now) -> None:
         add(FindingCode.TOKEN_APPROVAL, Severity.WARN, f"Signs a CoW Protocol order selling {sell} for {buy}, paid to this Safe")
 
 
-def safe_tx_message_findings(view: TypedView, safe: str) -> list[Finding]:
+def is_safe_tx_layout(view: TypedView) -> bool:
+    """The types are exactly a Safe's SafeTx and domain (decoders/formats/typed_data.py): only then is the
+    digest a transaction hash a Safe checks. Any other `SafeTx` is unknown typed data (no rule)."""
+    from .formats.typed_data import DOMAIN_NO_CHAIN, DOMAIN_WITH_CHAIN, SAFE_TX_BASEGAS, SAFE_TX_DATAGAS
+
+    def shape(members: list[dict]) -> list[dict]:
+        return [{"name": m["name"], "type": m["type"]} for m in members]
+
+    return (shape(view.types.get("SafeTx", [])) in (SAFE_TX_BASEGAS, SAFE_TX_DATAGAS)
+            and shape(view.types.get("EIP712Domain", [])) in (DOMAIN_NO_CHAIN, DOMAIN_WITH_CHAIN))
+
+
+def message_lookalike_findings(view: TypedView, names: Names) -> list[Finding]:
+    """ADDRESS_LOOKALIKE for every signed address member that looks like another named address; critical
+    when its member says it receives something (spender, to, receiver, operator, …)."""
+    from .addressbook import mark_differences
+    from .names import RECEIVING_ARGUMENTS
+
+    found = []
+    for where, value in _addresses_in_view(view):
+        matches = names.lookalike_matches(value)
+        if not matches:
+            continue
+        member = where.rsplit(".", 1)[-1].split("[", 1)[0]
+        receives = member.lstrip("_").lower() in RECEIVING_ARGUMENTS or member in ("spender", "receiver")
+        alike = " / ".join(f"{name} {other}" for name, other in matches)
+        found.append(Finding(FindingCode.ADDRESS_LOOKALIKE, Severity.CRITICAL if receives else Severity.WARN, "message",
+                             f"{mark_differences(value, matches[0][1])} ({where}) starts and ends like {alike} "
+                             "(differences in [brackets]): check every character, it may be an address-poisoning "
+                             "lookalike" + (", and the message gives it something" if receives else "")))
+    return found
+
+
+def _addresses_in_view(view: TypedView) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[str, object]] = [("domain", view.domain), ("message", view.message)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{where}.{key}", item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{index}]", item) for index, item in enumerate(value))
+        elif isinstance(value, str) and len(value) == 42 and value[:2] == "0x" and _is_hex(value[2:]):
+            found.append((where, value))  # address members (EIP-55 in the view), and any 20-byte hex text
+    return sorted(found)
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+def safe_tx_message_findings(view: TypedView, safe: str, names: Names | None = None) -> list[Finding]:
     """A SafeTx of another Safe signed as a message (this Safe owns that Safe and signs its transaction
     through EIP-1271): reviewed like a transaction, with the top level's rules at every depth (operation,
     target, settings, handler routing, refund, nested Safes), its findings under the path `message:…`."""
@@ -381,6 +440,10 @@ def safe_tx_message_findings(view: TypedView, safe: str) -> list[Finding]:
     root = build_call_tree(tx, context, bundled_registry())
     inner = tree_findings(root, context) + inner_safe_findings(root, context)
     inner += refund_findings_at(tx, target, context, "0", safe)
+    if names is not None:
+        from .names import lookalike_findings
+
+        inner += lookalike_findings(root, Names(names.chain_id, names.safe, names.book, names.labels))
     prefix = f"[transaction of Safe {target}, nonce {tx.nonce}, signed as a message] "
     found = [Finding(FindingCode.OPAQUE_APPROVAL, Severity.WARN, "message",
                      f"Signs transaction {tx.nonce} of Safe {target} (this Safe is its owner): a signature that lets "

@@ -156,3 +156,26 @@ def test_safe_tx_message_swapping_the_child_verifier_blocks():
 def test_plain_safe_tx_message_is_still_a_warning():
     result = review(safe_tx(value="1000"))
     assert result.verdict == "warn" and ("OPAQUE_APPROVAL", "warn") in codes(result)
+
+
+# -- lookalikes in what a message signs ------------------------------------------------------------------
+
+def test_lookalike_spender_in_a_permit_blocks():
+    from decoders.addressbook import AddressBook, Entry
+    from decoders.messages import review_message
+    from tests.recursive.test_lookalikes import FAKE_3_4, PAYROLL
+
+    book = AddressBook()
+    book.add(Entry(1, PAYROLL, "payroll"))
+    result = review_message({"safe": SAFE, "chainId": 1, "safeVersion": "1.4.1", "message": permit(value="5", spender=FAKE_3_4)},
+                            now=NOW, address_book=book)
+    assert ("ADDRESS_LOOKALIKE", "critical") in codes(result) and result.verdict == "block"
+
+
+def test_safe_tx_with_a_non_safe_layout_is_unknown_typed_data():
+    document = safe_tx(operation=1, data="0x12345678")
+    document["types"] = dict(SAFE_TX_TYPES, SafeTx=[m if m["name"] != "to" else {"name": "to", "type": "string"}
+                                                      for m in SAFE_TX_TYPES["SafeTx"]])
+    document["message"]["to"] = "0x" + "ab" * 20
+    result = review(document)
+    assert ("UNKNOWN_TYPED_DATA", "warn") in codes(result)

@@ -73,9 +73,11 @@ def refund_findings_at(tx: SafeTx, safe: str, context: Context, path: str, top_s
 
 
 def inner_safe_findings(root: CallNode, context: Context) -> list[Finding]:
-    """GAS_REFUND of every nested `execTransaction`, at the path of the call that carries it."""
+    """GAS_REFUND of every nested `execTransaction`, at the path of the nested transaction's own call
+    (`<path>.0`, the child the wrapper shows): never at the reviewed transaction's `0`, whose refund a
+    policy's [refund] table may allow (that waiver must not cover a nested Safe's refund)."""
     found: list[Finding] = []
     for inner in inner_safe_txs(root):
         if inner.kind == "execTransaction":
-            found += refund_findings_at(inner.tx, inner.safe, context, inner.path, context.safe)
+            found += refund_findings_at(inner.tx, inner.safe, context, f"{inner.path}.0", context.safe)
     return found

@@ -55,32 +55,32 @@ def test_nested_native_refund_to_a_stranger_blocks():
     # 100 ETH: baseGas 1e9 at 100 gwei... the Safe pays (gasUsed + baseGas) * gasPrice = at least 1e20 wei.
     data = exec_transaction(STRANGER, gas_price=10**11, base_gas=10**9, refund_receiver=STRANGER)
     report = review(NESTED, data)
-    assert critical(report, "GAS_REFUND", "0"), [f.as_json() for f in report.findings]
+    assert critical(report, "GAS_REFUND", "0.0"), [f.as_json() for f in report.findings]
     assert report.verdict == "block"
 
 
 def test_nested_token_refund_to_a_stranger_blocks():
     data = exec_transaction(STRANGER, gas_price=10**10, base_gas=10**9, gas_token=TOKEN, refund_receiver=STRANGER)
     report = review(NESTED, data)
-    assert critical(report, "GAS_REFUND", "0") and report.verdict == "block"
+    assert critical(report, "GAS_REFUND", "0.0") and report.verdict == "block"
 
 
 def test_nested_refund_to_the_executor_above_a_sane_fee_blocks():
     data = exec_transaction(STRANGER, gas_price=10**12, base_gas=10**7)  # 10 ETH to whoever executes
-    assert critical(review(NESTED, data), "GAS_REFUND", "0")
+    assert critical(review(NESTED, data), "GAS_REFUND", "0.0")
 
 
 def test_nested_refund_inside_a_batch_blocks_at_its_depth():
     inner = exec_transaction(STRANGER, gas_price=10**11, base_gas=10**9, refund_receiver=STRANGER)
     entries = packed_entry(0, STRANGER, 0, erc20_transfer(STRANGER, 1)) + packed_entry(0, NESTED, 0, inner)
     report = review(MULTISEND_130, multisend(entries), operation=1)
-    assert critical(report, "GAS_REFUND", "0.1") and report.verdict == "block"
+    assert critical(report, "GAS_REFUND", "0.1.0") and report.verdict == "block"
 
 
 def test_refund_two_safes_deep_blocks():
     deepest = exec_transaction(STRANGER, gas_price=10**11, base_gas=10**9, refund_receiver=STRANGER)
     report = review(NESTED, exec_transaction(OTHER, deepest))
-    assert critical(report, "GAS_REFUND", "0.0") and not critical(report, "GAS_REFUND", "0")
+    assert critical(report, "GAS_REFUND", "0.0.0") and not critical(report, "GAS_REFUND", "0.0")
 
 
 def test_nested_transaction_without_refund_has_no_refund_finding():
@@ -131,5 +131,30 @@ def test_nested_delegatecall_blocks():
 def test_default_options_run_the_evm_check_and_still_block():
     data = exec_transaction(STRANGER, gas_price=10**11, base_gas=10**9, refund_receiver=STRANGER)
     report = verify_record(service_record(SAFE, NESTED, data=data, safe_version="1.4.1"), **{})
-    assert critical(report, "GAS_REFUND", "0") and report.verdict == "block"
+    assert critical(report, "GAS_REFUND", "0.0") and report.verdict == "block"
     assert VerifyOptions().execute
+
+
+def test_module_call_into_a_nested_execution_with_a_refund_blocks():
+    inner = exec_transaction(STRANGER, gas_price=10**11, base_gas=10**9, refund_receiver=STRANGER)
+    report = review(OTHER, module_exec(NESTED, inner))
+    assert critical(report, "GAS_REFUND", "0.0.0") and report.verdict == "block"
+
+
+def test_a_policy_allowing_the_top_level_refund_does_not_waive_a_nested_one():
+    from decoders.formats import parse_json_document
+    from decoders.verify import verify_payload
+    from tests.policies.helpers import SAFE as POLICY_SAFE
+    from tests.policies.helpers import decide, policy_text
+    from tests.policies.make_examples import payload
+
+    table = '[refund]\ntokens = [{ token = "native", max_total = "0.01 ether", max_gas_price = "50 gwei" }]\n'
+    nested = exec_transaction(STRANGER, gas_price=10**11, base_gas=10**9, refund_receiver=STRANGER)
+    document = payload(POLICY_SAFE, NESTED, nested)
+    document.update(gasPrice=str(10**9), safeTxGas="60000", baseGas="20000")
+    report = verify_payload(parse_json_document(document, "test"))
+    result = decide(policy_text(table), report)
+    assert result.refund.outcome == "allow"  # the top-level refund is within [refund] ...
+    nested_refunds = [f for f in report.findings if f.code == "GAS_REFUND" and f.severity == "critical"]
+    assert nested_refunds and all(report.waiver_for(f) is None for f in nested_refunds)  # ... the nested one is not
+    assert report.verdict == "block"

@@ -243,6 +243,10 @@ def _function_findings(node: CallNode, context: Context, target: str) -> list[Fi
         # Judged for whichever Safe it reroutes (the account whose code runs the call), not only this one:
         # a nested Safe or a Safe this one is a module of hands its EIP-1271 answers away just the same.
         affected = executing_address(node)
+        if node.target is not None and node.target.kind.name == "FALLBACK_HANDLER" and node.runs_as is not None:
+            # Called on the handler contract itself: it keys its settings by msg.sender (HandlerContext._manager),
+            # so the Safe making the call is the one whose routing changes.
+            affected = node.runs_as
         _handler_routing(add, name, values, "this Safe" if affected == context.safe else f"Safe {affected}")
     return found
 

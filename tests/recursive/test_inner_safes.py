@@ -158,3 +158,10 @@ def test_a_policy_allowing_the_top_level_refund_does_not_waive_a_nested_one():
     nested_refunds = [f for f in report.findings if f.code == "GAS_REFUND" and f.severity == "critical"]
     assert nested_refunds and all(report.waiver_for(f) is None for f in nested_refunds)  # ... the nested one is not
     assert report.verdict == "block"
+
+
+def test_verifier_set_directly_on_the_handler_contract_names_the_calling_safe():
+    extensible = "0x85a8ca358D388530ad0fB95D0cb89Dd44Fc242c3"  # ExtensibleFallbackHandler 1.5.0 (safe-deployments)
+    report = review(extensible, set_domain_verifier())
+    found = critical(report, "FALLBACK_HANDLER_CHANGE", "0")
+    assert found and "this Safe" in found[0].message and report.verdict == "block"

@@ -115,3 +115,17 @@ def test_deep_json_address_book_is_a_clear_error():
     text = '{"schema": "coldsight.addressbook/1", "entries": ' + "[" * 3000 + "]" * 3000 + "}"
     with pytest.raises(AddressBookError, match="nested too deeply"):
         parse_address_book(text, "book.json")
+
+
+def test_no_two_bundled_tokens_of_a_chain_look_alike():
+    # Named addresses are checked against each other too: a pair inside the bundled list would warn forever.
+    from collections import defaultdict
+
+    from decoders import tokens
+    from decoders.addressbook import lookalike_key
+
+    for chain in (1, 10, 56, 100, 137, 8453, 42161, 43114):
+        keys: dict[str, set[str]] = defaultdict(set)
+        for token in tokens.tokens_on(chain):
+            keys[lookalike_key(token.address)].add(token.address.lower())
+        assert not {key: found for key, found in keys.items() if len(found) > 1}, chain

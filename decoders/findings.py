@@ -6,7 +6,8 @@ on, what the call does to the Safe. Severity: info < warn < critical.
 
 from dataclasses import dataclass
 
-from .calls import MULTISEND_SELECTOR, CallNode, batch_library_of, executing_address, is_create_call
+from .calls import (MULTISEND_SELECTOR, CallNode, batch_library_of, executing_address, is_create_call,
+                    shows_library_self_call)
 from .hexutil import short_address
 from .multisend import describe as describe_batch
 from .safetx import Context
@@ -330,9 +331,26 @@ def _approval(add, spender, amount: int, maximum: int, what: str, nft_note: str 
 
 def tree_findings(root: CallNode, context: Context) -> list[Finding]:
     found: list[Finding] = []
+    documented: set[str] = set()  # paths of a canonical library's own, verified self-calls
     for node in root.walk():
-        found.extend(call_findings(node, context))
+        if shows_library_self_call(node):
+            documented.update(child.path for child in node.children)
+        own = call_findings(node, context)
+        if node.path in documented:
+            own = [_documented_step(f, node) for f in own]
+        found.extend(own)
     return found
+
+
+def _documented_step(finding: Finding, node: CallNode) -> Finding:
+    """SafeMigration's setFallbackHandler self-call sets the handler fixed in its verified code (the
+    canonical CompatibilityFallbackHandler of its version): part of the migration, which MASTERCOPY_CHANGE
+    judges, not a second decision."""
+    if finding.code != FindingCode.FALLBACK_HANDLER_CHANGE:
+        return finding
+    return Finding(finding.code, Severity.INFO, finding.path,
+                   f"As part of the migration, SafeMigration sets the fallback handler fixed in its verified code "
+                   f"({node.args[0].value if node.args else '?'}): the canonical handler of that Safe version")
 
 
 def verdict_of(findings: list[Finding]) -> Verdict:

@@ -14,8 +14,8 @@ MIGRATION_150 = "0x6439e7ABD8Bb915A5263094784C5CF561c4172AC"  # safe-deployments
 MIGRATION_141 = "0x526643F69b81B008F46d95CD5ced5eC0edFFDaC6"  # safe-deployments v1.4.1 safe_migration.json
 
 
-def migrate(library: str, function: str, version: str = "1.4.1"):
-    return verify_record(service_record(SAFE, library, data=calldata(function, [], []), operation=1, safe_version=version))
+def migrate(library: str, function: str, version: str = "1.4.1", safe: str = SAFE):
+    return verify_record(service_record(safe, library, data=calldata(function, [], []), operation=1, safe_version=version))
 
 
 def written(report, name: str) -> str | None:
@@ -40,6 +40,20 @@ def test_migration_with_fallback_handler_is_no_execution_mismatch(version, funct
     child = report.root.children[0]
     assert (child.to, child.runs_as, child.function.name) == (SAFE, SAFE, "setFallbackHandler")
     assert child.arg_at(0).lower() == handler.lower()
+    # Judged on its implementation change alone: the library's own handler step is information.
+    assert [f.severity for f in report.findings if f.code == "FALLBACK_HANDLER_CHANGE"] == ["info"]
+    assert [f.code for f in report.findings if f.severity == "critical"] == ["MASTERCOPY_CHANGE"]
+
+
+def test_a_policy_waiving_the_implementation_change_clears_the_migration():
+    from tests.policies.helpers import SAFE as POLICY_SAFE
+    from tests.policies.helpers import decide, policy_text
+
+    report = migrate(MIGRATION_150, "migrateWithFallbackHandler()", safe=POLICY_SAFE)
+    waiver = ('[[allow_dangerous]]\nfinding = "MASTERCOPY_CHANGE"\nreason = "planned upgrade to 1.5.0"\n'
+              f'call = {{ to = "{MIGRATION_150}", function = "migrateWithFallbackHandler()" }}\n')
+    decide(policy_text(waiver), report)
+    assert report.findings_verdict == "ok", [(f.code, f.severity) for f in report.effective_findings]
 
 
 def test_migrate_singleton_names_the_verified_target():

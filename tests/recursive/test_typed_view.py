@@ -179,3 +179,12 @@ def test_safe_tx_with_a_non_safe_layout_is_unknown_typed_data():
     document["message"]["to"] = "0x" + "ab" * 20
     result = review(document)
     assert ("UNKNOWN_TYPED_DATA", "warn") in codes(result)
+
+
+def test_undeclared_member_of_the_owners_safe_message_is_a_finding():
+    from tests.messages.test_messages import safe_message_typed_data
+
+    document = safe_message_typed_data(b"hello", "1.4.1", safe=SAFE)
+    document["message"]["note"] = "harmless sign-in"  # not declared by SafeMessage(bytes message): not signed
+    result = review_message(document, now=NOW, safe_version="1.4.1")
+    assert ("TYPED_DATA_UNDECLARED", "critical") in codes(result)

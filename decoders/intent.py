@@ -18,12 +18,14 @@ from datetime import UTC, datetime
 
 from . import erc7730, tokens
 from .calls import CallNode
+from .effects import UNLIMITED_FROM as _UNLIMITED_FROM
+from .effects import Effects
 from .hexutil import short_address
 from .names import ZERO_ADDRESS, Names
 from .safe_libraries import L2_FUNCTIONS, migration_targets
 from .units import format_units
 
-UNLIMITED_FROM = 1 << 128  # an allowance this large is unlimited in effect (as decoders/findings.py)
+UNLIMITED_FROM = _UNLIMITED_FROM  # the one "unlimited" rule (decoders/effects.py)
 MAX_UINT48 = (1 << 48) - 1
 DEFAULT_ADMIN_ROLE = bytes(32)
 TRUSTED_LIBRARY_KINDS = {"MULTISEND_CALL_ONLY", "MULTISEND", "SIGN_MESSAGE_LIB", "SAFE_MIGRATION"}
@@ -321,10 +323,51 @@ def _migration(d: _Describer, with_handler: bool) -> str:
 _TEMPLATE_BY_CANONICAL = {f"{name}({rest}": template for (name, rest), template in _TEMPLATES.items()}
 
 
-def describe_call(node: CallNode, names: Names) -> Intent:
-    return _Describer(node, names).describe()
+def describe_call(node: CallNode, names: Names, effects: Effects | None = None) -> Intent:
+    intent = _Describer(node, names).describe()
+    if effects is None or node.operation == 1:
+        return intent
+    return _with_counterparties(intent, node, names, effects)
 
 
-def describe_tree(root: CallNode, names: Names) -> dict[str, Intent]:
-    """Every call's intent, by call path (`0`, `0.1`, …)."""
-    return {node.path: describe_call(node, names) for node in root.walk()}
+def describe_tree(root: CallNode, names: Names, effects: Effects | None = None) -> dict[str, Intent]:
+    """Every call's intent, by call path (`0`, `0.1`, …), each naming the counterparties its effects have."""
+    return {node.path: describe_call(node, names, effects) for node in root.walk()}
+
+
+PAYOUT_VERBS = {"proceeds": "pays", "position": "credits a position to", "bridge": "delivers on L2 to",
+                "refund": "refunds to", "payment": "sends", "value": "sends"}
+
+
+def _named(said: str, names: Names, address: str) -> bool:
+    return names.display(address).lower() in said or address.lower() in said
+
+
+def _with_counterparties(intent: Intent, node: CallNode, names: Names, effects: Effects) -> Intent:
+    """Lead with who gets what: every counterparty of this call's effects the sentence does not name yet."""
+    clauses: list[str] = []
+    said = intent.text.lower()
+    for move in effects.assets:
+        if move.path != node.path or move.role == "value" or _named(said, names, move.recipient):
+            continue
+        asset = (native_amount(move.amount, names.chain_id) if move.asset == "native" and move.amount is not None
+                 else "native coin" if move.asset == "native"
+                 else token_amount(move.amount, move.asset, names.chain_id) if move.amount is not None and move.asset != "unknown"
+                 else (token_symbol(move.asset, names.chain_id) if move.asset != "unknown" else "assets"))
+        bound = {"at least": "at least ", "at most": "up to "}.get(move.bound, "")
+        verb = PAYOUT_VERBS.get(move.role, "sends")
+        if move.role == "payment":
+            clauses.append(f"sends {bound}{asset} to {names.display(move.recipient)}")
+        elif verb.endswith("to"):
+            clauses.append(f"{verb} {names.display(move.recipient)} ({bound}{asset})")
+        else:
+            clauses.append(f"{verb} {bound}{asset} to {names.display(move.recipient)}")
+    for allowance in effects.allowances:
+        if node.path in (allowance.paths or (allowance.path,)) and not _named(said, names, allowance.spender):
+            clauses.append(f"lets {names.display(allowance.spender)} spend {token_symbol(allowance.token, names.chain_id)}")
+    for change in effects.authority:
+        if change.path == node.path and change.holder is not None and not _named(said, names, change.holder):
+            clauses.append(f"hands the {change.role} to {names.display(change.holder)}")
+    if not clauses:
+        return intent
+    return Intent(f"{intent.text}: {'; '.join(clauses)}", intent.source, intent.raw)

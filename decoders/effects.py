@@ -152,11 +152,14 @@ class RefundEffect:
     token: str  # NATIVE or the token
     receiver: str | None  # None: whoever executes the transaction
     max_amount: int | None
+    path: str = "refund"  # "refund": this Safe's own; else the call of a nested Safe's transaction (decoders/inner_safes.py)
+    payer: str | None = None  # None: this Safe; else the nested Safe that pays it
 
     kind = "refund"
 
     def as_json(self) -> dict:
-        return {"asset": self.token, "to": self.receiver, "maxAmount": _num(self.max_amount)}
+        return {"asset": self.token, "to": self.receiver, "maxAmount": _num(self.max_amount), "path": self.path,
+                "payer": self.payer}
 
 
 JUDGEMENTS = ("self", "known", "intermediary", "unknown")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from .calls import CallNode
 from .findings import Finding
-from .refund import read_refund, refund_findings
+from .refund import Refund, read_refund, refund_findings
 from .safetx import Context, SafeTx
 from .vocabulary import Severity
 
@@ -69,6 +69,19 @@ def refund_findings_at(tx: SafeTx, safe: str, context: Context, path: str, top_s
             severity = Severity.WARN  # paid to the reviewed Safe itself: it leaves the nested Safe, not the team
             message += " (the receiver is this Safe)"
         found.append(Finding(finding.code, severity, path, f"[transaction of Safe {safe} inside this one] {message}"))
+    return found
+
+
+def nested_refunds(root: CallNode, context: Context) -> list[tuple[str, str, Refund]]:
+    """(path of the nested transaction's call, the nested Safe, its refund) for every nested
+    `execTransaction` that pays one: the effects model's refund effects beyond this Safe's own."""
+    found = []
+    for inner in inner_safe_txs(root):
+        if inner.kind != "execTransaction":
+            continue
+        refund = read_refund(inner.tx, Context(context.chain_id, inner.safe, context.version))
+        if refund is not None:
+            found.append((f"{inner.path}.0", inner.safe, refund))
     return found
 
 

@@ -165,3 +165,13 @@ def test_verifier_set_directly_on_the_handler_contract_names_the_calling_safe():
     report = review(extensible, set_domain_verifier())
     found = critical(report, "FALLBACK_HANDLER_CHANGE", "0")
     assert found and "this Safe" in found[0].message and report.verdict == "block"
+
+
+def test_nested_refund_is_an_effect_and_its_receiver_a_counterparty():
+    data = exec_transaction(STRANGER, gas_price=10**11, base_gas=10**9, refund_receiver=STRANGER)
+    report = review(NESTED, data)
+    refunds = [r for r in report.effects.refunds if r.payer == NESTED]
+    assert [(r.path, r.receiver) for r in refunds] == [("0.0", STRANGER)]
+    party = report.effects.counterparty(STRANGER)
+    assert party is not None and "refund" in party.receives and party.judgement == "unknown"
+    assert report.as_json()["effects"]["refunds"][0]["payer"] == NESTED

@@ -172,6 +172,10 @@ class Counterparty:
     judgement: str  # one of JUDGEMENTS
     receives: tuple[str, ...]  # what it gets, in words: "assets", "allowance", "position", "control", "refund"
     paths: tuple[str, ...]  # the calls that give it something
+    # Other named addresses it looks like (same first 3 and last 4 hex characters, decoders/addressbook.py):
+    # "name 0xFull…" each; `marked` is its address with the characters differing from the first in [brackets].
+    looks_like: tuple[str, ...] = ()
+    marked: str | None = None
 
     @property
     def acceptable(self) -> bool:
@@ -179,7 +183,7 @@ class Counterparty:
 
     def as_json(self) -> dict:
         return {"address": self.address, "name": self.name, "judgement": self.judgement,
-                "receives": list(self.receives), "paths": list(self.paths)}
+                "receives": list(self.receives), "paths": list(self.paths), "looksLike": list(self.looks_like)}
 
 
 @dataclass(frozen=True)

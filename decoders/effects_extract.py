@@ -31,6 +31,7 @@ from .effects import (
 from .effects_knowledge import FunctionKnowledge, Knowledge, knowledge
 from .hexutil import to_checksum
 from .names import Names
+from .addressbook import mark_differences
 from .inner_safes import nested_refunds
 from .refund import Refund
 from .safetx import Context
@@ -354,5 +355,8 @@ def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known
     parties = []
     for address, what, paths in receives.values():
         judgement, name = judge(address, names, own, known)
-        parties.append(Counterparty(address, name, judgement, tuple(what), tuple(paths)))
+        matches = names.lookalike_matches(address)
+        parties.append(Counterparty(address, name, judgement, tuple(what), tuple(paths),
+                                    tuple(f"{other_name} {other}" for other_name, other in matches),
+                                    mark_differences(address, matches[0][1]) if matches else None))
     return parties

@@ -129,3 +129,14 @@ def test_no_two_bundled_tokens_of_a_chain_look_alike():
         for token in tokens.tokens_on(chain):
             keys[lookalike_key(token.address)].add(token.address.lower())
         assert not {key: found for key, found in keys.items() if len(found) > 1}, chain
+
+
+def test_lookalike_counterparty_is_marked_on_the_first_screen():
+    from app.presentation import counterparty_lines
+    from decoders.addressbook import mark_differences
+
+    report = review(USDC, erc20_transfer(FAKE_3_4, 10**6))
+    party = report.effects.counterparty(FAKE_3_4)
+    assert party is not None and party.looks_like == (f"payroll {PAYROLL}",)
+    line = next(line for line in counterparty_lines(report.effects) if FAKE_3_4[-4:] in line)
+    assert mark_differences(FAKE_3_4, PAYROLL) in line and f"LOOKS LIKE payroll {PAYROLL}" in line

@@ -52,6 +52,7 @@ addresses checksummed, `null` for absent values, one list per kind (see `Effects
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 UNLIMITED_FROM = 1 << 96
 NATIVE = "native"  # the `asset` of a native-coin movement
@@ -198,6 +199,10 @@ class Effects:
     counterparties: tuple[Counterparty, ...] = ()
     unexplained_value: tuple[str, ...] = field(default=())  # paths where native coin goes to a function that takes none
     opaque_orders: tuple[str, ...] = ()  # paths that pre-sign an order whose receiver is not visible (CoW setPreSignature)
+    # How far the calls these effects are read from are proven: "decoded" (no EVM check ran), "executed"
+    # (the real bytecode made exactly the Safe-level calls shown; what a called contract does inside
+    # is still read from its arguments), "contradicted" (the EVM check found calls the tree does not show).
+    proof: str = "decoded"
 
     def as_json(self) -> dict:
         return {
@@ -209,8 +214,28 @@ class Effects:
             "counterparties": [c.as_json() for c in self.counterparties],
             "valueNotNeeded": list(self.unexplained_value),
             "opaqueOrders": list(self.opaque_orders),
+            "proof": self.proof,
         }
 
+    # Indexes built once per Effects (cached_property writes the instance __dict__, which a frozen
+    # dataclass allows): a 500-call batch asks for hundreds of counterparties and paths.
+    @cached_property
+    def _parties(self) -> dict[str, Counterparty]:
+        return {c.address.lower(): c for c in self.counterparties}
+
+    @cached_property
+    def _by_path(self) -> dict[str, list]:
+        index: dict[str, list] = {}
+        for item in (*self.assets, *self.authority):
+            index.setdefault(item.path, []).append(item)
+        for allowance in self.allowances:
+            for path in allowance.paths or (allowance.path,):
+                index.setdefault(path, []).append(allowance)
+        return index
+
     def counterparty(self, address: str) -> Counterparty | None:
-        lower = address.lower()
-        return next((c for c in self.counterparties if c.address.lower() == lower), None)
+        return self._parties.get(address.lower())
+
+    def at(self, path: str) -> list:
+        """The asset movements, allowances and authority changes of one call (by its path)."""
+        return self._by_path.get(path, [])

@@ -14,6 +14,8 @@ arguments, not executed.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import time
 from dataclasses import dataclass, field
 
@@ -71,6 +73,7 @@ class _Collector:
     known: Knowledge
     now: int
     own: dict[str, str]  # lowercase address -> how it is "self" ("this Safe", "Safe 0x… (run by this transaction)")
+    pass_through: dict[str, str]  # lowercase address -> words: contracts making calls as themselves
     assets: list[AssetMovement] = field(default_factory=list)
     allowance_steps: list[tuple[str, dict]] = field(default_factory=list)
     authority: list[AuthorityChange] = field(default_factory=list)
@@ -89,10 +92,22 @@ def own_accounts(root: CallNode, context: Context) -> dict[str, str]:
     return own
 
 
+def pass_through_makers(root: CallNode, context: Context, own: dict[str, str]) -> dict[str, str]:
+    """Contracts that make calls as themselves for this transaction (a CALLed Multicall3 or batch library):
+    what they receive stays in a contract anyone can call, so as a recipient they are never "known"."""
+    makers: dict[str, str] = {}
+    for node in root.walk():
+        maker = node.runs_as
+        if maker is not None and maker.lower() not in own and not node.account_call and node.network is None:
+            makers.setdefault(maker.lower(), f"{node.maker_role or 'the batch contract'}, which anyone can call")
+    return makers
+
+
 def extract_effects(root: CallNode, context: Context, names: Names, refund: Refund | None = None,
                     now: int | None = None) -> Effects:
-    collector = _Collector(context, names, knowledge(), int(time.time()) if now is None else now,
-                           own_accounts(root, context))
+    own = own_accounts(root, context)
+    collector = _Collector(context, names, knowledge(), int(time.time()) if now is None else now, own,
+                           pass_through_makers(root, context, own))
     for node in root.walk():
         _node_effects(node, collector)
     allowances = _fold_allowances(collector.allowance_steps)
@@ -108,8 +123,16 @@ def extract_effects(root: CallNode, context: Context, names: Names, refund: Refu
                       unexplained_value=tuple(collector.value_not_needed))
     return Effects(assets=effects.assets, allowances=effects.allowances, authority=effects.authority,
                    settings=effects.settings, refunds=effects.refunds,
-                   counterparties=tuple(counterparties_of(effects, names, collector.own, collector.known)),
+                   counterparties=tuple(counterparties_of(effects, names, collector.own, collector.known,
+                                                          collector.pass_through)),
                    unexplained_value=effects.unexplained_value, opaque_orders=tuple(collector.opaque_orders))
+
+
+def with_proof(effects: Effects, execution_status: str | None) -> Effects:
+    """The seam to the EVM check (decoders/execution_check.py): it compares the calls the real bytecode
+    makes with the call tree these effects were read from, so its status is the effects' proof."""
+    proof = {"confirmed": "executed", "mismatch": "contradicted"}.get(execution_status or "", "decoded")
+    return dataclasses.replace(effects, proof=proof)
 
 
 # ---- one call -----------------------------------------------------------------------------------
@@ -131,6 +154,8 @@ def _node_effects(node: CallNode, c: _Collector) -> None:
         _safe_setting(node, c)
     elif node.function is not None and node.decode_error is None:
         _safe_setting(node, c)
+    if node.value > 0 and node.wrapper is not None and entry is not None and entry.payable and node.children:
+        return  # a payable wrapper hands the coin on: its inner calls carry it (each judged there)
     if node.value > 0 and not uses_value:
         role = "payment" if not node.data and node.operation == 0 else "value"
         c.assets.append(AssetMovement(node.path, NATIVE, _caller(node), node.to, node.value, role,
@@ -289,22 +314,17 @@ def _resolve(reference: object, node: CallNode, args: dict, item: object) -> obj
     if reference.startswith("all-if:"):
         flag = _resolve(reference[len("all-if:"):], node, args, item)
         return None if flag is True else 0
-    base, _, suffix = reference.partition("@")
-    parts = base.split(".")
-    if parts[0] == "item":
-        value, parts = item, parts[1:]
-    else:
-        value = args
-    for part in parts:
-        name, _, index = part.partition("[")
+    first, steps, suffix = _parsed(reference)
+    value = item if first == "item" else args
+    for name, index in steps:
         if name:
             if not isinstance(value, dict) or name not in value:
                 raise _Unresolved(reference)
             value = value[name]
-        if index:
+        if index is not None:
             if not isinstance(value, list) or not value:
                 raise _Unresolved(reference)
-            value = value[int(index.rstrip("]"))]
+            value = value[index]
     if suffix in ("last20", "first20"):
         if not isinstance(value, bytes) or len(value) < 20:
             raise _Unresolved(reference)
@@ -312,13 +332,32 @@ def _resolve(reference: object, node: CallNode, args: dict, item: object) -> obj
     return value
 
 
+@functools.cache
+def _parsed(reference: str) -> tuple[str, tuple[tuple[str, int | None], ...], str]:
+    """`a.b[-1]@last20` -> ("a", (("a", None), ("b", -1)), "last20"); `item.x` starts from the element."""
+    base, _, suffix = reference.partition("@")
+    parts = base.split(".")
+    first = parts[0]
+    if first == "item":
+        parts = parts[1:]
+    steps = []
+    for part in parts:
+        name, _, index = part.partition("[")
+        steps.append((name, int(index.rstrip("]")) if index else None))
+    return first, tuple(steps), suffix
+
+
 # ---- counterparties -----------------------------------------------------------------------------
-def judge(address: str, names: Names, own: dict[str, str], known: Knowledge) -> tuple[str, str | None]:
+def judge(address: str, names: Names, own: dict[str, str], known: Knowledge,
+          pass_through: dict[str, str] | None = None) -> tuple[str, str | None]:
     """(judgement, name) of one address: self, known (address book / policy), intermediary (bundled
-    protocol contract), unknown."""
+    protocol contract), unknown. A contract that makes this transaction's calls as itself is unknown as
+    a counterparty, whatever its name: what it receives, anyone can take."""
     lower = address.lower()
     if lower in own:
         return "self", own[lower]
+    if pass_through and lower in pass_through:
+        return "unknown", f"{names.name_of(address) or address}: {pass_through[lower]}"
     team = names.book.name_of(names.chain_id, address) or names.labels.get(lower)
     if team:
         return "known", team
@@ -328,7 +367,8 @@ def judge(address: str, names: Names, own: dict[str, str], known: Knowledge) -> 
     return "unknown", None
 
 
-def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known: Knowledge) -> list[Counterparty]:
+def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known: Knowledge,
+                      pass_through: dict[str, str] | None = None) -> list[Counterparty]:
     receives: dict[str, tuple[str, list[str], list[str]]] = {}
 
     def add(address: str | None, what: str, path: str) -> None:
@@ -354,7 +394,7 @@ def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known
         add(refund.receiver, "refund", refund.path)
     parties = []
     for address, what, paths in receives.values():
-        judgement, name = judge(address, names, own, known)
+        judgement, name = judge(address, names, own, known, pass_through)
         matches = names.lookalike_matches(address)
         parties.append(Counterparty(address, name, judgement, tuple(what), tuple(paths),
                                     tuple(f"{other_name} {other}" for other_name, other in matches),

@@ -12,7 +12,8 @@ from .calls import (MULTISEND_SELECTOR, CallNode, batch_library_of, executing_ad
 from .hexutil import short_address
 from .multisend import describe as describe_batch
 from .safetx import Context
-from .units import format_native
+from . import tokens
+from .units import format_native, format_units
 from .vocabulary import FindingCode, Severity, Verdict, by_severity_worst_first, worst_severity_verdict
 
 MAX_UINT256 = (1 << 256) - 1
@@ -326,9 +327,6 @@ def _party_words(effects: Effects, address: str | None) -> str:
 
 
 def _amount_words(asset: str, amount: int | None, bound: str, chain_id: int | None) -> str:
-    from . import tokens
-    from .units import format_units
-
     if asset == "native":
         what = "native coin"
         text = format_native(amount) if amount is not None else None

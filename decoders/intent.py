@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from . import erc7730, tokens
 from .calls import CallNode
 from .effects import UNLIMITED_FROM as _UNLIMITED_FROM
-from .effects import Effects
+from .effects import Allowance, AssetMovement, Effects
 from .hexutil import short_address
 from .names import ZERO_ADDRESS, Names
 from .safe_libraries import L2_FUNCTIONS, migration_targets
@@ -339,6 +339,20 @@ PAYOUT_VERBS = {"proceeds": "pays", "position": "credits a position to", "bridge
                 "refund": "refunds to", "payment": "sends", "value": "sends"}
 
 
+def _movement_clause(move: AssetMovement, names: Names) -> str:
+    asset = (native_amount(move.amount, names.chain_id) if move.asset == "native" and move.amount is not None
+             else "native coin" if move.asset == "native"
+             else token_amount(move.amount, move.asset, names.chain_id) if move.amount is not None and move.asset != "unknown"
+             else (token_symbol(move.asset, names.chain_id) if move.asset != "unknown" else "assets"))
+    bound = {"at least": "at least ", "at most": "up to "}.get(move.bound, "")
+    verb = PAYOUT_VERBS.get(move.role, "sends")
+    if move.role == "payment":
+        return f"sends {bound}{asset} to {names.display(move.recipient)}"
+    if verb.endswith("to"):
+        return f"{verb} {names.display(move.recipient)} ({bound}{asset})"
+    return f"{verb} {bound}{asset} to {names.display(move.recipient)}"
+
+
 def _named(said: str, names: Names, address: str) -> bool:
     return names.display(address).lower() in said or address.lower() in said
 
@@ -347,27 +361,16 @@ def _with_counterparties(intent: Intent, node: CallNode, names: Names, effects: 
     """Lead with who gets what: every counterparty of this call's effects the sentence does not name yet."""
     clauses: list[str] = []
     said = intent.text.lower()
-    for move in effects.assets:
-        if move.path != node.path or move.role == "value" or _named(said, names, move.recipient):
-            continue
-        asset = (native_amount(move.amount, names.chain_id) if move.asset == "native" and move.amount is not None
-                 else "native coin" if move.asset == "native"
-                 else token_amount(move.amount, move.asset, names.chain_id) if move.amount is not None and move.asset != "unknown"
-                 else (token_symbol(move.asset, names.chain_id) if move.asset != "unknown" else "assets"))
-        bound = {"at least": "at least ", "at most": "up to "}.get(move.bound, "")
-        verb = PAYOUT_VERBS.get(move.role, "sends")
-        if move.role == "payment":
-            clauses.append(f"sends {bound}{asset} to {names.display(move.recipient)}")
-        elif verb.endswith("to"):
-            clauses.append(f"{verb} {names.display(move.recipient)} ({bound}{asset})")
-        else:
-            clauses.append(f"{verb} {bound}{asset} to {names.display(move.recipient)}")
-    for allowance in effects.allowances:
-        if node.path in (allowance.paths or (allowance.path,)) and not _named(said, names, allowance.spender):
-            clauses.append(f"lets {names.display(allowance.spender)} spend {token_symbol(allowance.token, names.chain_id)}")
-    for change in effects.authority:
-        if change.path == node.path and change.holder is not None and not _named(said, names, change.holder):
-            clauses.append(f"hands the {change.role} to {names.display(change.holder)}")
+    for effect in effects.at(node.path):
+        if isinstance(effect, AssetMovement):
+            if effect.role == "value" or _named(said, names, effect.recipient):
+                continue
+            clauses.append(_movement_clause(effect, names))
+        elif isinstance(effect, Allowance):
+            if not _named(said, names, effect.spender):
+                clauses.append(f"lets {names.display(effect.spender)} spend {token_symbol(effect.token, names.chain_id)}")
+        elif effect.holder is not None and not _named(said, names, effect.holder):
+            clauses.append(f"hands the {effect.role} to {names.display(effect.holder)}")
     if not clauses:
         return intent
     return Intent(f"{intent.text}: {'; '.join(clauses)}", intent.source, intent.raw)

@@ -14,7 +14,7 @@ from .claims import decoded_mismatch_findings
 from .eip712 import compute_hashes
 from .errors import PayloadError
 from .execution_check import check_execution
-from .effects_extract import extract_effects
+from .effects_extract import extract_effects, with_proof
 from .findings import Finding, effect_findings, tree_findings
 from .formats import parse_bytes
 from .hexutil import parse_address
@@ -106,6 +106,7 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     execution = check_execution(payload.tx, context, root, findings) if options.execute else None
     if execution is not None:
         findings += execution.findings
+        effects = with_proof(effects, execution.status)
     return Report(payload=payload, context=context, hashes=hashes, root=root, findings=findings, signatures=signatures,
                   refund=refund, execution=execution, intents=describe_tree(root, names, effects),
                   effects=effects)

@@ -88,6 +88,12 @@ PROCEEDS = {  # name -> (target, calldata): each pays out to STRANGER
                                            [USDC, 2**256 - 1, STRANGER])),
     "Comet withdrawTo": (PROTOCOL, sig("withdrawTo(address,address,uint256)", ["address", "address", "uint256"],
                                        [STRANGER, USDC, 10**6])),
+    "Arbitrum retryable refund address": (PROTOCOL, sig(  # nitro-contracts Inbox.createRetryableTicket
+        "createRetryableTicket(address,uint256,uint256,address,address,uint256,uint256,bytes)",
+        ["address", "uint256", "uint256", "address", "address", "uint256", "uint256", "bytes"],
+        [SAFE, 0, 10**15, STRANGER, SAFE, 100_000, 10**9, b""])),
+    "OP bridge depositETHTo": (PROTOCOL, sig("depositETHTo(address,uint32,bytes)", ["address", "uint32", "bytes"],
+                                             [STRANGER, 200_000, b""])),
     "Lido claimWithdrawalsTo": (PROTOCOL, sig("claimWithdrawalsTo(uint256[],uint256[],address)",
                                               ["uint256[]", "uint256[]", "address"], [[1], [1], STRANGER])),
 }
@@ -280,7 +286,8 @@ def test_effects_json_shape():
     report = wrapped(batch, V3_ROUTER, exact_input_single(STRANGER))
     effects = report.as_json()["effects"]
     assert set(effects) == {"assets", "allowances", "authority", "settings", "refunds", "counterparties",
-                            "valueNotNeeded", "opaqueOrders"}
+                            "valueNotNeeded", "opaqueOrders", "proof"}
+    assert effects["proof"] == "decoded"  # execute=False here; tests/effects/test_effects_evm.py runs the EVM
     [move] = effects["assets"]
     assert move == {"path": "0.0", "asset": WETH, "from": V3_ROUTER, "to": STRANGER, "amount": str(10**15),
                     "bound": "at least", "role": "proceeds", "tokenId": None, "network": None,
@@ -330,3 +337,32 @@ def test_first_screen_names_every_counterparty_in_text_and_gui(qtbot):
     view = ReviewView(review)
     qtbot.addWidget(view)
     assert any(STRANGER in label.text() and "UNKNOWN" in label.text() for label in view.counterparty_labels)
+
+
+def test_native_coin_attached_to_the_executors_execTransaction_is_critical():
+    import rlp
+
+    from decoders.formats.executor_tx import decode_transaction, payload_from_executor_tx
+    from decoders.verify import verify_payload
+    from tests.wrappers.test_executor_tx import SAFE as EXEC_SAFE
+    from tests.wrappers.test_executor_tx import signed_calldata, to_bytes
+
+    def eip1559(value: int) -> bytes:  # EIP-1559: [chainId, nonce, tip, maxFee, gas, to, value, data, accessList]
+        return b"\x02" + rlp.encode([1, 3, 10**9, 2 * 10**9, 200_000, to_bytes(EXEC_SAFE), value, signed_calldata(), []])
+
+    def verdict_codes(value: int) -> set:
+        payload = payload_from_executor_tx(decode_transaction(eip1559(value), True, "test"), 7, 1, "test")
+        report = verify_payload(payload, VerifyOptions(safe_version="1.4.1", execute=False))
+        return {(f.code, f.severity, f.path) for f in report.findings}
+
+    assert ("VALUE_NOT_NEEDED", C, None) in verdict_codes(10**18)
+    assert not any(code == "VALUE_NOT_NEEDED" for code, _, _ in verdict_codes(0))
+
+
+def test_proceeds_left_in_a_called_multicall3_are_a_third_partys():
+    from tests.wrappers.test_wrappers import MULTICALL3, aggregate3
+
+    # Multicall3 CALLed (not delegatecalled): the swap's msg.sender is Multicall3, and "to the caller" means to it
+    data = aggregate3((V3_ROUTER, sig("unwrapWETH9(uint256)", ["uint256"], [10**15])))
+    report = review(MULTICALL3, data)
+    assert ("PROCEEDS_TO_THIRD_PARTY", C, "0.0") in triples(report)

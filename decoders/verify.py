@@ -18,6 +18,7 @@ from .effects_extract import extract_effects, with_proof
 from .findings import Finding, effect_findings, tree_findings
 from .formats import parse_bytes
 from .hexutil import parse_address
+from .inner_safes import inner_safe_findings
 from .intent import describe_tree
 from .names import Names, lookalike_findings
 from .refund import read_refund, refund_findings
@@ -87,6 +88,7 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     refund = read_refund(payload.tx, context)
     findings += refund_findings(payload.tx, context, refund)
     findings += tree_findings(root, context)
+    findings += inner_safe_findings(root, context)
     findings += decoded_mismatch_findings(payload.data_decoded, root)
     names = Names(context.chain_id, context.safe, options.address_book or AddressBook())
     now = int(time.time())

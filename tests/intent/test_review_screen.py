@@ -9,6 +9,9 @@ from tests.conftest import REPO_ROOT, run_cli
 
 PAYLOAD = REPO_ROOT / "docs" / "screenshots" / "payloads" / "intents-lookalike.json"
 BOOK = REPO_ROOT / "docs" / "screenshots" / "payloads" / "addressbook.csv"
+# In full, the characters that differ from payroll's address (0x553bcb0FBb3774067e89AEDF5308AfF836f99e5a) marked.
+LOOKALIKE = ("0x553B[f0]0[d]b[Abe]74067e89aEdF5308AFF836f99E5A (unknown; "
+             "LOOKS LIKE payroll 0x553bcb0FBb3774067e89AEDF5308AfF836f99e5a)")
 
 
 def _review():
@@ -28,10 +31,10 @@ def test_gui_leads_with_intents_riskiest_first(qtbot):
     assert column.itemAt(0).widget() is view.banner
     assert column.itemAt(1).widget() is view.intents_card  # before the reasons, hashes and call tree
     texts = [label.text() for label in view.intent_labels]
-    assert texts[0] == "Approve Permit2 (0x0000…8BA3) to spend UNLIMITED USDC"  # critical
-    assert texts[1].startswith("Send 150,000 USDC to 0x553B…9E5A (unknown; LOOKS LIKE payroll)")  # warn
+    assert texts[0].startswith(f"Send 150,000 USDC to {LOOKALIKE}")  # critical: a lookalike receives tokens
+    assert texts[1] == "Approve Permit2 (0x0000…8BA3) to spend UNLIMITED USDC"  # critical
     assert texts[2].startswith("Run a batch of 2 call(s)")  # nothing found on it
-    raw = view.intent_raw_labels[1]
+    raw = view.intent_raw_labels[0]
     assert raw.isHidden() and "150000000000" in raw.text()
     button = next(b for b in view.intents_card.findChildren(QPushButton) if b.accessibleName().endswith("call 0.0"))
     button.click()
@@ -44,5 +47,5 @@ def test_text_output_leads_with_intents(tmp_path, monkeypatch):
     lines = run_cli(["verify", str(PAYLOAD)]).stdout.splitlines()
     assert lines[0].startswith("BLOCK")
     assert lines[1].startswith("What it does")
-    assert lines[2] == "  0.1    [X] Approve Permit2 (0x0000…8BA3) to spend UNLIMITED USDC"
-    assert lines[3].startswith("  0.0    [!] Send 150,000 USDC to 0x553B…9E5A (unknown; LOOKS LIKE payroll)")
+    assert lines[2].startswith(f"  0.0    [X] Send 150,000 USDC to {LOOKALIKE}")
+    assert lines[3] == "  0.1    [X] Approve Permit2 (0x0000…8BA3) to spend UNLIMITED USDC"

@@ -119,10 +119,12 @@ def test_lookalike_recipient_is_called_out():
     fake = to_checksum_address("0x" + body[:4] + ("0" if body[4] != "0" else "1") + body[5:36] + body[36:])
     assert fake.lower() != PAYROLL.lower() and fake.lower()[:6] == PAYROLL.lower()[:6]
     report = review(USDC, erc20_transfer(fake, 10**6), book=book((PAYROLL, "payroll")))
-    assert intent_text(report) == f"Send 1 USDC to {short(fake)} (unknown; LOOKS LIKE payroll)"
+    # Shown in full, the one differing character marked (issue 19); it receives tokens, so it blocks.
+    marked = "0x" + fake[2:6] + "[" + fake[6] + "]" + fake[7:]
+    assert intent_text(report) == f"Send 1 USDC to {marked} (unknown; LOOKS LIKE payroll {PAYROLL})"
     codes = [(f.code, f.severity, f.path) for f in report.findings]
-    assert ("ADDRESS_LOOKALIKE", "warn", "0") in codes
-    assert report.verdict in ("warn", "block")
+    assert ("ADDRESS_LOOKALIKE", "critical", "0") in codes
+    assert report.verdict == "block"
     # the real payroll address is no lookalike of itself
     clean = review(USDC, erc20_transfer(PAYROLL, 10**6), book=book((PAYROLL, "payroll")))
     assert "ADDRESS_LOOKALIKE" not in [f.code for f in clean.findings]

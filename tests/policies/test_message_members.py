@@ -70,14 +70,17 @@ def test_domain_and_type_alone_no_longer_suffice_once_members_are_constrained():
 
 
 def test_an_undeclared_member_never_satisfies_a_rule():
-    # The attacker renames the declared spender member and adds the team's router as an extra, unsigned key.
-    document = permit(1, spender=ATTACKER)
-    document = copy.deepcopy(document)
-    document["types"]["PermitSingle"][1]["name"] = "operator"
+    # The attacker's own type declares `operator`, and adds the team's router as an extra, unsigned `spender`.
+    document = copy.deepcopy(permit(1, spender=ATTACKER))
+    document["types"]["TeamPermit"] = document["types"].pop("PermitSingle")
+    document["types"]["TeamPermit"][1]["name"] = "operator"
+    document["primaryType"] = "TeamPermit"
     document["message"]["operator"] = ATTACKER
     document["message"]["spender"] = SPENDER  # not declared: not in the hash
-    decision = decide(TEAM_RULE.replace('preset = "permit2-single"\ndomain = { chain_id = 1 }',
-                                        'primary_type = "PermitSingle"\ndomain = { name = "Permit2", chain_id = 1 }'), document)
+    rule = TEAM_RULE.replace('preset = "permit2-single"\ndomain = { chain_id = 1 }',
+                             'primary_type = "TeamPermit"\ndomain = { name = "Permit2", chain_id = 1 }')
+    rule = rule.replace('spender = "@router"', 'spender = { type = "address", eq = "@router" }')
+    decision = decide(rule, document)
     assert decision.outcome == "deny"
     failed = {f.argument: f for f in decision.failed_conditions}
     assert failed["spender"].actual == "not a member its types declare (not signed)"

@@ -7,7 +7,10 @@ extra `"spender"` next to an undeclared one is simply absent here). A path throu
 out to every item. Values come back parsed by their declared type (addresses checksummed, integers
 as int), exactly as decoders/eip712_any.py encodes them for the hash.
 
-This is the policy engine's adapter; it reads nothing the hash does not bind.
+It reads `InnerMessage.typed_data`, which the core builds from its hash-bound view
+(decoders/typed_view.py: only signed members, values read back from the encoded words); walking the
+declared types again here keeps a rule from ever reading a key the types do not declare, whoever
+built the document. It reads nothing the hash does not bind.
 """
 
 from __future__ import annotations

@@ -82,33 +82,36 @@ class _Collector:
     opaque_orders: list[str] = field(default_factory=list)
 
 
-def own_accounts(root: CallNode, context: Context) -> dict[str, str]:
+def own_accounts(nodes: list[CallNode], context: Context) -> dict[str, str]:
     """This Safe, and the accounts this transaction operates as their owner or module (nested Safes,
     smart accounts): proceeds returned to them stay with the signers."""
     own = {context.safe.lower(): "this Safe"}
-    for node in root.walk():
+    for node in nodes:
         if node.account_call and node.runs_as is not None and node.network is None:
             own.setdefault(node.runs_as.lower(), f"account {node.runs_as} (operated by this transaction)")
     return own
 
 
-def pass_through_makers(root: CallNode, context: Context, own: dict[str, str]) -> dict[str, str]:
+def pass_through_makers(nodes: list[CallNode], own: dict[str, str]) -> dict[str, str]:
     """Contracts that make calls as themselves for this transaction (a CALLed Multicall3 or batch library):
     what they receive stays in a contract anyone can call, so as a recipient they are never "known"."""
     makers: dict[str, str] = {}
-    for node in root.walk():
+    for node in nodes:
         maker = node.runs_as
-        if maker is not None and maker.lower() not in own and not node.account_call and node.network is None:
+        if maker is None or node.depth == 0:
+            continue
+        if maker.lower() not in own and not node.account_call and node.network is None:
             makers.setdefault(maker.lower(), f"{node.maker_role or 'the batch contract'}, which anyone can call")
     return makers
 
 
 def extract_effects(root: CallNode, context: Context, names: Names, refund: Refund | None = None,
                     now: int | None = None) -> Effects:
-    own = own_accounts(root, context)
+    nodes = list(root.walk())
+    own = own_accounts(nodes, context)
     collector = _Collector(context, names, knowledge(), int(time.time()) if now is None else now, own,
-                           pass_through_makers(root, context, own))
-    for node in root.walk():
+                           pass_through_makers(nodes, own))
+    for node in nodes:
         _node_effects(node, collector)
     allowances = _fold_allowances(collector.allowance_steps)
     refunds: tuple[RefundEffect, ...] = ()
@@ -146,11 +149,13 @@ def _node_effects(node: CallNode, c: _Collector) -> None:
     entry = c.known.functions.get(node.function.canonical) if node.function is not None and node.decode_error is None else None
     uses_value = False
     if entry is not None:
-        for spec in entry.effects:
+        args = {a.name: a.value for a in node.args or ()}
+        for spec, spec_uses_value in zip(entry.effects, entry.uses_value):
             try:
-                uses_value |= _apply(spec, node, entry, c)
+                _apply(spec, node, entry, c, args)
             except _Unresolved:
                 continue
+            uses_value |= spec_uses_value
         _safe_setting(node, c)
     elif node.function is not None and node.decode_error is None:
         _safe_setting(node, c)
@@ -177,13 +182,11 @@ def _safe_setting(node: CallNode, c: _Collector) -> None:
                                      node.function.name))
 
 
-def _apply(spec: dict, node: CallNode, entry: FunctionKnowledge, c: _Collector) -> bool:
-    """Record the effect(s) one spec describes; True when it accounts for the attached native coin."""
-    args = {a.name: a.value for a in node.args or ()}
+def _apply(spec: dict, node: CallNode, entry: FunctionKnowledge, c: _Collector, args: dict) -> None:
+    """Record the effect(s) one spec describes."""
     items = _resolve(spec["each"], node, args, None) if "each" in spec else [None]
     if not isinstance(items, list):
         raise _Unresolved(spec["each"])
-    uses_value = any(isinstance(v, str) and v == "$value" for v in spec.values())
     for item in items:
         ref = lambda key, default=None, item=item: _resolve(spec.get(key, default), node, args, item)  # noqa: E731
         kind = spec["kind"]
@@ -195,7 +198,6 @@ def _apply(spec: dict, node: CallNode, entry: FunctionKnowledge, c: _Collector) 
             _authority(spec, ref, node, c)
         elif kind == "opaque-order" and ref("enabled") is True:
             c.opaque_orders.append(node.path)
-    return uses_value
 
 
 def _asset(spec: dict, ref, node: CallNode, entry: FunctionKnowledge, c: _Collector) -> None:

@@ -54,6 +54,7 @@ class FunctionKnowledge:
     payable: bool
     effects: tuple[dict, ...]
     sentinels: tuple[tuple[str, str], ...]  # (lowercase address, reference)
+    uses_value: tuple[bool, ...] = ()  # per spec: does it account for the native coin attached ("$value")?
 
 
 @dataclass(frozen=True)
@@ -109,5 +110,6 @@ def knowledge() -> Knowledge:
                                      where)
             functions[function.canonical] = FunctionKnowledge(
                 canonical=function.canonical, signature=signature, protocol=document.get("protocol", name),
-                file=name, payable=bool(entry.get("payable", False)), effects=effects, sentinels=sentinels)
+                file=name, payable=bool(entry.get("payable", False)), effects=effects, sentinels=sentinels,
+                uses_value=tuple(any(v == "$value" for v in spec.values()) for spec in effects))
     return Knowledge(functions, contracts)

@@ -359,9 +359,12 @@ def _named(said: str, names: Names, address: str) -> bool:
 
 def _with_counterparties(intent: Intent, node: CallNode, names: Names, effects: Effects) -> Intent:
     """Lead with who gets what: every counterparty of this call's effects the sentence does not name yet."""
+    here = effects.at(node.path)
+    if not here:
+        return intent
     clauses: list[str] = []
     said = intent.text.lower()
-    for effect in effects.at(node.path):
+    for effect in here:
         if isinstance(effect, AssetMovement):
             if effect.role == "value" or _named(said, names, effect.recipient):
                 continue

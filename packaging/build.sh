@@ -8,7 +8,8 @@
 # dist/coldsight-<ver>-linux-x86_64.tar.gz, and writes dist/SHA256SUMS.
 # Environment: PYTHON (default python3.11), COLDSIGHT_ONEFILE=1 (also build dist/onefile/coldsight),
 # COLDSIGHT_BUILD_DIR / COLDSIGHT_DIST_DIR (default build/ and dist/ in the checkout),
-# COLDSIGHT_SKIP_INSTALLERS=1 (only the frozen app, e.g. for CI).
+# COLDSIGHT_SKIP_INSTALLERS=1 (only the frozen app, e.g. for CI), COLDSIGHT_COMMIT (the commit recorded in
+# dist/BUILDINFO when building an export that has no .git; default: git rev-parse HEAD).
 # A release never ships the public example policy signers (policies/trust.toml as checked in):
 # replace that file with the team's own signers, or say it is a demo build with --demo or
 # COLDSIGHT_DEMO_BUILD=1 (tools/dev.sh test does; such a build labels every example-signed policy).
@@ -73,7 +74,12 @@ if [ "${COLDSIGHT_SKIP_INSTALLERS:-}" != 1 ]; then
   bash packaging/linux/make_installers.sh "$DIST/coldsight" "$VERSION" "$BUILD/pkg" "$DIST"
 fi
 
-step "SHA256SUMS"
+step "BUILDINFO and SHA256SUMS"
+# What packaging/verify_release.sh needs to rebuild this release; listed in SHA256SUMS, so signed.
+COMMIT=${COLDSIGHT_COMMIT:-$(git -C "$ROOT" rev-parse --verify HEAD 2>/dev/null || echo unknown)}
+INSTALLERS=1; [ "${COLDSIGHT_SKIP_INSTALLERS:-}" != 1 ] || INSTALLERS=0
+printf 'commit=%s\nsource_date_epoch=%s\ndemo=%s\ninstallers=%s\n' "$COMMIT" "$SOURCE_DATE_EPOCH" "$DEMO_BUILD" \
+  "$INSTALLERS" > "$DIST/BUILDINFO"
 (cd "$DIST" && find . -maxdepth 2 -type f ! -name SHA256SUMS ! -path './coldsight/*' -printf '%P\n' \
   | LC_ALL=C sort | xargs -r sha256sum > SHA256SUMS)
 (cd "$DIST" && find coldsight -type f -printf '%P\n' | LC_ALL=C sort \

@@ -18,18 +18,20 @@
 # Environment: VERIFY_WORK=DIR keeps the rebuild there (default a temporary directory, removed);
 # COLDSIGHT_VERIFY_BUILD replaces `bash packaging/build.sh` (the tests use a small stand-in build).
 set -euo pipefail
+CALLER=$PWD
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+absolute() { case $1 in /*) echo "$1" ;; *) echo "$CALLER/$1" ;; esac; }
 usage() { echo "usage: bash packaging/verify_release.sh RELEASE_DIR [--signers FILE] [--unsigned] [--keep]" >&2; exit 64; }
 fail() { echo "verify_release: FAILED: $*" >&2; exit 1; }
 RELEASE= SIGNERS=$ROOT/packaging/release_signers UNSIGNED=0 KEEP=0
 while [ $# -gt 0 ]; do
   case $1 in
-    --signers) [ $# -ge 2 ] || usage; SIGNERS=$2; shift ;;
+    --signers) [ $# -ge 2 ] || usage; SIGNERS=$(absolute "$2"); shift ;;
     --unsigned) UNSIGNED=1 ;;
     --keep) KEEP=1 ;;
     -*) usage ;;
-    *) [ -z "$RELEASE" ] || usage; RELEASE=$1 ;;
+    *) [ -z "$RELEASE" ] || usage; RELEASE=$(absolute "$1") ;;
   esac
   shift
 done
@@ -53,6 +55,8 @@ echo "== 2. checksums of the downloaded files" >&2
 grep -qE '^[0-9a-f]{64}  BUILDINFO$' "$RELEASE/SHA256SUMS" || fail "SHA256SUMS does not list BUILDINFO"
 info() { sed -n "s/^$1=//p" "$RELEASE/BUILDINFO" | head -1; }
 COMMIT=$(info commit) EPOCH=$(info source_date_epoch) DEMO=$(info demo) INSTALLERS=$(info installers)
+BUDGET=$(info bundle_budget_mb)
+[[ ${BUDGET:-250} =~ ^[0-9]{1,6}$ ]] || fail "BUILDINFO's bundle_budget_mb is not a number ($BUDGET)"
 [[ $COMMIT =~ ^[0-9a-f]{40}$ ]] || fail "BUILDINFO names no commit ($COMMIT)"
 git -C "$ROOT" cat-file -e "$COMMIT^{commit}" 2>/dev/null \
   || fail "commit $COMMIT is not in this clone (git fetch origin, or clone the repository it came from)"
@@ -68,6 +72,7 @@ BUILD_ARGS=()
 [ "$DEMO" = 1 ] && BUILD_ARGS+=(--demo)
 SKIP=0; [ "$INSTALLERS" = 1 ] || SKIP=1
 (cd "$TREE" && SOURCE_DATE_EPOCH=$EPOCH COLDSIGHT_COMMIT=$COMMIT COLDSIGHT_SKIP_INSTALLERS=$SKIP \
+  COLDSIGHT_BUNDLE_BUDGET_MB=${BUDGET:-250} \
   COLDSIGHT_BUILD_DIR=$WORK/build COLDSIGHT_DIST_DIR=$WORK/dist \
   ${COLDSIGHT_VERIFY_BUILD:-bash packaging/build.sh} "${BUILD_ARGS[@]}" > "$WORK/build.log" 2>&1) \
   || { tail -30 "$WORK/build.log" >&2; fail "the rebuild failed (--keep keeps its log)"; }

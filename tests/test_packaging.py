@@ -106,7 +106,7 @@ def test_online_extra_matches_online_in():
     _assert_lock_satisfies(declared, "online.lock")
 
 
-@pytest.mark.parametrize("lock", ["online.lock", "build.lock"])
+@pytest.mark.parametrize("lock", ["online.lock", "build.lock", "build-windows.lock", "build-macos.lock"])
 def test_locks_install_the_runtime_set_unchanged(lock):
     """The courier and the build get the very bytes a signing machine gets: same versions, same hashes."""
     runtime, other = read_lock("runtime.lock"), read_lock(lock)
@@ -117,7 +117,8 @@ def test_locks_install_the_runtime_set_unchanged(lock):
 
 
 @pytest.mark.parametrize("source,lock", [("runtime.in", "runtime.lock"), ("online.in", "online.lock"),
-                                         ("build.in", "build.lock"), ("dev.in", "dev.lock")])
+                                         ("build.in", "build.lock"), ("build.in", "build-windows.lock"),
+                                         ("build.in", "build-macos.lock"), ("dev.in", "dev.lock")])
 def test_every_lock_is_compiled_from_its_in_file(source, lock):
     pins = read_lock(lock)
     for name, requirement in read_in(source).items():

@@ -41,19 +41,24 @@ class FrameSource(Protocol):
 # --- images ------------------------------------------------------------------------------
 
 
-def quiet_cv2():
+def quiet_cv2(where: str = "video"):
     """OpenCV, with its own log lines (warnings on broken files) silenced: errors reach the
-    person as our messages, not as library chatter on stderr."""
-    import cv2
+    person as our messages, not as library chatter on stderr. Only cameras and video files other
+    than GIF still need it (packaging/README.md, "Shrinking the bundle"); a build without it says
+    so instead of failing with an import error."""
+    try:
+        import cv2
+    except ImportError:
+        raise SourceError("this build reads cameras and video files (other than GIF) through OpenCV, "
+                          "which is not installed", where,
+                          "scan images or an animated GIF instead, or install opencv-python-headless") from None
 
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     return cv2
 
 
 def decode_image_bytes(data: bytes, where: str) -> np.ndarray:
-    """An image file's bytes as a frame; GIF/animated formats give their first frame here."""
-    cv2 = quiet_cv2()
-
+    """An image file's bytes as a gray frame (Pillow); GIF/animated formats give their first frame here."""
     if not data:
         raise SourceError("the image file is empty", where)
     if len(data) > MAX_IMAGE_BYTES:
@@ -61,13 +66,7 @@ def decode_image_bytes(data: bytes, where: str) -> np.ndarray:
     header = _image_size(data)
     if header is not None and header[0] * header[1] > MAX_FRAME_PIXELS:
         raise SourceError(f"image of {header[0]}x{header[1]} pixels is too large", where)
-    try:
-        frame = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
-    except cv2.error:
-        frame = None
-    if frame is None:
-        frame = _decode_with_pillow(data, where)
-    return frame
+    return _decode_with_pillow(data, where)
 
 
 def _image_size(data: bytes) -> tuple[int, int] | None:
@@ -85,9 +84,23 @@ def _decode_with_pillow(data: bytes, where: str) -> np.ndarray:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_FRAME_PIXELS:
                 raise SourceError(f"image of {image.width}x{image.height} pixels is too large", where)
-            return np.asarray(image.convert("L"))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+            return gray_of_pillow(image)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         raise SourceError("not a readable image (PNG, JPEG, ...)", where) from None
+
+
+def gray_of_pillow(image) -> np.ndarray:
+    """8-bit gray as cv2.imdecode(..., IMREAD_GRAYSCALE) gave it, within a grey level: EXIF
+    orientation applied, alpha dropped, colour weighted 0.299/0.587/0.114 (ITU-R 601, as OpenCV),
+    16-bit samples scaled to 8 rather than clipped."""
+    from PIL import ImageOps
+
+    image = ImageOps.exif_transpose(image)
+    if image.mode.startswith("I"):  # I;16, I;16B, I (integer samples): keep the top 8 of 16 bits
+        return (np.clip(np.asarray(image, dtype=np.int64), 0, 65535) >> 8).astype(np.uint8)
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")  # palette, alpha, CMYK, float: through RGB, like OpenCV
+    return np.asarray(image.convert("L"))
 
 
 def read_image_file(path: Path) -> np.ndarray:
@@ -196,7 +209,7 @@ class VideoFileSource:
             self._frames = self._video_frames(self._open_capture())
 
     def _open_capture(self):
-        cv2 = quiet_cv2()
+        cv2 = quiet_cv2(self.name)
 
         capture = cv2.VideoCapture(str(self.path))
         if not capture.isOpened():
@@ -319,7 +332,7 @@ class CameraSource:
     live = True
 
     def __init__(self, index: int, width: int = 1280, height: int = 720, first_frame_timeout: float = 5.0):
-        cv2 = quiet_cv2()
+        cv2 = quiet_cv2(f"camera {index}")
 
         if index < 0:
             raise SourceError("camera numbers start at 0", f"camera {index}")

@@ -14,7 +14,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol, Sequence
+from typing import Any, Iterable, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -49,8 +49,8 @@ def quiet_cv2(where: str = "video"):
     try:
         import cv2
     except ImportError:
-        raise SourceError("this build reads cameras and video files (other than GIF) through OpenCV, "
-                          "which is not installed", where,
+        raise SourceError("this build reads video files (other than GIF), and cameras outside Linux, through "
+                          "OpenCV, which is not installed", where,
                           "scan images or an animated GIF instead, or install opencv-python-headless") from None
 
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
@@ -326,21 +326,38 @@ def _linux_device_state(index: int) -> tuple[bool | None, bool | None]:
     return exists, (os.access(device, os.R_OK | os.W_OK) if exists else None)
 
 
+def _opencv_installed() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("cv2") is not None
+    except ValueError:  # sys.modules["cv2"] is None: blocked, as in a build without it
+        return False
+
+
 class CameraSource:
-    """A live camera through OpenCV. Frames come as fast as the camera delivers them."""
+    """A live camera through OpenCV, or, on Linux without OpenCV, through V4L2 directly
+    (app/qr/v4l2.py). Frames come as fast as the camera delivers them."""
 
     live = True
 
     def __init__(self, index: int, width: int = 1280, height: int = 720, first_frame_timeout: float = 5.0):
-        cv2 = quiet_cv2(f"camera {index}")
-
         if index < 0:
             raise SourceError("camera numbers start at 0", f"camera {index}")
         self.index = index
         self.name = f"camera {index}"
+        self._v4l2 = None
+        self._capture = None
+        use_v4l2 = sys.platform.startswith("linux") and not _opencv_installed()
+        cv2: Any = None if use_v4l2 else quiet_cv2(self.name)
         exists, accessible = _linux_device_state(index)
         if exists is False or accessible is False:
             raise SourceError(*self._failure(exists, accessible))
+        if use_v4l2:
+            from .v4l2 import V4L2Camera
+
+            self._v4l2 = V4L2Camera(index, width, height, frame_timeout=first_frame_timeout)
+            return
         capture = cv2.VideoCapture(index)
         if not capture.isOpened():
             capture.release()
@@ -357,6 +374,9 @@ class CameraSource:
     def items(self) -> Iterator[Item]:
         import time
 
+        if self._v4l2 is not None:
+            yield from self._v4l2.items()
+            return
         started = time.monotonic()
         got_any = False
         while self._capture is not None:
@@ -371,6 +391,9 @@ class CameraSource:
             yield frame
 
     def close(self) -> None:
+        if self._v4l2 is not None:
+            self._v4l2.close()
+            self._v4l2 = None
         if self._capture is not None:
             self._capture.release()
             self._capture = None

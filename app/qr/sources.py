@@ -205,6 +205,10 @@ class VideoFileSource:
         self._stop = threading.Event()
         if self.path.suffix.lower() == ".gif":
             self._frames = self._gif_frames()
+        elif self.path.suffix.lower() == ".avi" and not _opencv_installed():
+            from .avi import mjpeg_frames
+
+            self._frames = mjpeg_frames(self.path)  # MJPEG AVI without OpenCV (app/qr/avi.py)
         else:
             self._frames = self._video_frames(self._open_capture())
 

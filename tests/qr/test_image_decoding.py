@@ -116,8 +116,8 @@ def test_a_build_without_opencv_scans_images_and_gifs_and_says_what_it_cannot(tm
     for source in (gif, frames):
         done = _without_opencv("verify", str(source))
         assert done.returncode == 2, done.stderr  # the Bybit attack, read and blocked
-    video = tmp_path / "clip.avi"
-    video.write_bytes(b"RIFF" + bytes(64))
+    video = tmp_path / "clip.mp4"
+    video.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(64))
     done = _without_opencv("verify", str(video))
     assert done.returncode == 3, done.stderr
     assert "through OpenCV, which is not installed" in done.stderr and "Traceback" not in done.stderr

@@ -10,7 +10,8 @@
 # COLDSIGHT_BUILD_DIR / COLDSIGHT_DIST_DIR (default build/ and dist/ in the checkout),
 # COLDSIGHT_SKIP_INSTALLERS=1 (only the frozen app, e.g. for CI), COLDSIGHT_COMMIT (the commit recorded in
 # dist/BUILDINFO when building an export that has no .git; default: git rev-parse HEAD),
-# COLDSIGHT_BUNDLE_BUDGET_MB (default 250: a release whose app folder is larger is refused, exit 66).
+# COLDSIGHT_BUNDLE_BUDGET_MB (default 250: a release whose app folder is larger is refused, exit 66),
+# COLDSIGHT_OPENCV=0 (leave OpenCV out: 212 MB; cameras through V4L2, video files GIF and MJPEG AVI).
 # A release never ships the public example policy signers (policies/trust.toml as checked in):
 # replace that file with the team's own signers, or say it is a demo build with --demo or
 # COLDSIGHT_DEMO_BUILD=1 (tools/dev.sh test does; such a build labels every example-signed policy).
@@ -22,6 +23,8 @@ BUILD=${COLDSIGHT_BUILD_DIR:-$ROOT/build}
 DIST=${COLDSIGHT_DIST_DIR:-$ROOT/dist}
 VENV=$BUILD/venv
 DEMO_BUILD=${COLDSIGHT_DEMO_BUILD:-0}
+export COLDSIGHT_OPENCV=${COLDSIGHT_OPENCV:-1}  # 0: leave OpenCV out (the spec; packaging/README.md)
+[[ $COLDSIGHT_OPENCV =~ ^[01]$ ]] || { echo "build.sh: COLDSIGHT_OPENCV must be 0 or 1" >&2; exit 64; }
 for arg in "$@"; do
   case $arg in
     --demo) DEMO_BUILD=1 ;;
@@ -94,8 +97,9 @@ step "BUILDINFO and SHA256SUMS"
 # What packaging/verify_release.sh needs to rebuild this release; listed in SHA256SUMS, so signed.
 COMMIT=${COLDSIGHT_COMMIT:-$(git -C "$ROOT" rev-parse --verify HEAD 2>/dev/null || echo unknown)}
 INSTALLERS=1; [ "${COLDSIGHT_SKIP_INSTALLERS:-}" != 1 ] || INSTALLERS=0
-printf 'commit=%s\nsource_date_epoch=%s\ndemo=%s\ninstallers=%s\nbundle_bytes=%s\nbundle_budget_mb=%s\n' \
-  "$COMMIT" "$SOURCE_DATE_EPOCH" "$DEMO_BUILD" "$INSTALLERS" "$BUNDLE_BYTES" "$BUDGET_MB" > "$DIST/BUILDINFO"
+printf 'commit=%s\nsource_date_epoch=%s\ndemo=%s\ninstallers=%s\nopencv=%s\nbundle_bytes=%s\nbundle_budget_mb=%s\n' \
+  "$COMMIT" "$SOURCE_DATE_EPOCH" "$DEMO_BUILD" "$INSTALLERS" "$COLDSIGHT_OPENCV" "$BUNDLE_BYTES" "$BUDGET_MB" \
+  > "$DIST/BUILDINFO"
 (cd "$DIST" && find . -maxdepth 2 -type f ! -name SHA256SUMS ! -path './coldsight/*' -printf '%P\n' \
   | LC_ALL=C sort | xargs -r sha256sum > SHA256SUMS)
 (cd "$DIST" && find coldsight -type f -printf '%P\n' | LC_ALL=C sort \

@@ -55,7 +55,8 @@ echo "== 2. checksums of the downloaded files" >&2
 grep -qE '^[0-9a-f]{64}  BUILDINFO$' "$RELEASE/SHA256SUMS" || fail "SHA256SUMS does not list BUILDINFO"
 info() { sed -n "s/^$1=//p" "$RELEASE/BUILDINFO" | head -1; }
 COMMIT=$(info commit) EPOCH=$(info source_date_epoch) DEMO=$(info demo) INSTALLERS=$(info installers)
-BUDGET=$(info bundle_budget_mb)
+BUDGET=$(info bundle_budget_mb) OPENCV=$(info opencv)
+[[ ${OPENCV:-1} =~ ^[01]$ ]] || fail "BUILDINFO's opencv is not 0 or 1 ($OPENCV)"
 [[ ${BUDGET:-250} =~ ^[0-9]{1,6}$ ]] || fail "BUILDINFO's bundle_budget_mb is not a number ($BUDGET)"
 [[ $COMMIT =~ ^[0-9a-f]{40}$ ]] || fail "BUILDINFO names no commit ($COMMIT)"
 git -C "$ROOT" cat-file -e "$COMMIT^{commit}" 2>/dev/null \
@@ -72,7 +73,7 @@ BUILD_ARGS=()
 [ "$DEMO" = 1 ] && BUILD_ARGS+=(--demo)
 SKIP=0; [ "$INSTALLERS" = 1 ] || SKIP=1
 (cd "$TREE" && SOURCE_DATE_EPOCH=$EPOCH COLDSIGHT_COMMIT=$COMMIT COLDSIGHT_SKIP_INSTALLERS=$SKIP \
-  COLDSIGHT_BUNDLE_BUDGET_MB=${BUDGET:-250} \
+  COLDSIGHT_BUNDLE_BUDGET_MB=${BUDGET:-250} COLDSIGHT_OPENCV=${OPENCV:-1} \
   COLDSIGHT_BUILD_DIR=$WORK/build COLDSIGHT_DIST_DIR=$WORK/dist \
   ${COLDSIGHT_VERIFY_BUILD:-bash packaging/build.sh} "${BUILD_ARGS[@]}" > "$WORK/build.log" 2>&1) \
   || { tail -30 "$WORK/build.log" >&2; fail "the rebuild failed (--keep keeps its log)"; }

@@ -61,3 +61,5 @@ class Execution:
     version: str
     gas_used: int
     notes: list[str]
+    fallback_handler: str | None = None  # the handler the synthesized Safe forwards unknown calls to (checksummed)
+    gas: int = 0  # the gas the run was given

@@ -109,11 +109,3 @@ def real_curve_arithmetic() -> None:
     for name in _CURVE_MODULES:
         importlib.reload(sys.modules[name])
 
-
-def cache_trusted_setup() -> None:
-    """py-evm's point evaluation (0x0a) loads the KZG trusted setup on every call (about 2.5 s): load it
-    once per process instead. The setup file and its contents are py-evm's own; only the loading is cached."""
-    module = sys.modules.get("eth.precompiles.point_evaluation")
-    if module is None or getattr(module.load_trusted_setup, "cache_info", None) is not None:
-        return
-    module.load_trusted_setup = functools.cache(module.load_trusted_setup)

@@ -44,7 +44,11 @@ def _self_management(root, context) -> list[_Op]:
 
 
 def _address(value: object) -> str:
-    return to_checksum(value) if isinstance(value, (bytes, str)) else str(value)
+    if isinstance(value, str):
+        return to_checksum(bytes.fromhex(value.removeprefix("0x")))
+    if isinstance(value, bytes) and len(value) == 20:
+        return to_checksum(value)
+    return str(value)
 
 
 class _Model:
@@ -144,10 +148,15 @@ def _insert_pair(items: list[str], prev: str, item: str, mentioned: set[str]) ->
 def state_for(root, context, executor: bytes) -> tuple[SafeState, list[str]]:
     """Initial owners and modules under which the Safe's own management calls in `root` can run, and
     what was assumed, in words. Empty state and no words when the transaction manages nothing."""
-    ops = _self_management(root, context)
+    try:
+        return _synthesize(_self_management(root, context), to_checksum(executor))
+    except (ValueError, TypeError, IndexError):  # arguments the model cannot read: run with nothing assumed
+        return SafeState(), []
+
+
+def _synthesize(ops: list[_Op], executor_text: str) -> tuple[SafeState, list[str]]:
     if not ops:
         return SafeState(), []
-    executor_text = to_checksum(executor)
     owners: list[str] = []
     modules: list[str] = []
     assumed: list[str] = []

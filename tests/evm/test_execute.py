@@ -419,10 +419,6 @@ def test_a_transaction_calling_a_precompile_runs_it_and_records_the_call():
         ("transaction", 0, identity, b"\x01\x02", False)]
 
 
-def test_curve_precompiles_are_refused_not_faked():
-    with pytest.raises(EvmUnavailable, match="precompile 0x06"):
-        run("1.4.1", tx("0x0000000000000000000000000000000000000006", bytes(128)))
-
 
 @pytest.mark.parametrize("label", ["1.4.1", "1.4.1+L2"])
 def test_safe_migration_1_5_0_switches_the_singleton_and_then_runs_the_new_code(label):

@@ -192,6 +192,7 @@ def check_execution(tx: SafeTx, context: Context, root: CallNode, static_finding
             check.notes.extend(execution.notes)
             check.notes.extend(_limits(execution))
             check.covered = len(run.matched & {node.path for node in own})
+        check.assumed.extend(line for line in getattr(execution, "assumed", ()) if line not in check.assumed)
         check.uncovered.extend(gap for gap in run.gaps if gap not in check.uncovered)
         for finding in found:
             key = (finding.code, finding.path, finding.message)

@@ -48,8 +48,9 @@ ENGINE = _engine_name()
 # Derived, not chosen: keccak256("coldsight.evm.executor")[12:], so it collides with nothing real.
 EXECUTOR = keccak(b"coldsight.evm.executor")[12:]
 SAFE_BALANCE = 2**200       # enough for any value transfer
-# The most gas an executor can give execTransaction: a transaction's gas limit cannot exceed the block gas
-# limit (Ethereum mainnet: 36,000,000 since February 2025), and the intrinsic cost is paid first. With
+# The most gas an executor can give execTransaction: a transaction's gas limit cannot exceed its chain's
+# block gas limit (36,000,000 on Ethereum in 2025; since EIP-7825 Ethereum also caps one transaction at
+# 2**24), and the intrinsic cost is paid first. With
 # safeTxGas 0 the Safe's own call gets all the gas left; otherwise exactly safeTxGas, after the Safe checks
 # that enough is left (GS010). A chain whose executor gives less only makes the run stop sooner (a revert or
 # a failed call: nothing more happens); a transaction that needs more than this is not covered (block).
@@ -327,6 +328,10 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
                      "its calls are recorded, not executed")
     for slot, value in storage.items():
         world.set_storage(safe, slot, value)
+    for index, stub in enumerate((state or SafeState()).code_stubs):
+        raw = _raw(stub, f"state.code_stubs[{index}]")
+        if not world.get_code(raw):
+            world.set_code(raw, GUARD_STUB)
 
     # Pre-approvals for every approver but the executor need the transaction's hash: ask the contract.
     preset: set[int] = set()
@@ -380,7 +385,7 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
         revert_reason=_revert_reason(output) if reverted else None,
         engine=ENGINE, version=setup.label, gas_used=gas - result.gas_remaining,
         notes=notes + recorder.notes, fallback_handler=to_checksum(setup.handler) if _word(setup.handler) else None,
-        gas=gas)
+        gas=gas, assumed=list(dict.fromkeys(recorder.assumed)))
 
 
 def state_for(root, context: Context) -> tuple[SafeState, list[str]]:

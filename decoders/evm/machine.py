@@ -38,6 +38,8 @@ OP_CREATE, OP_CALL, OP_CALLCODE, OP_DELEGATECALL, OP_CREATE2, OP_STATICCALL = 0x
 OP_SHA3, OP_SSTORE, OP_JUMP, OP_JUMPI = 0x20, 0x55, 0x56, 0x57
 _OPERATION = {OP_CALL: CALL, OP_CALLCODE: CALLCODE, OP_DELEGATECALL: DELEGATECALL, OP_CREATE: CREATE, OP_CREATE2: CREATE2}
 ZERO = "0x0000000000000000000000000000000000000000"
+SUPPORTS_INTERFACE = bytes.fromhex("01ffc9a7")  # supportsInterface(bytes4), ERC-165
+RETURN_TRUE = bytes.fromhex("600160005260206000f3")  # mstore(0, 1) return(0, 32): abi-encoded true
 
 
 # Work, in units of about a microsecond of this engine on the reference machine (benchmarks/worst_case.py
@@ -110,6 +112,7 @@ class Recorder:
     written_slots: set[int] = field(default_factory=set)
     preimages: dict[int, tuple[int, int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    assumed: list[str] = field(default_factory=list)  # what the run assumed about code it does not have, in words
     work: int = 0
     pending_op: int | None = None
     _current: list[ExecutedCall] | None = None
@@ -132,6 +135,14 @@ class Recorder:
             return run(msg)  # e.g. ecrecover while checking signatures: the Safe's own bookkeeping
         if op == OP_STATICCALL and code_target == self.safe:
             return run(msg)  # a view of the Safe's own state (SignMessageLib reads domainSeparator() so)
+        if op == OP_STATICCALL and bytes(msg.data[:4]) == SUPPORTS_INTERFACE and len(msg.data) == 36:
+            # setGuard / setModuleGuard (Safe >= 1.4.0) require the guard to declare its interface (ERC-165).
+            # Its code is not known offline; answering yes lets the run go on (a guard that says no makes the
+            # call revert on chain, which changes nothing), and the signer is told.
+            self.assumed.append(f"{to_checksum(msg.storage_address)} is assumed to declare interface "
+                                f"0x{bytes(msg.data[4:8]).hex()} (ERC-165), as the Safe checks before making it a guard")
+            msg.code = RETURN_TRUE
+            return run(msg)
         if op == OP_STATICCALL:
             self.notes.append(f"STATICCALL to {to_checksum(msg.storage_address)} (selector "
                               f"0x{bytes(msg.data[:4]).hex()}) was not executed; it returned empty data")

@@ -14,7 +14,7 @@ left alone, and then the run reverts and the check says the call was not covered
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..hexutil import keccak, to_checksum
 from .model import SafeState
@@ -145,13 +145,21 @@ def _insert_pair(items: list[str], prev: str, item: str, mentioned: set[str]) ->
     return True
 
 
+_GUARD_SETTERS = ("setGuard", "setModuleGuard")
+
+
 def state_for(root, context, executor: bytes) -> tuple[SafeState, list[str]]:
     """Initial owners and modules under which the Safe's own management calls in `root` can run, and
     what was assumed, in words. Empty state and no words when the transaction manages nothing."""
     try:
-        return _synthesize(_self_management(root, context), to_checksum(executor))
+        state, assumed = _synthesize(_self_management(root, context), to_checksum(executor))
+        guards = tuple(dict.fromkeys(_address(node.args[0].value) for node in root.walk()
+                                     if not node.claimed and node.to == context.safe and node.operation == 0
+                                     and node.function is not None and node.function.name in _GUARD_SETTERS
+                                     and node.args and _address(node.args[0].value) != _ZERO))
     except (ValueError, TypeError, IndexError):  # arguments the model cannot read: run with nothing assumed
         return SafeState(), []
+    return replace(state, code_stubs=guards), assumed
 
 
 def _synthesize(ops: list[_Op], executor_text: str) -> tuple[SafeState, list[str]]:

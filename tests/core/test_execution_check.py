@@ -282,9 +282,9 @@ def test_a_revert_before_the_transactions_call_is_not_confirmed_and_blocks():
 
 
 def test_a_self_call_that_reverts_mid_batch_leaves_the_rest_uncovered_and_blocks():
-    # setGuard from Safe 1.4.0 asks the guard for ERC-165 support; that STATICCALL is not run, so it reverts here.
-    set_guard = calldata("setGuard(address)", ["address"], [address("guard")])
-    report = _batch(CALL_ONLY_141, [(0, TOKEN, 0, erc20_transfer(ALICE, 5)), (0, SAFE, 0, set_guard),
+    # changeThreshold(0) reverts (GS202) whatever the owners: the library reverts there, later entries never run.
+    refused = calldata("changeThreshold(uint256)", ["uint256"], [0])
+    report = _batch(CALL_ONLY_141, [(0, TOKEN, 0, erc20_transfer(ALICE, 5)), (0, SAFE, 0, refused),
                                     (0, TOKEN, 0, erc20_transfer(BOB, 7))], version="1.4.1")
     check = report.execution
     assert check.status == "partial" and report.verdict == "block"
@@ -357,3 +357,13 @@ def test_a_policy_can_never_waive_an_uncovered_run():
     result.waivers[(unchecked.path, unchecked.code)] = "forged"
     assert result.waiver_for(unchecked) == "forged"  # the policy object would waive it…
     assert report.waiver_for(unchecked) is None and report.verdict == "block"  # …the report does not let it
+
+
+def test_set_guard_from_1_4_gets_its_erc165_answer_assumed_and_is_covered():
+    # GuardManager.setGuard since 1.4.0 asks the guard supportsInterface(type(Guard).interfaceId).
+    guard = address("guard")
+    report = _report(SAFE, calldata("setGuard(address)", ["address"], [guard]), version="1.4.1")
+    check = report.execution
+    assert check.status == "confirmed", check.uncovered
+    assert any(guard in line and "ERC-165" in line for line in check.assumed)
+    assert any(w["name"] == "guard" and int(w["after"], 16) == int(guard, 16) for w in check.storage_writes)

@@ -54,7 +54,7 @@ def _mutated(original, mutation: str):
 ROUTES = {
     "precompile entry": ([(0, EC_PAIRING, 0, b"")], {}),  # ecPairing of nothing: true, 45,000 gas
     "early revert": ([(0, TOKEN, 0, erc20_transfer(ALICE, 1))], {"safeTxGas": str(10**9)}),
-    "revert mid-batch": ([(0, SAFE, 0, calldata("setGuard(address)", ["address"], [address("guard")]))], {}),
+    "revert mid-batch": ([(0, SAFE, 0, calldata("changeThreshold(uint256)", ["uint256"], [0]))], {}),  # GS202
     "work limit": ([(0, BLAKE2F, 0, _blake2f(20_000_000))], {}),
 }
 

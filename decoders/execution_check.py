@@ -297,7 +297,8 @@ def _compare(execution, root: CallNode, context: Context, static_findings: list[
         reason = f" ({execution.revert_reason})" if execution.revert_reason else ""
         run.gap(None, f"the run reverts{reason} against the synthesized state, so what the transaction changes in "
                 "the Safe with its real state was not seen")
-    missing = [node for node in own_calls(root, context) if node.path not in run.matched | run.accounted]
+    seen = run.matched | run.accounted
+    missing = [node for node in own_calls(root, context) if node.path not in seen]
     if missing:
         run.gap(missing[0], f"{len(missing)} call(s) shown, from {missing[0].path} on, were not reached by the run")
     _storage_findings(execution, root, static_findings, found, where)

@@ -90,9 +90,9 @@ def _metered(address: int, original):
             if address == 10:
                 work += POINT_EVALUATION_WORK
             recorder.charge(work)
-        if address in (6, 7, 8):
-            real_curve_arithmetic()
         try:
+            if address in (6, 7, 8):
+                real_curve_arithmetic()
             return original(computation)
         except (OSError, ImportError) as exc:  # a build without a precompile's data: never a silent wrong answer
             raise PrecompileFailed(f"precompile 0x{address:02x} cannot be computed here ({exc})") from None

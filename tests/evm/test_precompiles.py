@@ -97,3 +97,24 @@ def test_modexp_with_the_largest_affordable_operands_finishes():
     data = size.to_bytes(32, "big") * 3 + bytes.fromhex("ee" * size) + bytes.fromhex("fd" * size) + bytes.fromhex("c7" * size)
     execution = execute_safe_tx(tx(precompile(5), data), CONTEXT)
     assert execution.calls[0].to == precompile(5)
+
+
+def test_curve_arithmetic_is_real_even_when_py_evm_was_imported_with_the_stand_in():
+    # In a fresh process decoders.evm imports py-evm with py_ecc stood in (decoders/evm/pyevm_import.py);
+    # the first curve precompile call must swap in the real package, not compute with the stand-in.
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import sys\n"
+              "from decoders.evm.machine import World\n"
+              "ecadd = sys.modules['eth.precompiles.ecadd']\n"
+              "print(type(ecadd.bn128).__name__)\n"
+              "g1 = (1).to_bytes(32, 'big') + (2).to_bytes(32, 'big')\n"
+              "result = World.empty().run(b'\\x11' * 20, (6).to_bytes(20, 'big'), b'', g1 + g1, 100000, 0, None)\n"
+              "print(result.is_error, result.output.hex())\n")
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=root, check=True,
+                         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}).stdout.split("\n")
+    assert out[0] == "_Inert"  # the stand-in really was in place
+    assert out[1] == f"False {TWO_G1.hex()}"

@@ -99,7 +99,8 @@ class ExecutionCheck:
         where = f" (Safe {', '.join(self.versions)})" if self.versions else ""
         if self.status == Status.CONFIRMED:
             calls = "the call matches" if self.shown == 1 else f"all {self.shown} calls match"
-            return f"Checked by executing the Safe's code{where}: {calls}"
+            outcome = f"; it {self.outcome}" if self.outcome and self.outcome != "success" else ""
+            return f"Checked by executing the Safe's code{where}: {calls}{outcome}"
         if self.status == Status.MISMATCH:
             return (f"Executing the Safe's code{where} gives calls or changes that differ from the ones listed: "
                     "do not sign")

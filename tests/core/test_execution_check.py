@@ -367,3 +367,15 @@ def test_set_guard_from_1_4_gets_its_erc165_answer_assumed_and_is_covered():
     assert check.status == "confirmed", check.uncovered
     assert any(guard in line and "ERC-165" in line for line in check.assumed)
     assert any(w["name"] == "guard" and int(w["after"], 16) == int(guard, 16) for w in check.storage_writes)
+
+
+def test_a_revert_the_bytes_themselves_cause_is_covered_and_said():
+    # MultiSendCallOnly reverts on a delegatecall entry whatever the Safe's state: the static reading shows the
+    # batch up to there, the run matches it, and nothing of the transaction takes effect ("provably inert").
+    report = _batch(CALL_ONLY_141, [(0, TOKEN, 0, erc20_transfer(ALICE, 5)), (1, address("attacker"), 0, b"")],
+                    version="1.4.1")
+    check = report.execution
+    assert check.status == "confirmed" and not _codes(report, "EXECUTION_UNCHECKED")
+    assert check.summary == ("Checked by executing the Safe's code (Safe 1.4.1): all 2 calls match; "
+                             "it reverts (GS013): executing it fails and changes nothing")
+    assert report.verdict == "block"  # BATCH_AMBIGUOUS: the bytes are not a clean batch

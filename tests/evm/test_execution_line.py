@@ -10,8 +10,12 @@ SAFE, TOKEN, ALICE = address("safe"), address("token"), address("alice")
 
 
 def _review(**extra) -> Review:
+    from decoders.addressbook import AddressBook, Entry
+
+    book = AddressBook()
+    book.add(Entry(1, ALICE, "alice"))  # a named payee: an unknown one is a warning (COUNTERPARTY_UNKNOWN)
     return Review(report=verify_record(service_record(SAFE, TOKEN, data=erc20_transfer(ALICE, 1), nonce=3,
-                                                      safe_version="1.4.1", **extra)))
+                                                      safe_version="1.4.1", **extra), address_book=book))
 
 
 def test_the_text_report_says_under_the_verdict_that_the_call_matches():

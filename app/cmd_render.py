@@ -66,10 +66,12 @@ def review_or_problem(options: ReviewOptions, child: str | None = None) -> tuple
     file is reviewed as a message; `child`: the child transaction a parent's approveHash approves."""
     from decoders.errors import ColdsightError
 
-    from .service import review_any, review_nested
+    from dataclasses import replace
+
+    from .service import review
     from .session import problem_from_error
 
     try:
-        return (review_nested(options, child) if child is not None else review_any(options)), None
+        return review(replace(options, child=child) if child is not None else options), None
     except ColdsightError as err:
         return None, problem_from_error(err, options.payload)

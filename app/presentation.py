@@ -182,7 +182,7 @@ def _finding_reasons(review: Review) -> list[Reason]:
     effective_index = 0
     for index, finding in enumerate(report.findings):
         where = f" (call {finding.path})" if finding.path else ""
-        waiver = report.waiver_for(finding)
+        waiver = review.waiver_for(finding)
         if waiver:
             reasons.append(Reason(f"waived:{index}:{finding.code}", Severity.INFO,
                                   f"{finding.message}{where}. Allowed by the signed policy: {waiver}",
@@ -244,8 +244,6 @@ def reasons_for(review: AnyReview) -> list[Reason]:
         reasons = _message_finding_reasons(review) + _policy_reasons(review)
         return by_severity_worst_first(reasons, lambda reason: reason.severity)
     reasons = _finding_reasons(review) + _policy_reasons(review) + _nested_reasons(review)
-    reasons += [Reason(f"reason:{index}", Severity.WARN, text)
-                for index, text in enumerate(review.report.extra_verdict_reasons)]
     return by_severity_worst_first(reasons, lambda reason: reason.severity)  # stable: groups keep their order
 
 
@@ -373,7 +371,7 @@ def intent_rows(review: Review) -> list[IntentRow]:
     do not), in call-tree order within one risk."""
     report = review.report
     worst: dict[str, str] = {}
-    for finding in report.effective_findings:
+    for finding in review.effective_findings:
         if finding.path is not None and _risk(finding.severity) > _risk(worst.get(finding.path, NO_FINDING)):
             worst[finding.path] = finding.severity
     rows = [IntentRow(node.path, intent.text, worst.get(node.path, NO_FINDING), intent.raw, intent.source)

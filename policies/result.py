@@ -1,12 +1,13 @@
 """What evaluating a transaction against a policy produced: one decision per call, explained.
 
-`PolicyResult` is what `Report.policy` holds; decoders/report.py and app/text_report.py rely
-on `.verdict`, `.waiver_for(finding)`, `.as_json()` and `.summary_lines()`.
+`PolicyResult` is what `app.service.Review.policy` holds (the core's Report is policy-free);
+`judged_verdict` is the one rule that combines a Report's findings with it.
 """
 
 from dataclasses import dataclass, field
 
-from decoders.vocabulary import Effect, Verdict, worst_effect
+from decoders.findings import verdict_of
+from decoders.vocabulary import Effect, Verdict, worst_effect, worst_verdict
 
 UNSIGNED = "UNSIGNED POLICY"
 EXAMPLE_MARKER = "EXAMPLE POLICY — NOT FOR REAL FUNDS"
@@ -162,3 +163,10 @@ def _decision_text(decision: CallDecision) -> str:
     else:
         what = f"call {decision.path}"
     return f"{what} {verb}: {decision.message}"
+
+
+def judged_verdict(findings: list, result: PolicyResult | None) -> Verdict:
+    """The verdict that counts: the findings a signed policy did not waive, and the policy's own."""
+    if result is None:
+        return verdict_of(findings)
+    return worst_verdict(verdict_of([f for f in findings if result.waiver_for(f) is None]), result.verdict)

@@ -191,6 +191,17 @@ def policy_required() -> bool:
     return config is not None and config.require_policy
 
 
+class NeedsInput(ContextError):
+    """The input is understood, but its review needs something only the signer can give: the Safe
+    nonce an executor's transaction executes, or the transaction a Transaction Builder file was made
+    from. The CLI reports it (its flag names the input); the GUI asks for it in the window."""
+
+    def __init__(self, kind: PayloadKind, message: str, where: str, request: ReviewRequest):
+        super().__init__(message, where)
+        self.kind = kind
+        self.request = request
+
+
 # -- reading the input ------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Input:
@@ -291,9 +302,9 @@ def _parse_transaction(request: ReviewRequest, found: Input, kind: PayloadKind) 
     from decoders.formats import parse_text
 
     if kind is PayloadKind.BUILDER:
-        raise ContextError("this is a Transaction Builder batch file, not a Safe transaction (it has no nonce): review "
-                           "the transaction made from it, with this file as its builder file (--tx-builder)",
-                           found.source)
+        raise NeedsInput(kind, "this is a Transaction Builder batch file, not a Safe transaction (it has no nonce): "
+                         "review the transaction made from it, with this file as its builder file (--tx-builder)",
+                         found.source, request.with_text(found.text, found.source))
     if kind is PayloadKind.EXECUTOR or request.executor_nonce is not None:
         return _executor_payload(request, found)
     return parse_text(found.text, found.source)
@@ -304,8 +315,9 @@ def _executor_payload(request: ReviewRequest, found: Input) -> Payload:
     from decoders.hexutil import parse_address
 
     if request.executor_nonce is None:
-        raise ContextError("this is the executor's transaction (it calls execTransaction, which carries no nonce): "
-                           "give the Safe nonce it executes (--executor-nonce N)", found.source)
+        raise NeedsInput(PayloadKind.EXECUTOR, "this is the executor's transaction (it calls execTransaction, which "
+                         "carries no nonce): give the Safe nonce it executes (--executor-nonce N)", found.source,
+                         request.with_text(found.text, found.source))
     payload = parse_executor_request(found.text, request.executor_nonce, found.source)
     if request.safe is not None and parse_address(request.safe, "--safe") != payload.safe:
         raise ContextError(f"the executor's transaction calls Safe {payload.safe}, not --safe {request.safe}", "--safe")
@@ -366,6 +378,17 @@ def address_book_for(options: ReviewRequest, loaded: LoadedPolicy | None = None)
             policy_book.add(Entry(entry.chain, entry.address, entry.label))
         book = book.merged(policy_book)
     return book
+
+
+def approves_hashes(result: AnyReview) -> bool:
+    """A transaction that approves a hash (approveHash) whose child transaction was not given: the
+    approval is opaque until the child is reviewed with it (the GUI offers to open it)."""
+    from decoders.nested import approved_hashes
+
+    if not isinstance(result, Review) or result.child is not None:
+        return False
+    return any(node.function is not None and node.function.name == "approveHash" and approved_hashes(node.data)
+               is not None for node in result.report.root.walk())
 
 
 # -- the same review, under the names front ends and tests used before the request --------------------

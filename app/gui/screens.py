@@ -63,7 +63,8 @@ class StartScreen(QWidget):
     open_requested = Signal()
     text_submitted = Signal(str)
 
-    def __init__(self, policy_lines: list[str], camera_available: bool = True, parent: QWidget | None = None):
+    def __init__(self, policy_lines: list[str], camera_available: bool = True, notice: str | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -77,6 +78,14 @@ class StartScreen(QWidget):
         intro.setWordWrap(True)
         intro.setObjectName("muted")
         layout.addWidget(intro)
+
+        self.notice: QLabel | None = None
+        if notice:  # e.g. no camera: information, in the page's own colours (no verdict, nothing recorded)
+            self.notice = selectable(QLabel(display(notice)))
+            self.notice.setObjectName("notice")
+            self.notice.setWordWrap(True)
+            self.notice.setAccessibleName("Notice")
+            layout.addWidget(self.notice)
 
         buttons = QHBoxLayout()
         self.scan_button = _button("Scan QR with camera", "primary", "Ctrl+K")

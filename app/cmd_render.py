@@ -19,14 +19,13 @@ if TYPE_CHECKING:
 
 
 def register(subparsers) -> None:
-    from .cmd_verify import add_payload_arguments
+    from .cmd_verify import add_kind_arguments, add_payload_arguments
 
     parser = subparsers.add_parser("render", help="render the review screen of a payload to a PNG (offscreen)")
     add_payload_arguments(parser)
     parser.add_argument("--out", required=True, type=Path, help="PNG file to write")
     parser.add_argument("--width", type=int, default=1100, help="width in pixels (default 1100)")
-    parser.add_argument("--child", metavar="PAYLOAD",
-                        help="the child Safe's transaction PAYLOAD approves (approveHash): both levels are shown")
+    add_kind_arguments(parser)
     parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio, e.g. 2 for high-DPI (default 1)")
     parser.set_defaults(handler=run)
 
@@ -41,7 +40,7 @@ def run(args) -> int:
         raise UsageError("--scale must be between 0.5 and 4")
     if args.out.suffix.lower() != ".png":
         raise UsageError("--out must name a .png file")
-    review, problem = review_or_problem(options_from_args(args), args.child)
+    review, problem = review_or_problem(options_from_args(args))
     from .gui.render import ensure_offscreen
 
     ensure_offscreen()
@@ -60,18 +59,15 @@ def run(args) -> int:
     return exitcodes.BY_VERDICT[verdict]
 
 
-def review_or_problem(options: ReviewOptions, child: str | None = None) -> tuple[AnyReview | None, Problem | None]:
+def review_or_problem(options: ReviewOptions) -> tuple[AnyReview | None, Problem | None]:
     """(review, None), or (None, Problem) for input that cannot be reviewed, so the failure is
-    rendered too. A bug is not caught here: the CLI's error boundary reports it. A Safe message
-    file is reviewed as a message; `child`: the child transaction a parent's approveHash approves."""
+    rendered too. A bug is not caught here: the CLI's error boundary reports it."""
     from decoders.errors import ColdsightError
-
-    from dataclasses import replace
 
     from .service import review
     from .session import problem_from_error
 
     try:
-        return review(replace(options, child=child) if child is not None else options), None
+        return review(options), None
     except ColdsightError as err:
         return None, problem_from_error(err, options.payload)

@@ -23,19 +23,25 @@ def register(subparsers) -> None:
     nested.add_argument("--nested-nonce", type=_nonce, metavar="N", help="the owner Safe's nonce (with --nested-safe)")
     nested.add_argument("--nested-safe-version", metavar="V",
                         help="the owner Safe's version (default: the version of PAYLOAD's Safe)")
+    add_kind_arguments(parser, nested)
+    parser.set_defaults(handler=run)
+
+
+def add_kind_arguments(parser, nested=None) -> None:
+    """What kind of payload PAYLOAD is, and the inputs some kinds need (verify and render): without
+    them the kind is read from the content."""
     parser.add_argument("--message", action="store_true",
                         help="PAYLOAD is a Safe message (EIP-1271), not a transaction: {safe, chainId, safeVersion, "
-                             "message} or SafeMessage typed data")
+                             "message} or SafeMessage typed data (recognised without this flag too)")
     parser.add_argument("--executor-nonce", type=_nonce, metavar="N",
                         help="PAYLOAD is the executor's transaction (ur:eth-sign-request of data type 1 or 4) calling "
                              "execTransaction; N is the Safe nonce it executes (execTransaction carries none)")
-    nested.add_argument("--child", metavar="PAYLOAD",
-                        help="the child Safe's transaction that PAYLOAD approves (approveHash): reviewed with it, "
-                             "the approved hash must be its safeTxHash")
+    (nested or parser).add_argument("--child", metavar="PAYLOAD",
+                                    help="the child Safe's transaction that PAYLOAD approves (approveHash): reviewed "
+                                         "with it, the approved hash must be its safeTxHash")
     parser.add_argument("--tx-builder", type=Path, metavar="FILE",
                         help="the Transaction Builder batch file PAYLOAD was made from: checksum checked, every call "
                              "rebuilt and compared with the transaction")
-    parser.set_defaults(handler=run)
 
 
 def add_payload_arguments(parser, payload_required: bool = True) -> None:

@@ -21,6 +21,9 @@ if TYPE_CHECKING:
     from .scan_screen import ScanWorker
 
 MIN_POINT_SIZE, MAX_POINT_SIZE = 7.0, 32.0
+PREFERRED_SIZE = (1100, 860)
+MIN_SIZE = (640, 480)  # every screen scrolls its content above a pinned decision bar down to this
+FRAME_ALLOWANCE = 48
 
 
 class VerifyWorker(QThread):
@@ -79,7 +82,8 @@ class MainWindow(QMainWindow):
         self._workers: list[QThread] = []
         self.scan_worker: ScanWorker | None = None
         self.setWindowTitle("Coldsight — review a Safe transaction")
-        self.resize(1100, 860)
+        self.setMinimumSize(*MIN_SIZE)
+        self.fit_to_screen()
         self.base_point_size = QApplication.font().pointSizeF()
         QShortcut(QKeySequence("Ctrl+="), self, lambda: self.scale_font(1.1))
         QShortcut(QKeySequence("Ctrl++"), self, lambda: self.scale_font(1.1))
@@ -307,6 +311,18 @@ class MainWindow(QMainWindow):
         from .sign_panel import SignPanel
 
         return SignPanel(session.review, session.record.acknowledged, self.keystore)
+
+    def fit_to_screen(self) -> None:
+        """The preferred size, shrunk to the screen's free area (a 1366×768 or 1280×720 laptop keeps
+        the whole window, and so the decision bar, on screen)."""
+        screen = self.screen() or QApplication.primaryScreen()
+        width, height = PREFERRED_SIZE
+        if screen is not None:
+            available = screen.availableGeometry()
+            frame = FRAME_ALLOWANCE  # title bar and borders the window manager adds
+            width = min(width, max(MIN_SIZE[0], available.width() - frame))
+            height = min(height, max(MIN_SIZE[1], available.height() - frame))
+        self.resize(width, height)
 
     def dragEnterEvent(self, event) -> None:  # noqa: N802
         if event.mimeData().hasUrls() and self.session.phase in (Phase.START, Phase.FAILED, Phase.DECIDED):

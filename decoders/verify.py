@@ -90,9 +90,9 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     findings = _context_findings(payload, context, hashes.safe_tx)
     refund = read_refund(payload.tx, context)
     findings += refund_findings(payload.tx, context, refund)
-    findings += tree_findings(root, context)
-    findings += decoded_mismatch_findings(payload.data_decoded, root)
     names = Names(context.chain_id, context.safe, options.address_book or AddressBook())
+    findings += tree_findings(root, context, names)
+    findings += decoded_mismatch_findings(payload.data_decoded, root)
     findings += lookalike_findings(root, names)
     findings += deceptive_text_findings(root, payload.notes)
     for check in signatures:

@@ -37,7 +37,7 @@ def test_scanning_a_recorded_animation_reaches_the_block_screen(qtbot, make_wind
     assert window.session.progress.fragments_total > 1  # really animated
     view = window.centralWidget().view
     assert view.banner.headline.text() == "DO NOT SIGN"
-    assert view.reason_labels[0].text().startswith("This transaction lets contract 0x9622…7242 run its own code")
+    assert view.reason_labels[0].text().startswith("This transaction lets address 0x9622…7242 run its own code")
     assert " ".join(view.hash_labels["safeTxHash"].text().split()) == grouped(peer_safe_tx_hash(BYBIT))
 
 

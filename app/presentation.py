@@ -22,14 +22,13 @@ from decoders.report import json_value
 from decoders.tokens import token_at
 from decoders.intent import UNLIMITED_FROM, token_amount
 from decoders.units import format_native
-from decoders.vocabulary import Effect, Severity, Verdict, by_severity_worst_first
+from decoders.vocabulary import Effect, Operation, Severity, Verdict, by_severity_worst_first
 from policies.messages import MESSAGE_PATH  # the path of a message's findings and of the policy's decision on it
 from policies.result import EXAMPLE_MARKER, CallDecision
 
 from .sanitize import display
 from .service import AnyReview, MessageItem, Review, ReviewOptions, load_policy_for_use
 
-OPERATION_WORD = {0: "call", 1: "DELEGATECALL", 2: "create"}
 POLICY_SEVERITY: dict[str, Severity] = {Effect.DENY: Severity.CRITICAL, Effect.WARN: Severity.WARN}  # allow adds no reason
 EXAMPLE_REASON_KEY = "policy:example"
 
@@ -358,7 +357,7 @@ def call_row(node: CallNode, review: Review, labels: dict[str, str]) -> CallRow:
     details.extend(Detail("policy", text) for text in policy_call_text(review, node.path))
     return CallRow(
         path=node.path,
-        operation=OPERATION_WORD.get(node.operation, str(node.operation)),
+        operation=Operation(node.operation).shown if node.operation in (0, 1, 2) else str(node.operation),
         is_delegatecall=node.operation == 1,
         target=target_text(node, labels, review.report.context.safe, review.report.context.chain_id),
         details=tuple(details),

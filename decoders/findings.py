@@ -56,9 +56,9 @@ def _name(node: CallNode) -> str | None:
     return node.function.name if node.function else None
 
 
-def _target_text(node: CallNode, context: Context) -> str:
-    """The call's target in words: a known contract by name, a listed token by its symbol, else
-    "address …" (offline nothing says whether code lives there)."""
+def _target_text(node: CallNode, context: Context, names: Names | None = None) -> str:
+    """The call's target in words: a known contract by name, a listed token by its symbol, the team's
+    name for it, else "address …" (offline nothing says whether code lives there)."""
     if node.to == context.safe:
         return "this Safe"
     if node.target is not None:
@@ -66,6 +66,9 @@ def _target_text(node: CallNode, context: Context) -> str:
     token = token_at(context.chain_id, node.to)
     if token is not None:
         return f"{token.symbol} ({short_address(node.to)})"
+    name = names.name_of(node.to) if names is not None else None
+    if name:
+        return f"{name} ({short_address(node.to)})"
     return f"address {short_address(node.to)}"
 
 
@@ -154,7 +157,7 @@ def batch_findings(node: CallNode, context: Context) -> list[Finding]:
 def _own_call_findings(node: CallNode, context: Context, names: Names | None = None) -> list[Finding]:
     found: list[Finding] = []
     add = lambda code, severity, message: found.append(Finding(code, severity, node.path, message))  # noqa: E731
-    target = _target_text(node, context)
+    target = _target_text(node, context, names)
     kind = node.target.kind.name if node.target is not None else None
 
     # A delegatecall hands control of whoever makes it: this Safe, or (inside a wrapper) another account.

@@ -161,10 +161,11 @@ def render_sign_card(request: Path, keystore: Path, password: str, out: Path) ->
     session.show_review(review)
     record = session.decide(Decision.REVIEWED)
     panel = SignPanel(review, record.acknowledged, keystore)
-    panel.keystore_label.setText("Keystore: owner1.json")  # not the scratch folder's path
+    panel.keystore_label.setText("Keystore file: owner1.json")  # not the scratch folder's path
     panel.password.setText(password)
     panel.sign()
-    grab_png(DecidedScreen(record, "~/.local/state/coldsight/review-log.jsonl", lambda: None, sign_panel=panel), out,
+    grab_png(DecidedScreen(record, "~/.local/state/coldsight/review-log.jsonl", lambda: None, sign_panel=panel,
+                          fit_content=True), out,
              width=1000)
 
 

@@ -366,15 +366,16 @@ class DecidedScreen(QWidget):
     keystore, the sign card; the heading follows what has happened (reviewed, then signed)."""
 
     def __init__(self, record: DecisionRecord, log_path: str | None, on_again: Callable[[], None], parent: QWidget | None = None,
-                 sign_panel: QWidget | None = None):
+                 sign_panel: QWidget | None = None, fit_content: bool = False):
         super().__init__(parent)
         self.sign_panel = sign_panel  # `coldsight gui --keystore`: app/gui/sign_panel.py, after "Reviewed" only
         self.record = record
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         page, layout = _page()
-        outer.addWidget(_scrolled(page))  # a small screen scrolls the page; nothing is cut off
-        self.headline = emphasize(QLabel(self._headline(signed_by=None)), 1.4)
+        # A small screen scrolls the page, nothing is cut off; `fit_content` (offscreen renders) shows it whole.
+        outer.addWidget(page if fit_content else _scrolled(page))
+        self.headline = emphasize(QLabel(self._headline(signed_by=getattr(sign_panel, "signed_by", None))), 1.4)
         self.headline.setWordWrap(True)
         layout.addWidget(self.headline)
         self.hash_labels: dict[str, QLabel] = {}

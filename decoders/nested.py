@@ -83,6 +83,8 @@ def child_link_findings(findings: list, root, child_report) -> list:
     matched_paths = set()
     for node in approvals:
         approved = approved_hashes(node.data)
+        if approved is None:  # never: `approvals` holds only calls that are exactly approveHash(bytes32)
+            continue
         if approved != child_hash:
             added.append(Finding(FindingCode.CLAIMED_HASH_MISMATCH, Severity.CRITICAL, node.path,
                                  f"Approves hash 0x{approved.hex()} on Safe {child_safe}, but the child transaction "

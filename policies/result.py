@@ -155,7 +155,7 @@ class PolicyResult:
 
 
 def _decision_text(decision: CallDecision) -> str:
-    verb = {Effect.DENY: "denied", Effect.WARN: "needs care", Effect.ALLOW: "allowed"}[decision.outcome]
+    verb = {Effect.DENY: "denied", Effect.WARN: "needs care", Effect.ALLOW: "allowed"}[Effect(decision.outcome)]
     if decision.path == "refund":
         what = "gas refund"
     elif decision.path.startswith("batch:"):

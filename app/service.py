@@ -32,7 +32,7 @@ from decoders.report import Report
 from decoders.safetx import Payload
 from decoders.verify import VerifyOptions, verify_payload
 from decoders.vocabulary import Verdict, worst_verdict
-from policies.result import PolicyResult, judged_verdict
+from policies.result import PolicyResult, effective_waiver, judged_verdict
 from policies.rollback import STORE_NAME, SerialStore, default_state_dir
 
 if TYPE_CHECKING:
@@ -114,7 +114,7 @@ class Review:
 
     def waiver_for(self, finding: Finding) -> str | None:
         """The policy's `allow_dangerous` reason that waives this finding, if any."""
-        return self.policy.waiver_for(finding) if self.policy is not None else None
+        return effective_waiver(finding, self.policy)
 
     @property
     def effective_findings(self) -> list[Finding]:

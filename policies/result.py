@@ -7,7 +7,7 @@
 from dataclasses import dataclass, field
 
 from decoders.findings import verdict_of
-from decoders.vocabulary import Effect, Verdict, worst_effect, worst_verdict
+from decoders.vocabulary import NEVER_WAIVABLE_CODES, Effect, Verdict, worst_effect, worst_verdict
 
 UNSIGNED = "UNSIGNED POLICY"
 EXAMPLE_MARKER = "EXAMPLE POLICY — NOT FOR REAL FUNDS"
@@ -165,8 +165,16 @@ def _decision_text(decision: CallDecision) -> str:
     return f"{what} {verb}: {decision.message}"
 
 
+def effective_waiver(finding, result: PolicyResult | None) -> str | None:
+    """The waiver that counts for `finding`: the policy's, except for a never-waivable code (integrity,
+    and whatever stopped the EVM check), which counts whatever the policy object says."""
+    if result is None or finding.code in NEVER_WAIVABLE_CODES:
+        return None
+    return result.waiver_for(finding)
+
+
 def judged_verdict(findings: list, result: PolicyResult | None) -> Verdict:
     """The verdict that counts: the findings a signed policy did not waive, and the policy's own."""
     if result is None:
         return verdict_of(findings)
-    return worst_verdict(verdict_of([f for f in findings if result.waiver_for(f) is None]), result.verdict)
+    return worst_verdict(verdict_of([f for f in findings if effective_waiver(f, result) is None]), result.verdict)

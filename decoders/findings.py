@@ -4,14 +4,21 @@ Each rule looks at one call (or the SafeTx fields) and says, in plain words a si
 on, what the call does to the Safe. Severity: info < warn < critical.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .calls import MULTISEND_SELECTOR, CallNode, batch_library_of, executing_address, is_create_call
 from .hexutil import short_address
 from .multisend import describe as describe_batch
 from .safetx import Context
-from .units import format_native
+from .tokens import token_at
+from .units import format_native, format_units
 from .vocabulary import FindingCode, Severity, Verdict, by_severity_worst_first, worst_severity_verdict
+
+if TYPE_CHECKING:
+    from .names import Names
 
 MAX_UINT256 = (1 << 256) - 1
 UNLIMITED_THRESHOLD = 1 << 128  # amounts this large are "unlimited" in effect, whatever the token
@@ -49,20 +56,36 @@ def _name(node: CallNode) -> str | None:
     return node.function.name if node.function else None
 
 
-def _target_text(node: CallNode, context: Context) -> str:
+def _target_text(node: CallNode, context: Context, names: Names | None = None) -> str:
+    """The call's target in words: a known contract by name, a listed token by its symbol, the team's
+    name for it, else "address …" (offline nothing says whether code lives there)."""
     if node.to == context.safe:
         return "this Safe"
     if node.target is not None:
         return f"{node.target.label} at {short_address(node.to)}"
-    return f"contract {short_address(node.to)}"
+    token = token_at(context.chain_id, node.to)
+    if token is not None:
+        return f"{token.symbol} ({short_address(node.to)})"
+    name = names.name_of(node.to) if names is not None else None
+    if name:
+        return f"{name} ({short_address(node.to)})"
+    return f"address {short_address(node.to)}"
+
+
+def _who(address: object, names: Names | None) -> str:
+    """An address a finding names: the team's or the bundled name first, the full address after it."""
+    text = str(address)
+    name = names.name_of(text) if names is not None else None
+    return f"{name} ({text})" if name else text
 
 
 def _runs_as_third_party(node: CallNode, context: Context) -> bool:
     return node.runs_as is not None and node.runs_as != context.safe
 
 
-def call_findings(node: CallNode, context: Context) -> list[Finding]:
-    found = _own_call_findings(node, context)
+def call_findings(node: CallNode, context: Context, names: Names | None = None) -> list[Finding]:
+    """`names`: the review's names (address book, policy labels, bundled), for the addresses findings name."""
+    found = _own_call_findings(node, context, names)
     if _runs_as_third_party(node, context):
         # Not the Safe's own action: say who makes the call, before anything else.
         role = node.maker_role or "the batch contract"
@@ -127,14 +150,14 @@ def batch_findings(node: CallNode, context: Context) -> list[Finding]:
                       "and native coin sent to it stays there for anyone to take")
         add(FindingCode.BATCH_NOT_DELEGATECALLED, severity,
             f"Calls {library.label} with a plain CALL instead of a delegatecall: {effect}"
-            + (f"; {format_native(moved)} is sent to or moved inside it" if moved else ""))
+            + (f"; {format_native(moved, context.chain_id)} is sent to or moved inside it" if moved else ""))
     return found
 
 
-def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
+def _own_call_findings(node: CallNode, context: Context, names: Names | None = None) -> list[Finding]:
     found: list[Finding] = []
     add = lambda code, severity, message: found.append(Finding(code, severity, node.path, message))  # noqa: E731
-    target = _target_text(node, context)
+    target = _target_text(node, context, names)
     kind = node.target.kind.name if node.target is not None else None
 
     # A delegatecall hands control of whoever makes it: this Safe, or (inside a wrapper) another account.
@@ -152,7 +175,7 @@ def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
             else:
                 add(FindingCode.DELEGATECALL_UNTRUSTED, Severity.CRITICAL,
                     f"This transaction lets {target} run its own code with full control of {controlled} "
-                    f"(delegatecall to a contract that is not a known Safe library)")
+                    f"(delegatecall to code that is not a known Safe library)")
     elif node.operation == 2:
         add(FindingCode.CONTRACT_CREATION, Severity.WARN,
             f"Deploys a new contract from {len(node.data)} bytes of creation code (its constructor runs as the new "
@@ -165,7 +188,7 @@ def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
         add(FindingCode.SELF_CALL, Severity.INFO, "This call is made to the Safe itself")
 
     if node.value > 0:
-        add(FindingCode.NATIVE_TRANSFER, Severity.INFO, f"Sends {format_native(node.value)} to {target}")
+        add(FindingCode.NATIVE_TRANSFER, Severity.INFO, f"Sends {format_native(node.value, context.chain_id)} to {target}")
 
     if node.decode_error is not None:
         add(FindingCode.UNDECODABLE_CALLDATA, Severity.CRITICAL, f"Call data to {target} cannot be decoded safely: {node.decode_error}")
@@ -174,11 +197,11 @@ def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
         add(FindingCode.UNKNOWN_SELECTOR, severity, f"Unknown function 0x{node.selector.hex()} on {target}: Coldsight cannot say what it does")
 
     if node.function is not None and node.decode_error is None:
-        found.extend(_function_findings(node, context, target))
+        found.extend(_function_findings(node, context, target, names))
     return found
 
 
-def _function_findings(node: CallNode, context: Context, target: str) -> list[Finding]:
+def _function_findings(node: CallNode, context: Context, target: str, names: Names | None = None) -> list[Finding]:
     found: list[Finding] = []
     add = lambda code, severity, message: found.append(Finding(code, severity, node.path, message))  # noqa: E731
     name = node.function.name
@@ -223,13 +246,22 @@ def _function_findings(node: CallNode, context: Context, target: str) -> list[Fi
         what = "the admin role" if values[0] == DEFAULT_ADMIN_ROLE else f"role 0x{values[0].hex()}"
         add(FindingCode.ROLE_CHANGE, Severity.WARN, f"Revokes {what} of {target} from {values[1]}")
     elif name == "approve" and len(values) == 2 and isinstance(values[1], int):
-        _two_argument_approve(add, values[0], values[1], target)
+        listed = token_at(context.chain_id, node.to)
+        if listed is not None:  # a listed ERC-20: an amount in its units, never an NFT number
+            _approval(add, _who(values[0], names), values[1], MAX_UINT256, f"token contract {short_address(node.to)}",
+                      listed)
+        else:
+            _two_argument_approve(add, _who(values[0], names), values[1], target)
     elif name == "increaseAllowance" and len(values) == 2 and isinstance(values[1], int):
-        _approval(add, values[0], values[1], MAX_UINT256, target)
+        listed = token_at(context.chain_id, node.to)
+        _approval(add, _who(values[0], names), values[1], MAX_UINT256,
+                  f"token contract {short_address(node.to)}" if listed is not None else target, listed)
     elif name == "approve" and len(values) == 4:  # Permit2 approve(token, spender, uint160 amount, uint48 expiration)
-        _approval(add, values[1], values[2], MAX_UINT160, f"token {values[0]} through Permit2")
+        token = token_at(context.chain_id, str(values[0]))
+        _approval(add, _who(values[1], names), values[2], MAX_UINT160, f"token {values[0]} through Permit2", token)
     elif name == "setApprovalForAll" and len(values) == 2 and values[1] is True:
-        add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Lets {values[0]} move every token of {target} this Safe holds (setApprovalForAll)")
+        add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL,
+            f"Lets {_who(values[0], names)} move every token of {target} this Safe holds (setApprovalForAll)")
     elif name == "approveHash" and len(values) == 1:
         add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
             f"Approves hash 0x{values[0].hex()} on {target}: if this Safe owns that Safe, this is its signature for a "
@@ -301,7 +333,7 @@ def _two_argument_approve(add, spender: str, amount: int, target: str) -> None:
         add(FindingCode.TOKEN_APPROVAL, Severity.INFO, f"Approves the zero address on {target}: on an ERC-721 contract this clears the "
             f"approval of token #{amount}; most ERC-20 tokens reject it")
     else:
-        _approval(add, spender, amount, MAX_UINT256, target,
+        _approval(add, spender, amount, MAX_UINT256, target, None,
                   nft_note=f" (on an ERC-721 contract: lets {spender} take token #{amount})")
 
 
@@ -312,19 +344,25 @@ def _threshold_finding(add, threshold: int) -> None:
         add(FindingCode.THRESHOLD_CHANGE, Severity.WARN, f"Sets the signing threshold to {threshold}")
 
 
-def _approval(add, spender, amount: int, maximum: int, what: str, nft_note: str = "") -> None:
+def _approval(add, spender, amount: int, maximum: int, what: str, token=None, nft_note: str = "") -> None:
+    """`token`: the listed token (decoders.tokens.Token) approved, whose units and symbol the words use."""
+    if token is not None:
+        what = f"{token.symbol} ({what})"
     if amount == 0:
         add(FindingCode.TOKEN_APPROVAL, Severity.INFO, f"Revokes the allowance of {spender} on {what}")
     elif amount >= maximum or amount >= UNLIMITED_THRESHOLD:
         add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Lets {spender} spend an unlimited amount of {what}")
+    elif token is not None:
+        add(FindingCode.TOKEN_APPROVAL, Severity.WARN,
+            f"Lets {spender} spend up to {format_units(amount, token.decimals)} {what}")
     else:
         add(FindingCode.TOKEN_APPROVAL, Severity.WARN, f"Lets {spender} spend up to {amount} (raw units) of {what}{nft_note}")
 
 
-def tree_findings(root: CallNode, context: Context) -> list[Finding]:
+def tree_findings(root: CallNode, context: Context, names: Names | None = None) -> list[Finding]:
     found: list[Finding] = []
     for node in root.walk():
-        found.extend(call_findings(node, context))
+        found.extend(call_findings(node, context, names))
     return found
 
 

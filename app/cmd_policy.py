@@ -172,7 +172,7 @@ def run_test(args) -> int:
     options = ReviewOptions(policy=args.policy, unsigned_policy=args.unsigned_policy, trust=args.trust,
                             abi_dir=args.abi_dir)
     loaded = load_policy_for_use(options, record_serial=False)
-    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent, _case_verifier(options, loaded))
+    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent, _case_verifier(options))
     failed = [o for o in outcomes if not o.passed]
     if args.format == "json":
         print(json.dumps({"schema": "coldsight.policy-test/1", "policy": loaded.policy.id, "serial": loaded.policy.serial,
@@ -193,17 +193,19 @@ def run_test(args) -> int:
     return FINDINGS if failed or not outcomes else exitcodes.OK
 
 
-def _case_verifier(options, loaded):
-    """Each [[tests]] transaction payload reviewed as `verify` reviews it: the same ABIs (--abi-dir) and
-    the same address book (the team's imported book and the policy's [addresses])."""
+def _case_verifier(options):
+    """Each [[tests]] payload through the review service, as `verify` reviews it (address book and
+    all), without the policy: the test applies the policy as its signers mean it."""
     from dataclasses import replace
 
-    from policies.testing import verify_case
+    from .service import PayloadKind, review_payload
 
-    from .service import address_book_for
+    def verify(path: Path, case):
+        request = replace(options, payload=str(path), kind=PayloadKind.TRANSACTION, policy=None, chain_id=case.chain_id,
+                          safe=case.safe, safe_version=case.safe_version)
+        return review_payload(request).report
 
-    verify_options = replace(options.verify_options, address_book=address_book_for(options, loaded))
-    return lambda path, case: verify_case(path, case, verify_options)
+    return verify
 
 
 def _is_trust_file(path: Path) -> bool:

@@ -87,6 +87,24 @@ class Names:
             return []
         return sorted((name, to_checksum(bytes.fromhex(other[2:]))) for other, name in same_key.items() if other != lower)
 
+    def imitated_addresses(self, address: str) -> list[tuple[str, str]]:
+        """(name, known address) for each known address `address` imitates (see `imitated`)."""
+        if not self.imitated(address):
+            return []
+        lower = address.lower()
+        same_key = self._known_by_key.get(lookalike_key(address), {})
+        return sorted((name, to_checksum(bytes.fromhex(other[2:]))) for other, name in same_key.items() if other != lower)
+
+    def lookalike_text(self, address: str) -> str | None:
+        """`0x553B[f00d…]9E5A (unknown; LOOKS LIKE payroll 0x553b[…]9e5a)`: both in full, the characters
+        that differ in brackets, since the start and end are exactly what poisoning copies. None when
+        `address` imitates nothing."""
+        pairs = self.imitated_addresses(address)
+        if not pairs:
+            return None
+        looks = " / ".join(f"{name} {mark_differences(known, address)}" for name, known in pairs)
+        return f"{mark_differences(address, pairs[0][1])} (unknown; LOOKS LIKE {looks})"
+
     def display(self, address: str) -> str:
         """`payroll (0x553b…9e5a)`, `0x9622…7242 (unknown)`, or the lookalike alarm."""
         text = self._displays.get(address)

@@ -22,6 +22,7 @@ from .evaluate import evaluate
 from .load import LoadedPolicy
 from .messages import evaluate_message
 from .model import PolicyTestCase
+from .result import judged_verdict
 from decoders.vocabulary import Effect
 
 MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
@@ -100,8 +101,7 @@ def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path, verify: Ver
         result.problems.append(f"payload does not verify: {err.describe()}")
         return result
     decision = evaluate(as_signed, report)
-    report.policy = decision
-    return _compare(result, case, decision, report.verdict)
+    return _compare(result, case, decision, judged_verdict(report.findings, decision))
 
 
 def _compare(result: TestOutcome, case: PolicyTestCase, decision, verdict: str) -> TestOutcome:

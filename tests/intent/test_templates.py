@@ -114,6 +114,19 @@ def test_nft_and_unknown_token_stay_honest():
     assert "ALL of this Safe's tokens" in intent_text(review(nft, data))
 
 
+def bracketed(marked: str) -> list[int]:
+    """Indexes (in the unmarked address) of the characters `marked` puts in brackets."""
+    found, index, inside = [], 0, False
+    for char in marked:
+        if char in "[]":
+            inside = char == "["
+            continue
+        if inside:
+            found.append(index)
+        index += 1
+    return found
+
+
 def test_lookalike_recipient_is_called_out():
     body = PAYROLL[2:].lower()
     fake = to_checksum_address("0x" + body[:4] + ("0" if body[4] != "0" else "1") + body[5:36] + body[36:])

@@ -81,7 +81,6 @@ def decide(text: str, report, status=SIGNED):
     loaded = loaded_from_bytes(text.encode(), "test.toml", status)
     result = evaluate_tree(loaded.policy, report.root, report.context, status, loaded.sha256, tx=report.payload.tx,
                            findings=list(report.findings), effects=getattr(report, "effects", None))
-    report.policy = result
     return result
 
 

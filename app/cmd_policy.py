@@ -172,7 +172,7 @@ def run_test(args) -> int:
     options = ReviewOptions(policy=args.policy, unsigned_policy=args.unsigned_policy, trust=args.trust,
                             abi_dir=args.abi_dir)
     loaded = load_policy_for_use(options, record_serial=False)
-    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent, _case_verifier(options))
+    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent, _case_verifier(options, loaded))
     failed = [o for o in outcomes if not o.passed]
     if args.format == "json":
         print(json.dumps({"schema": "coldsight.policy-test/1", "policy": loaded.policy.id, "serial": loaded.policy.serial,
@@ -193,19 +193,19 @@ def run_test(args) -> int:
     return FINDINGS if failed or not outcomes else exitcodes.OK
 
 
-def _case_verifier(options):
-    """Each [[tests]] payload through the review service, as `verify` reviews it (address book and
-    all), without the policy: the test applies the policy as its signers mean it."""
+def _case_verifier(options, loaded):
+    """Each [[tests]] transaction payload verified as `verify` verifies a plain transaction (service.review:
+    the request's verify options, --abi-dir included, and its address book: the team's imported book
+    with the policy's [addresses] over it), without applying the policy: the test applies it as its
+    signers mean it. Without the policy's names its own payees would be unknown counterparties."""
     from dataclasses import replace
 
-    from .service import PayloadKind, review_payload
+    from policies.testing import verify_case
 
-    def verify(path: Path, case):
-        request = replace(options, payload=str(path), kind=PayloadKind.TRANSACTION, policy=None, chain_id=case.chain_id,
-                          safe=case.safe, safe_version=case.safe_version)
-        return review_payload(request).report
+    from .service import address_book_for
 
-    return verify
+    verify_options = replace(options.verify_options, address_book=address_book_for(options, loaded))
+    return lambda path, case: verify_case(path, case, verify_options)
 
 
 def _is_trust_file(path: Path) -> bool:

@@ -184,8 +184,9 @@ def run_test(args) -> int:
 
 
 def _case_verifier(options, loaded=None):
-    """Each [[tests]] payload through the review service, as `verify` reviews it (address book and
-    all), without the policy: the test applies the policy as its signers mean it."""
+    """Each [[tests]] payload through the review service, as `verify --policy` reviews it (address book
+    and the policy's [addresses] naming the counterparties, issue 18), without applying the policy: the
+    test applies it as its signers mean it."""
     from dataclasses import replace
 
     from .service import PayloadKind, _parse_transaction, _review_transaction, address_book_for, read_input
@@ -193,10 +194,8 @@ def _case_verifier(options, loaded=None):
     def verify(path: Path, case):
         request = replace(options, payload=str(path), kind=PayloadKind.TRANSACTION, policy=None, chain_id=case.chain_id,
                           safe=case.safe, safe_version=case.safe_version)
-        # Names as a review under this policy has them: the team's book, then the policy's [addresses].
-        book = address_book_for(request, loaded)
         payload = _parse_transaction(request, read_input(request), PayloadKind.TRANSACTION)
-        return _review_transaction(request, payload, None, book).report
+        return _review_transaction(request, payload, None, address_book_for(request, loaded)).report
 
     return verify
 

@@ -5,7 +5,6 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from decoders.addressbook import AddressBook, Entry
 from decoders.errors import ColdsightError
 from decoders.formats import parse_bytes
 from decoders.report import Report
@@ -49,25 +48,11 @@ def verify_case(path: Path, case: PolicyTestCase) -> Report:
     return verify_payload(payload, VerifyOptions(chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version))
 
 
-def _verify_with_policy_book(path: Path, case: PolicyTestCase, loaded: LoadedPolicy) -> Report:
-    with path.open("rb") as handle:
-        data = handle.read(MAX_PAYLOAD_BYTES + 1)
-    payload = parse_bytes(data, str(path))
-    book = AddressBook()  # the policy's [addresses], as app.service.address_book_for merges them
-    for entry in loaded.policy.book.values():
-        book.add(Entry(entry.chain, entry.address, entry.label))
-    return verify_payload(payload, VerifyOptions(chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version,
-                                                 address_book=book))
-
-
 def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path, verify: VerifyCase = verify_case) -> TestOutcome:
     result = TestOutcome(case)
     path = base / case.payload
     try:
-        if verify is verify_case:  # the core alone: the policy's [addresses] name counterparties as in a review
-            report = _verify_with_policy_book(path, case, loaded)
-        else:
-            report = verify(path, case)
+        report = verify(path, case)
     except OSError as err:
         result.problems.append(f"cannot read payload {path}: {err.strerror}")
         return result

@@ -501,11 +501,11 @@ def present_message(item: MessageItem) -> Presentation:
         acknowledgements=tuple(acknowledgements),
         policy_summary=tuple(item.policy.summary_lines()) if item.policy is not None else (),
         calls=None,
+        counterparties=counterparty_lines(item.message.effects),
         message=view,
         hashes=view.hashes,
         context_line=context_line(item.message.safe, item.message.chain_id, item.message.version.label),
         policy_card=policy_card(item),
-        counterparties=counterparty_lines(item.message.effects),
     )
 
 

@@ -421,15 +421,16 @@ def _builder(array_items: int) -> tuple[bytes, bytes]:
 
 def _run_builder(file: bytes, payload: bytes) -> Callable[[], str]:
     from decoders.errors import ColdsightError
-    from decoders.formats.tx_builder import apply_batch_file, load_batch_file
+    from decoders.formats.tx_builder import load_batch_file
     from decoders.verify import VerifyOptions, verify_bytes
 
     def run() -> str:
-        report = verify_bytes(payload, "worst-case", VerifyOptions(execute=False))
         try:
-            found = apply_batch_file(report, load_batch_file(file, "worst-case.json"))
+            report = verify_bytes(payload, "worst-case", VerifyOptions(execute=False,
+                                                                      batch_file=load_batch_file(file, "worst-case.json")))
         except ColdsightError as err:
             return f"{err.code}: {err.message[:70]}"
+        found = [f for f in report.findings if f.code.startswith("BUILDER_")]
         return f"verdict {report.verdict}, {len(found)} builder finding(s)"
 
     return run

@@ -16,6 +16,7 @@ from .hexutil import short_address
 from .multisend import describe as describe_batch
 from .safetx import Context
 from . import tokens
+from .tokens import token_at
 from .units import format_native, format_units
 from .vocabulary import FindingCode, Severity, Verdict, by_severity_worst_first, worst_severity_verdict
 
@@ -362,7 +363,7 @@ def _amount_words(asset: str, amount: int | None, bound: str, chain_id: int | No
     return {"at least": f"at least {text}", "at most": f"up to {text}"}.get(bound, text)
 
 
-def allowance_severity(allowance: Allowance, spender_judgement: str, now: int) -> tuple[str, str]:
+def allowance_severity(allowance: Allowance, spender_judgement: str, now: int, listed: bool = False) -> tuple[str, str]:
     """The one allowance rule, for calls and messages alike: (code, severity).
 
     revoke: info. Unlimited (>= 2^96 raw units, or every item): critical. Bounded: warn, and critical
@@ -371,9 +372,9 @@ def allowance_severity(allowance: Allowance, spender_judgement: str, now: int) -
     if int(allowance.spender, 16) == 0:
         return FindingCode.TOKEN_APPROVAL, Severity.INFO  # clears an ERC-721 approval; ERC-20 tokens reject it
     if allowance.revoke:
-        # approve(x, 0) is also ERC-721 approve(to, tokenId #0): offline the token's standard is unknown, so
-        # it is a plain revoke only with a zero spender (issue 10)
-        nft_approval = allowance.route == "approve" and int(allowance.spender, 16) != 0
+        # approve(x, 0) is also ERC-721 approve(to, tokenId #0): unless the token is a listed ERC-20, the
+        # standard is unknown offline, so it is a plain revoke only with a zero spender (issue 10)
+        nft_approval = allowance.route == "approve" and int(allowance.spender, 16) != 0 and not listed
         return FindingCode.TOKEN_APPROVAL, Severity.WARN if nft_approval else Severity.INFO
     if allowance.unlimited:
         return FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL
@@ -395,7 +396,8 @@ def _expiry_text(allowance: Allowance, now: int) -> str:
 def allowance_finding(allowance: Allowance, effects: Effects, chain_id: int | None, now: int,
                       path: str | None) -> Finding:
     party = effects.counterparty(allowance.spender)
-    code, severity = allowance_severity(allowance, party.judgement if party else "unknown", now)
+    listed = allowance.via is None and tokens.token_at(chain_id, allowance.token) is not None
+    code, severity = allowance_severity(allowance, party.judgement if party else "unknown", now, listed)
     spender = _party_words(effects, allowance.spender)
     via = f" through {allowance.via}" if allowance.via else ""
     token = _amount_words(allowance.token, None, "exact", chain_id).replace("an amount of ", "").replace(

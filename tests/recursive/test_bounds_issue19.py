@@ -9,7 +9,7 @@ import pytest
 from decoders.bounds import LimitExceeded
 from decoders.errors import PayloadError
 from decoders.execution_check import MAX_SELF_CALLS_EXECUTED
-from decoders.formats.tx_builder import MAX_BUILDER_VALUES, apply_batch_file, load_batch_file
+from decoders.formats.tx_builder import MAX_BUILDER_VALUES, compare_with_tree, load_batch_file
 from decoders.messages import load_message_document, review_message
 from decoders.typed_view import MAX_TYPED_DATA_VALUES
 from decoders.verify import VerifyOptions, verify_bytes
@@ -71,6 +71,11 @@ def builder_file(array_items: int, transactions: int = 1) -> bytes:
 def small_report():
     record = service_record(SAFE, TARGET, data=calldata("f(uint256[])", ["uint256[]"], [[1, 1]]), safe_version="1.4.1")
     return verify_bytes(json.dumps(record).encode(), "p", VerifyOptions(execute=False))
+
+
+def apply_batch_file(report, document: dict) -> list:
+    """The builder comparison stage of verify_payload (VerifyOptions.batch_file), on an existing report."""
+    return compare_with_tree(document, report.root, report.context)
 
 
 def test_builder_array_at_the_limit_is_compared():

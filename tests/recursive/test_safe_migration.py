@@ -52,8 +52,11 @@ def test_a_policy_waiving_the_implementation_change_clears_the_migration():
     report = migrate(MIGRATION_150, "migrateWithFallbackHandler()", safe=POLICY_SAFE)
     waiver = ('[[allow_dangerous]]\nfinding = "MASTERCOPY_CHANGE"\nreason = "planned upgrade to 1.5.0"\n'
               f'call = {{ to = "{MIGRATION_150}", function = "migrateWithFallbackHandler()" }}\n')
-    decide(policy_text(waiver), report)
-    assert report.findings_verdict == "ok", [(f.code, f.severity) for f in report.effective_findings]
+    from policies.result import effective_waiver
+
+    result = decide(policy_text(waiver), report)
+    left = [(f.code, f.severity) for f in report.findings if effective_waiver(f, result) is None]
+    assert all(severity != "critical" for _, severity in left), left
 
 
 def test_migrate_singleton_names_the_verified_target():

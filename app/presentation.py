@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from decoders.calls import CallNode
+from decoders.effects import Effects
 from decoders.report import json_value
 from decoders.tokens import token_at
 from decoders.intent import UNLIMITED_FROM, token_amount
@@ -163,12 +164,14 @@ class Presentation:
     signatures: tuple[str, ...] = ()  # each attached signature and what its check found
     notes: tuple[str, ...] = ()  # what the payload format adds (e.g. the executor's gas and fees)
     policy_card: tuple[PolicyLine, ...] = ()  # the policy card: header, then its decision per call
+    counterparties: tuple[str, ...] = ()  # who gets assets, an allowance or control, unknown ones first
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policy_summary", tuple(display(line) for line in self.policy_summary))
         object.__setattr__(self, "context_line", display(self.context_line))
         object.__setattr__(self, "signatures", tuple(display(line) for line in self.signatures))
         object.__setattr__(self, "notes", tuple(display(line) for line in self.notes))
+        object.__setattr__(self, "counterparties", tuple(display(line) for line in self.counterparties))
 
     def reasons_card(self) -> list[Reason | str]:
         """What the "why" block lists, in order: critical reasons, then the policy's summary
@@ -442,6 +445,7 @@ def present(review: AnyReview) -> Presentation:
         policy_summary=tuple(review.policy.summary_lines()) if review.policy is not None else (),
         calls=call_row(report.root, review, labels_of(review)),
         intents=tuple(intent_rows(review)),
+        counterparties=counterparty_lines(review.report.effects),
         hashes=transaction_hashes(report),
         context_line=context_line(report.context.safe, report.context.chain_id, report.context.version.label),
         fields=tuple(fields),
@@ -450,6 +454,23 @@ def present(review: AnyReview) -> Presentation:
         notes=tuple(report.payload.notes),
         policy_card=policy_card(review),
     )
+
+
+JUDGEMENT_WORDS = {"unknown": "UNKNOWN, in no address book, policy or bundled list", "known": "in your address book or policy",
+                   "intermediary": "a known protocol contract", "self": "this Safe's own"}
+
+
+def counterparty_lines(effects: Effects) -> tuple[str, ...]:
+    """Every counterparty on the first screen, full address (poisoning imitates the short form), unknown first."""
+    order = {"unknown": 0, "known": 1, "intermediary": 2, "self": 3}
+    parties = sorted(effects.counterparties, key=lambda p: order.get(p.judgement, 0))
+    lines = []
+    for party in parties:
+        name = f"{party.name} " if party.name else ""
+        calls = ", ".join(party.paths[:4]) + (f" and {len(party.paths) - 4} more" if len(party.paths) > 4 else "")
+        lines.append(f"{name}{party.address}: {JUDGEMENT_WORDS.get(party.judgement, party.judgement)}; gets "
+                     f"{', '.join(party.receives)} (call {calls})")
+    return tuple(lines)
 
 
 def execution_lines(review: AnyReview) -> list[str]:
@@ -479,6 +500,7 @@ def present_message(item: MessageItem) -> Presentation:
         acknowledgements=tuple(acknowledgements),
         policy_summary=tuple(item.policy.summary_lines()) if item.policy is not None else (),
         calls=None,
+        counterparties=counterparty_lines(item.message.effects),
         message=view,
         hashes=view.hashes,
         context_line=context_line(item.message.safe, item.message.chain_id, item.message.version.label),

@@ -358,7 +358,8 @@ def _review_message(request: ReviewRequest, found: Input, loaded: LoadedPolicy |
     from decoders.messages import load_message_document, review_message
 
     document = load_message_document(found.text, found.source)
-    message = review_message(document, chain_id=request.chain_id, safe=request.safe, safe_version=request.safe_version)
+    message = review_message(document, chain_id=request.chain_id, safe=request.safe, safe_version=request.safe_version,
+                             address_book=book)  # names the spenders and receivers it signs for (issue 18)
     policy = None
     if loaded is not None:
         from policies import evaluate_message

@@ -47,6 +47,7 @@ def render_message(item: MessageItem) -> str:
     lines += ["  | " + line for line in message.text_lines]
     lines += _tree_lines(message.tree, 1)
     lines += [f"  {detail.name}: {detail.text}" for detail in message.details]
+    lines += _counterparty_lines(shown)
     lines += _why_lines(shown)
     lines += ["", "Compare with your signing device:"]
     lines += _hash_lines(shown, 15)
@@ -70,6 +71,13 @@ def _tree_lines(rows, depth: int) -> list[str]:
     return lines
 
 
+def _counterparty_lines(shown) -> list[str]:
+    """Who ends up with the assets, the allowance or the control (decoders/effects.py), unknown first."""
+    if not shown.counterparties:
+        return []
+    return ["Who gets something:"] + [f"  {line}" for line in shown.counterparties]
+
+
 def render(review: AnyReview) -> str:
     if isinstance(review, MessageItem):
         return render_message(review)
@@ -78,6 +86,7 @@ def render(review: AnyReview) -> str:
     lines = [VERDICT_LINE[shown.verdict], *execution_lines(review)]
     lines.append("What it does (riskiest first; exact values in the call tree below):")
     lines.extend(f"  {row.path:<6} {INTENT_MARK[row.severity]} {row.text}" for row in shown.intents)
+    lines += _counterparty_lines(shown)
     lines += _why_lines(shown)
     lines.append("")
     context = report.context

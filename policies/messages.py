@@ -271,7 +271,7 @@ def _members(compiler, value: object, where: str, effect: str, preset: Preset | 
         raise compiler.src.error(f"{len(table)} member conditions; at most {MAX_MEMBERS}", where)
     # Amounts are in the unit of the one token the rule pins (a `token` member, or the domain's contract for a permit).
     pinned = [node for path, node in table.items() if path.rsplit(".", 1)[-1] in ("token", "sellToken")]
-    token_refs = []
+    token_refs: list[object] = []
     for node in pinned:
         item = node.get("eq", node.get("in")) if isinstance(node, dict) else node
         token_refs += item if isinstance(item, list) else [item]
@@ -426,12 +426,14 @@ def _party_failures(rule: MessageRule, review: MessageReview, typed: dict | None
                     deny: bool, reads: _Reads | None = None) -> list[FailedCondition]:
     """`counterparties`: everyone a known message empowers (a permit's spender, an order's receiver) is
     listed, or the Safe itself; the same vocabulary as a batch rule's counterparties."""
+    assert rule.counterparties is not None  # called for rules that list counterparties
     allowed = env.resolve_all(rule.counterparties) | {review.safe.lower()}
     names = ", ".join(ref.display for ref in rule.counterparties) or "nobody"
     paths = party_paths(typed.get("primaryType")) if typed is not None else None
     if paths is None:
         why = "no typed data to read" if typed is None else f"Coldsight cannot tell whom {typed.get('primaryType')!r} empowers"
         return [] if deny else [FailedCondition(rule.id, "counterparties", f"one of [{names}]", why)]
+    assert typed is not None  # paths are read from typed data
     failures, outside = [], []
     for path in paths:
         for item in _members_of(typed, path, reads) or [None]:

@@ -82,7 +82,7 @@ class _Compiler:
 
     # ---- primitives -----------------------------------------------------------------------
 
-    def table(self, value: object, where: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
+    def table(self, value: object, where: str, allowed: set[str], required: set[str] | frozenset[str] = frozenset()) -> dict:
         if not isinstance(value, dict):
             raise self.src.error(f"expected a table, got {_type_name(value)}", where)
         unknown = sorted(set(value) - allowed)
@@ -360,7 +360,8 @@ class _Compiler:
                         depth: int) -> ArgumentChecks:
         table = self.typed(args, dict, where)
         by_name = {p.name: i for i, p in enumerate(function.inputs)}
-        checks, used = [], {}
+        checks: list[tuple[int, str, Condition]] = []
+        used: dict[int, str] = {}
         for key, node in table.items():
             index = int(key) if key.isdigit() and int(key) < len(function.inputs) else by_name.get(key)
             if index is None:

@@ -25,6 +25,7 @@ and then nothing of the transaction takes effect.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import deployments
@@ -128,7 +129,7 @@ class ExecutionCheck:
 
 def released_versions() -> tuple[str, ...]:
     """Every Safe singleton version safe-deployments lists, as exact labels ("1.3.0", "1.3.0+L2", …)."""
-    labels = set()
+    labels: set[str] = set()
     for kind, suffix in ((ContractKind.SINGLETON, ""), (ContractKind.SINGLETON_L2, "+L2")):
         labels.update(contract.version + suffix for contract in deployments.addresses_of(kind))
     return tuple(sorted(labels, key=lambda label: (_version_key(label.partition("+")[0]), label)))
@@ -285,7 +286,7 @@ class _Run:
     accounted: set[str] = field(default_factory=set)  # not matched, but already reported (mismatch or gap)
     gaps: list[Gap] = field(default_factory=list)
 
-    def gap(self, node: CallNode | None, reason: str, nodes: list[CallNode] = ()) -> None:
+    def gap(self, node: CallNode | None, reason: str, nodes: Sequence[CallNode] = ()) -> None:
         self.gaps.append(Gap(node.path if node is not None else None, reason))
         for each in nodes:
             self.accounted.update(n.path for n in each.walk())

@@ -21,6 +21,7 @@ from eth_abi.grammar import parse as parse_type_string
 from .abi_canonical import CanonicalDecoder, NotCanonical, compile_inputs
 from .errors import DecodeError
 from .hexutil import keccak, to_checksum
+from .errors import PayloadError
 
 DATA_DIR = Path(__file__).parent / "data" / "abis"
 
@@ -177,8 +178,6 @@ class AbiRegistry:
     def load_abi_dir(self, directory: Path) -> None:
         """Extra ABIs keyed by address: `<0xaddress>.json` holding a JSON ABI list or
         `{"functions": [signature, ...]}`. Errors name the file."""
-        from .errors import PayloadError
-
         for path in sorted(Path(directory).glob("*.json")):
             address = path.stem
             if not (address.startswith("0x") and len(address) == 42):

@@ -36,6 +36,7 @@ from .findings import Finding
 from .hexutil import short_address
 from .safetx import KNOWN_VERSIONS, ZERO_ADDRESS, Context, SafeTx, family_of
 from .vocabulary import FindingCode, Severity
+from .hexutil import to_checksum
 
 # Operation numbers of decoders.evm.ExecutedCall that have a SafeTx / batch equivalent.
 _EVM_TO_SAFE_OPERATION = {0: 0, 1: 1, 2: 2}
@@ -467,7 +468,6 @@ def _storage_findings(execution, root: CallNode, static_findings: list[Finding],
 
 def _slot_value(value: int) -> str:
     if 0 < value < (1 << 160) and value.bit_length() > 100:
-        from .hexutil import to_checksum
         return short_address(to_checksum(value.to_bytes(20, "big")))
     return str(value) if value < (1 << 64) else f"0x{value:x}"
 

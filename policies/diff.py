@@ -26,6 +26,7 @@ from .conditions import AllOf, AnyOf, Calldata, Compare, Condition, Every, Field
 from .model import BatchRule, CallMatch, Policy, RefundPolicy, Rule
 from .refs import AddressRef, Env
 from decoders.vocabulary import Effect, operation_name
+from .example_keys import EXAMPLE_SIGNERS
 
 WIDENS, NARROWS, NEUTRAL = "widens", "narrows", "neutral"
 ORDER_OPS = ("lt", "lte", "gt", "gte")
@@ -583,8 +584,6 @@ def _message_text(rule, side: _Side) -> str:
 
 def diff_trust(old, new) -> list[Change]:
     """Two trust files (`coldsight.trust/1`): who may sign policies, and how many must."""
-    from .example_keys import EXAMPLE_SIGNERS
-
     out: list[Change] = []
 
     def add(direction, argument, a, b, note, target="-"):

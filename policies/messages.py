@@ -35,6 +35,9 @@ from . import typed_view
 from .conditions import Compare, Condition, param_kind
 from .refs import AddressRef, Env
 from .result import CallDecision, FailedCondition, PolicyResult
+from .conditions import Failure
+from .evaluate import binding_error
+import datetime as dt
 
 MESSAGE_PATH = "message"  # the decision's path (app.presentation names it "this message")
 MESSAGE_KINDS = ("text", "typed-data", "hash", "bytes")  # decoders.messages.InnerMessage.kind
@@ -108,8 +111,6 @@ class Within(Condition):
     now: int | None = None  # set per review (policies.messages.decide_message); None: cannot be judged
 
     def check(self, value, env, path, unknown_holds):
-        from .conditions import Failure
-
         if self.now is not None and isinstance(value, int) and not isinstance(value, bool) and value <= self.now + self.seconds:
             return []
         return [Failure(path, self.describe(), str(value))]
@@ -530,8 +531,6 @@ def _shown(item: typed_view.Member, typed: dict, env: Env, units: dict) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         name = item.path.rsplit(".", 1)[-1].split("[")[0]
         if name in TIME_MEMBERS:
-            import datetime as dt
-
             if value >= (1 << 47):
                 return f"{value} (never)"
             when = dt.datetime.fromtimestamp(value, dt.timezone.utc)
@@ -613,8 +612,6 @@ def decide_message(policy, review: MessageReview, env: Env, now: int | None = No
 
 def evaluate_message(loaded, review: MessageReview, now: int | None = None) -> PolicyResult:
     """Decide a Safe message against a loaded policy (policies.load.LoadedPolicy): one decision, path "message"."""
-    from .evaluate import binding_error
-
     policy = loaded.policy
     context = Context(chain_id=review.chain_id, safe=review.safe, version=review.version)
     env = Env(review.chain_id, review.safe, policy.book)

@@ -22,6 +22,8 @@ from .errors import PolicyError
 from .model import (EFFECTS, OPERATIONS, AllowanceLimit, AllowanceUse, BatchRule, CallMatch, CountLimit, Policy, PolicyTestCase, RefundPolicy,
                     RefundToken, Rule, SafeBinding, SequenceRule, SumLimit, Waiver)
 from .refs import AddressBookEntry, AddressRef, builtin_label_exists
+from .messages import compile_message_rules
+from decoders.hexutil import parse_hex
 
 SCHEMA = "coldsight.policy/1"
 MAX_POLICY_BYTES = 1_000_000  # ~10,000 rules of ordinary size; a 10 MB file is refused unread
@@ -185,7 +187,6 @@ class _Compiler:
         tests = self.tests(doc.get("tests", []))
         refund = self.refund(doc["refund"]) if "refund" in doc else None
         batch_rules = self.batch_rules(doc.get("batch_rules", []), {r.id for r in rules})
-        from .messages import compile_message_rules  # imports nothing of this module
 
         message_rules = compile_message_rules(self, doc.get("message_rules", []),
                                               {r.id for r in rules} | {b.id for b in batch_rules})
@@ -473,8 +474,6 @@ class _Compiler:
         if kind in ("bytes", "bytesN"):
             text = self.typed(item, str, where, "write bytes as a 0x hex string")
             try:
-                from decoders.hexutil import parse_hex
-
                 raw = parse_hex(text, where)
             except ColdsightError as err:
                 raise self.src.error(err.message, where) from None

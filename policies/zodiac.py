@@ -29,6 +29,7 @@ from decoders.vocabulary import Effect
 from .conditions import AllOf, AnyOf, Compare, Condition, param_kind
 from .model import Policy, Rule
 from .refs import Env
+from decoders.hexutil import to_checksum as checksum
 
 # ParameterType and Operator of the Roles v2 modifier (zodiac-modifier-roles-v2 Types.sol; zodiac-roles-deployments).
 NONE, STATIC, DYNAMIC, TUPLE, ARRAY, CALLDATA = 0, 1, 2, 3, 4, 5
@@ -186,8 +187,6 @@ def rule_permissions(rule: Rule, env: Env) -> list[dict]:
 
 
 def to_checksum(address: str) -> str:
-    from decoders.hexutil import to_checksum as checksum
-
     return checksum(bytes.fromhex(address[2:]))
 
 

@@ -19,9 +19,8 @@ from eth_abi.exceptions import DecodingError, EncodingError
 from eth_abi.grammar import parse as parse_type_string
 
 from .abi_canonical import CanonicalDecoder, NotCanonical, compile_inputs
-from .errors import DecodeError
+from .errors import DecodeError, PayloadError
 from .hexutil import keccak, to_checksum
-from .errors import PayloadError
 
 DATA_DIR = Path(__file__).parent / "data" / "abis"
 

@@ -33,10 +33,9 @@ from .calls import CallNode, is_create_call, shows_library_self_call
 from .deployments import ContractKind
 from .errors import ColdsightError
 from .findings import Finding
-from .hexutil import short_address
+from .hexutil import short_address, to_checksum
 from .safetx import KNOWN_VERSIONS, ZERO_ADDRESS, Context, SafeTx, family_of
 from .vocabulary import FindingCode, Severity
-from .hexutil import to_checksum
 
 # Operation numbers of decoders.evm.ExecutedCall that have a SafeTx / batch equivalent.
 _EVM_TO_SAFE_OPERATION = {0: 0, 1: 1, 2: 2}

@@ -30,27 +30,23 @@ from .effects import Effects
 from .eip712 import domain_separator
 from .eip712_any import TypedDataHashes, parse_address, parse_bytes, parse_uint
 from .errors import ContextError, PayloadError
-from .addressbook import AddressBook
+from .addressbook import AddressBook, mark_differences
 from .effects import Allowance, AssetMovement
 from .effects_extract import counterparties_of
 from .effects_knowledge import knowledge
-from .findings import Finding, allowance_finding, sort_findings, verdict_of
-from .names import Names
+from .findings import Finding, allowance_finding, sort_findings, tree_findings, verdict_of
+from .names import Names, RECEIVING_ARGUMENTS, lookalike_findings
 from .hexutil import keccak, short_address
 from .safetx import Context, SafeTx, SafeVersion
 from .typed_view import TypedView, typed_view
 from .vocabulary import FindingCode, Severity
 from . import strictjson
 from .abi import bundled_registry
-from .addressbook import mark_differences
 from .calls import build_call_tree
-from .findings import tree_findings
 from .formats import decode_text
 from .formats.typed_data import DOMAIN_NO_CHAIN, DOMAIN_WITH_CHAIN, SAFE_TX_BASEGAS, SAFE_TX_DATAGAS
 from .formats.ur_format import assemble_ur
 from .inner_safes import inner_safe_findings, refund_findings_at
-from .names import RECEIVING_ARGUMENTS
-from .names import lookalike_findings
 from .ur import strict_cbor
 from .ur.eip4527 import EthDataType, EthSignRequest
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+import datetime as dt
 
 from decoders.abi import Param
 from decoders.messages import PERMIT2, MessageReview
@@ -32,12 +33,10 @@ from decoders.units import format_units
 from decoders.vocabulary import Effect
 
 from . import typed_view
-from .conditions import Compare, Condition, param_kind
+from .conditions import Compare, Condition, Failure, param_kind
 from .refs import AddressRef, Env
 from .result import CallDecision, FailedCondition, PolicyResult
-from .conditions import Failure
 from .evaluate import binding_error
-import datetime as dt
 
 MESSAGE_PATH = "message"  # the decision's path (app.presentation names it "this message")
 MESSAGE_KINDS = ("text", "typed-data", "hash", "bytes")  # decoders.messages.InnerMessage.kind

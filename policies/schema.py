@@ -11,7 +11,7 @@ import tomllib
 
 from decoders.abi import Function, Param, parse_signature
 from decoders.errors import ColdsightError
-from decoders.hexutil import parse_address
+from decoders.hexutil import parse_address, parse_hex
 from decoders.safetx import SafeVersion
 from decoders.vocabulary import NEVER_WAIVABLE_CODES, WAIVABLE_CODES, Effect, Verdict
 
@@ -23,7 +23,6 @@ from .model import (EFFECTS, OPERATIONS, AllowanceLimit, AllowanceUse, BatchRule
                     RefundToken, Rule, SafeBinding, SequenceRule, SumLimit, Waiver)
 from .refs import AddressBookEntry, AddressRef, builtin_label_exists
 from .messages import compile_message_rules
-from decoders.hexutil import parse_hex
 
 SCHEMA = "coldsight.policy/1"
 MAX_POLICY_BYTES = 1_000_000  # ~10,000 rules of ordinary size; a 10 MB file is refused unread

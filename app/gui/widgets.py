@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 
 from .theme import VERDICTS
 from decoders.vocabulary import Verdict
+from decoders.display_text import escape
 
 
 _SHAPE_NAME: dict[str, str] = {Verdict.BLOCK: "stop sign", Verdict.WARN: "warning triangle", Verdict.OK: "tick"}
@@ -152,8 +153,6 @@ def selectable(label: QLabel) -> QLabel:
     These labels show payload-derived text, so they go through the app's sanitizing layer: plain
     text only (a decoded string must not be read as HTML) and deceptive code points escaped; our
     own line breaks stay."""
-    from decoders.display_text import escape
-
     from PySide6.QtGui import Qt as QtGui_Qt
 
     text = label.text()

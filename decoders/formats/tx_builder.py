@@ -32,8 +32,7 @@ from ..hexutil import keccak, parse_address, parse_hex, to_checksum
 from ..vocabulary import FindingCode, Severity
 from . import decode_text
 from .. import strictjson
-from ..bounds import LimitExceeded
-from ..bounds import check_count
+from ..bounds import LimitExceeded, check_count
 from ..multisend import MAX_ENTRIES
 
 if TYPE_CHECKING:

@@ -100,6 +100,8 @@ class Report:
     refund: Refund | None = None  # the gas refund the Safe pays, None when gasPrice is 0
     execution: ExecutionCheck | None = None  # the EVM check (decoders/execution_check.py); None when not run
     intents: dict[str, Intent] = field(default_factory=dict)  # one line per call path (decoders/intent.py)
+    # A decoders.state.check.StateCheck when a proven snapshot was given (--state); None otherwise.
+    state: object | None = None
 
     def __post_init__(self) -> None:
         self.findings = sort_findings(self.findings)
@@ -147,4 +149,10 @@ class Report:
         }
         if self.policy is not None:
             document["policy"] = self.policy.as_json()
+        if self.state is not None:  # only with a snapshot: without one the document is unchanged
+            state = self.state.as_json()  # type: ignore[attr-defined]
+            document["state"] = state
+            effects = document.setdefault("effects", {})
+            if isinstance(effects, dict):
+                effects["proven"] = state["run"]
         return document

@@ -151,6 +151,8 @@ class FindingCode(StrEnum):
     EXECUTION_UNCHECKED = "EXECUTION_UNCHECKED"
     ADDRESS_LOOKALIKE = "ADDRESS_LOOKALIKE"
     DECEPTIVE_TEXT = "DECEPTIVE_TEXT"
+    STATE_INCOMPLETE = "STATE_INCOMPLETE"
+    STATE_TX_FAILS = "STATE_TX_FAILS"
 
 
 # Integrity codes (the payload lies about itself, or Coldsight cannot read it) are never waivable.
@@ -192,6 +194,8 @@ CATALOGUE: dict[FindingCode, CodeInfo] = {
     FindingCode.EXECUTION_UNCHECKED: CodeInfo(Severity.WARN, True, "the transaction could not be executed on verified bytecode offline"),
     FindingCode.ADDRESS_LOOKALIKE: CodeInfo(Severity.WARN, False, "an unknown address starts and ends like a known one (address poisoning)"),
     FindingCode.DECEPTIVE_TEXT: CodeInfo(Severity.WARN, True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),
+    FindingCode.STATE_INCOMPLETE: CodeInfo(Severity.WARN, False, "the run on the proven snapshot read something the snapshot does not prove"),
+    FindingCode.STATE_TX_FAILS: CodeInfo(Severity.WARN, True, "on the proven snapshot, the transaction fails (revert reason shown)"),
 }
 if set(CATALOGUE) != set(FindingCode):  # declared side by side: neither may gain a code alone
     raise RuntimeError(f"FindingCode and CATALOGUE disagree: {set(FindingCode) ^ set(CATALOGUE)}")

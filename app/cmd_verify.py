@@ -163,7 +163,7 @@ def _apply_state(report, spec: str) -> None:
         data = strict_cbor.decode(ur.cbor, source, frozenset())  # type: ignore[assignment]
         if not isinstance(data, bytes):
             raise SnapshotError("the ur:bytes does not hold a byte string", source)
-    report.state = check_state(report, data, source, time.time())
+    check_state(report, data, source, time.time())  # sets report.state
 
 
 def _executor_payload(args):

@@ -77,6 +77,7 @@ def check_state(report: Report, data: bytes, where: str, now: float) -> StateChe
         raise SnapshotRefused(str(err), f"{where}.safe") from None
     check = StateCheck(proven=proven, age_seconds=int(now) - proven.block.timestamp, run=run, incomplete=incomplete)
     report.findings = sort_findings(report.findings + state_findings(check))
+    report.state = check
     return check
 
 

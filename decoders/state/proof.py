@@ -143,6 +143,9 @@ def verify_snapshot(snapshot: Snapshot, known_codes: Iterable[bytes] = (), *, wh
     """Prove every claim of `snapshot` against its header, or raise SnapshotRefused naming the first
     that fails. `known_codes` are runtime codes the review machine already holds (bundled)."""
     block = parse_header(snapshot.header, snapshot, f"{where}.header")
+    if block.hash != snapshot.block_hash:
+        raise SnapshotRefused(f"the header hashes to 0x{block.hash.hex()}, not to the block hash the endpoints gave "
+                              f"(0x{snapshot.block_hash.hex()}): the header was altered", f"{where}.header")
     db = _Seen({keccak(node): node for node in snapshot.nodes})
     state_trie = HexaryTrie(db, block.state_root)
     accounts: dict[bytes, Account | None] = {}

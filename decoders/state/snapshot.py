@@ -2,8 +2,10 @@
 
 One RLP list (RLP because the header and every trie node already are RLP; no new dependency):
 
-    [MAGIC, chainId, headerRlp, safe, safeTxHash, executor, blockTag, endpointsAgreed,
+    [MAGIC, chainId, headerRlp, blockHash, safe, safeTxHash, executor, blockTag, endpointsAgreed,
      endpointsAsked, [trie node, ...], [code, ...], [[address, [slot, ...]], ...]]
+
+* blockHash is the hash every endpoint gave for the block; keccak256(headerRlp) must equal it;
 
 * the trie nodes are the witness: every node of every account and storage proof, each once;
 * codes are the runtime code of the accounts read, except code the review machine already holds
@@ -47,6 +49,7 @@ class SnapshotError(PayloadError):
 class Snapshot:
     chain_id: int
     header: bytes                                  # the block header, RLP
+    block_hash: bytes                              # what the endpoints said the block's hash is
     safe: bytes                                    # 20 bytes
     safe_tx_hash: bytes                            # 32 bytes: the transaction it was made for
     executor: bytes                                # 20 bytes: msg.sender/tx.origin of execTransaction
@@ -59,7 +62,7 @@ class Snapshot:
 
     def encode(self) -> bytes:
         return rlp.encode([
-            MAGIC, _int(self.chain_id), self.header, self.safe, self.safe_tx_hash, self.executor,
+            MAGIC, _int(self.chain_id), self.header, self.block_hash, self.safe, self.safe_tx_hash, self.executor,
             self.block_tag.encode("ascii"), _int(self.endpoints_agreed), _int(self.endpoints_asked),
             list(self.nodes), list(self.codes),
             [[address, [_int(slot) for slot in slots]] for address, slots in self.reads]])
@@ -102,9 +105,11 @@ def read_snapshot(data: bytes, where: str = "snapshot") -> Snapshot:
         items = rlp.decode(data, strict=True)
     except DecodingError as err:
         raise SnapshotError(f"not a snapshot (RLP: {err})", where) from None
-    top = _list(items, where, 12)
-    if len(top) != 12 or top[0] != MAGIC:
-        raise SnapshotError(f"not a Coldsight state snapshot (expected a {MAGIC.decode()} list of 12 items)", where)
+    top = _list(items, where, 13)
+    if len(top) != 13 or top[0] != MAGIC:
+        raise SnapshotError(f"not a Coldsight state snapshot (expected a {MAGIC.decode()} list of 13 items)", where)
+    block_hash = _bytes(top[3], f"{where}.blockHash", exact=32)
+    top = top[:3] + top[4:]
     tag = _bytes(top[6], f"{where}.blockTag", max_len=MAX_TAG_BYTES)
     if not tag.isascii() or not tag.decode().replace("0x", "").isalnum():
         raise SnapshotError("the block tag is not a plain word or number", f"{where}.blockTag")
@@ -145,7 +150,7 @@ def read_snapshot(data: bytes, where: str = "snapshot") -> Snapshot:
         raise SnapshotError("chain id 0", f"{where}.chainId")
     return Snapshot(
         chain_id=chain_id,
-        header=_bytes(top[2], f"{where}.header", max_len=MAX_HEADER_BYTES),
+        header=_bytes(top[2], f"{where}.header", max_len=MAX_HEADER_BYTES), block_hash=block_hash,
         safe=_bytes(top[3], f"{where}.safe", exact=20),
         safe_tx_hash=_bytes(top[4], f"{where}.safeTxHash", exact=32),
         executor=_bytes(top[5], f"{where}.executor", exact=20),

@@ -1,0 +1,168 @@
+"""The offline trust step on a real snapshot (no network): proofs, binding, tampering, STATE_INCOMPLETE.
+
+tests/state/data/erc20_transfer.bin was written by `coldsight-courier snapshot` from anvil
+(tests/state/anvil_chain.py setup: Safe 2-of-3 holding 1000 TT of an OpenZeppelin
+ERC20PresetMinterPauser) for erc20_transfer.json: the Safe sends 250 TT to 0x...bEEF. The
+expected balances are the scenario's own numbers (1000 minted, 250 sent), not the code's; the
+anvil tests (test_proven_state_on_anvil.py) compare the offline effects with what anvil does.
+"""
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from courier.snapshot import _pack
+from decoders.formats import parse_bytes
+from decoders.state import SnapshotRefused, read_snapshot, verify_snapshot
+from decoders.state.check import bundled_codes, check_state
+from decoders.state.snapshot import MAGIC, Snapshot, SnapshotError
+from decoders.state.world import Reads
+from decoders.verify import verify_payload
+
+DATA = Path(__file__).parent / "data"
+SNAPSHOT = (DATA / "erc20_transfer.bin").read_bytes()
+PAYLOAD = json.loads((DATA / "erc20_transfer.json").read_text())
+SAFE = "0x5AFE00000000000000000000000000000000c01D"
+TOKEN = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
+RECIPIENT = "0x000000000000000000000000000000000000bEEF"
+TT = 10**18
+
+
+def _report(**changes):
+    document = {**PAYLOAD, **changes}
+    return verify_payload(parse_bytes(json.dumps(document).encode(), "payload.json"))
+
+
+def _check(data: bytes = SNAPSHOT, **changes):
+    report = _report(**changes)
+    return report, check_state(report, data, "state.bin", now=2_000_000_000)
+
+
+def _encoded(snapshot: Snapshot, **changes) -> bytes:
+    return dataclasses.replace(snapshot, **changes).encode()
+
+
+def _flip(data: bytes, index: int) -> bytes:
+    return data[:index] + bytes([data[index] ^ 0x01]) + data[index + 1:]
+
+
+def test_the_transfer_runs_on_proven_state():
+    report, check = _check()
+    run = check.run
+    assert check.incomplete is None and run is not None and run.success and not run.reverted
+    changes = {(c.holder, c.asset): (c.before, c.after) for c in run.balances}
+    assert changes == {(SAFE, TOKEN): (1000 * TT, 750 * TT), (RECIPIENT, TOKEN): (0, 250 * TT)}
+    assert run.before.threshold == 2 and len(run.before.owners) == 3
+    assert run.after.nonce == run.before.nonce + 1 == 1
+    assert report.verdict == "ok"
+    document = report.as_json()
+    assert document["state"]["complete"] is True and document["effects"]["proven"]["success"] is True
+    assert document["state"]["block"]["hash"] == "0x" + read_snapshot(SNAPSHOT).block_hash.hex()
+
+
+def test_without_a_snapshot_the_json_is_unchanged():
+    document = _report().as_json()
+    assert "state" not in document and "effects" not in document or "proven" not in document.get("effects", {})
+
+
+@pytest.mark.parametrize("part", ["nodes", "codes"])
+def test_a_changed_byte_in_any_node_or_code_is_refused(part):
+    snapshot = read_snapshot(SNAPSHOT)
+    items = getattr(snapshot, part)
+    for i, item in enumerate(items):
+        for position in sorted({0, len(item) // 2, len(item) - 1}):
+            altered = items[:i] + (_flip(item, position),) + items[i + 1:]
+            with pytest.raises(SnapshotRefused) as refused:
+                verify_snapshot(read_snapshot(_encoded(snapshot, **{part: altered})), bundled_codes())
+            assert refused.value.where.startswith(f"snapshot.{'reads' if part == 'nodes' else 'codes'}") \
+                or refused.value.where == "snapshot.nodes"
+
+
+def test_a_changed_byte_in_the_header_or_block_hash_is_refused():
+    snapshot = read_snapshot(SNAPSHOT)
+    for position in range(0, len(snapshot.header), 7):
+        try:
+            altered = read_snapshot(_encoded(snapshot, header=_flip(snapshot.header, position)))
+        except SnapshotError:
+            continue  # the flip broke the RLP itself: refused while reading
+        with pytest.raises(SnapshotError):
+            verify_snapshot(altered, bundled_codes())
+    with pytest.raises(SnapshotRefused, match="header was altered"):
+        verify_snapshot(read_snapshot(_encoded(snapshot, block_hash=_flip(snapshot.block_hash, 31))))
+
+
+def test_another_block_is_refused():
+    """Another state root with a matching hash (as a real other block would have): no proof leads to it."""
+    import rlp
+
+    from decoders.hexutil import keccak
+
+    snapshot = read_snapshot(SNAPSHOT)
+    fields = rlp.decode(snapshot.header)
+    fields[3] = keccak(b"another block's state root")
+    header = rlp.encode(fields)
+    with pytest.raises(SnapshotRefused, match="does not lead from the state root"):
+        verify_snapshot(read_snapshot(_encoded(snapshot, header=header, block_hash=keccak(header))))
+
+
+def test_another_chain_safe_or_transaction_is_refused():
+    with pytest.raises(SnapshotRefused, match="chain 31337, the transaction is for chain 1"):
+        _check(chainId=1)
+    with pytest.raises(SnapshotRefused, match="the snapshot is for Safe"):
+        _check(safe="0x5afe00000000000000000000000000000000c01e")
+    with pytest.raises(SnapshotRefused, match="made for safeTxHash"):
+        _check(nonce=1)
+
+
+def test_an_extra_node_is_refused():
+    snapshot = read_snapshot(SNAPSHOT)
+    with pytest.raises(SnapshotRefused, match="lie on no proven path"):
+        verify_snapshot(read_snapshot(_encoded(snapshot, nodes=snapshot.nodes + (b"\xc2\x80\x80",))))
+
+
+def _without(snapshot: Snapshot, address: bytes, slots: set[int]) -> bytes:
+    """The snapshot with `slots` of `address` no longer read, and only the nodes still on a path."""
+    proven = verify_snapshot(snapshot, bundled_codes())
+    reads = Reads(accounts={a: set(s) - (slots if a == address else set()) for a, s in snapshot.reads},
+                  codes={a for a, _ in snapshot.reads})
+    packed = _pack(snapshot, proven.witness, reads)
+    return dataclasses.replace(packed, codes=snapshot.codes).encode()
+
+
+def test_a_missing_slot_gives_state_incomplete_never_ok():
+    snapshot = read_snapshot(SNAPSHOT)
+    token = bytes.fromhex(TOKEN[2:])
+    slots = dict(snapshot.reads)[token]
+    report, check = _check(_without(snapshot, token, set(slots)))
+    assert check.run is None and TOKEN in (check.incomplete or "")
+    assert [f.code for f in report.findings if f.code.startswith("STATE_")] == ["STATE_INCOMPLETE"]
+    assert report.verdict != "ok" and report.as_json()["state"]["complete"] is False
+    full = _check()[1].run.as_json()
+    for address, account_slots in snapshot.reads:
+        for slot in account_slots:  # one slot less: either the run stops, or the witness still proves it
+            _, one_less = _check(_without(snapshot, address, {slot}))
+            assert one_less.incomplete is not None or one_less.run.as_json() == full
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d + b"\x00", "RLP"),
+    (lambda d: b"\xc0", "13 items"),
+    (lambda d: d.replace(MAGIC, b"coldsight-state/9"), "not a Coldsight state snapshot"),
+])
+def test_unreadable_snapshots_are_refused_clearly(mutate, message):
+    with pytest.raises(SnapshotError, match=message):
+        read_snapshot(mutate(SNAPSHOT))
+
+
+def test_reader_bounds_and_strictness():
+    snapshot = read_snapshot(SNAPSHOT)
+    with pytest.raises(SnapshotError, match="more than the"):
+        read_snapshot(b"\0" * (4 * 1024 * 1024 + 1))
+    with pytest.raises(SnapshotError, match="appears twice"):
+        read_snapshot(_encoded(snapshot, nodes=snapshot.nodes + snapshot.nodes[:1]))
+    with pytest.raises(SnapshotError, match="only 1 of the 2 endpoints"):
+        read_snapshot(_encoded(snapshot, endpoints_agreed=1, endpoints_asked=2))
+    with pytest.raises(SnapshotError, match="more than the 1024 allowed"):
+        read_snapshot(_encoded(snapshot, nodes=(b"\x01" * 1025,)))

@@ -21,7 +21,7 @@ Standard JSON-RPC only (eth_chainId, eth_getBlockByNumber, eth_getProof, eth_get
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import rlp
@@ -129,7 +129,8 @@ def agreed_header(endpoints: list[Endpoint], tag: str, chain_id: int) -> Agreeme
     for endpoint in endpoints:
         block = endpoint.request("eth_getBlockByNumber", [hex(number), False])
         if not isinstance(block, dict):
-            raise CourierError(f"no block {number}", endpoint.url)
+            raise CourierError(f"this endpoint has no block {number} (it lags behind, or serves another chain)",
+                               endpoint.url)
         headers.append((endpoint.url, header_rlp(block, f"{endpoint.url} block {number}")))
     distinct = {h for _, h in headers}
     if len(distinct) != 1:
@@ -188,7 +189,8 @@ def build_snapshot(endpoints: list[Endpoint], report: Report, tag: str = "finali
         raise CourierError("the transaction's chain id is not known", "chainId")
     agreement = agreed_header(endpoints, tag, chain_id)
     safe = bytes.fromhex(report.context.safe[2:])
-    draft = Snapshot(chain_id=chain_id, header=agreement.header, safe=safe, safe_tx_hash=report.hashes.safe_tx,
+    draft = Snapshot(chain_id=chain_id, header=agreement.header, block_hash=keccak(agreement.header), safe=safe,
+                     safe_tx_hash=report.hashes.safe_tx,
                      executor=executor, block_tag=tag, endpoints_agreed=agreement.agreed,
                      endpoints_asked=agreement.asked, nodes=(), codes=(), reads=())
     block = parse_header(agreement.header, draft)
@@ -243,10 +245,7 @@ def _pack(draft: Snapshot, witness: Witness, reads: Reads) -> Snapshot:
                 and account.code_hash not in bundled_hashes and account.code_hash in witness.codes:
             codes[account.code_hash] = witness.codes[account.code_hash]
     nodes = tuple(node for key, node in witness.nodes.items() if key in db.reached)
-    return Snapshot(chain_id=draft.chain_id, header=draft.header, safe=draft.safe, safe_tx_hash=draft.safe_tx_hash,
-                    executor=draft.executor, block_tag=draft.block_tag, endpoints_agreed=draft.endpoints_agreed,
-                    endpoints_asked=draft.endpoints_asked, nodes=nodes, codes=tuple(codes.values()),
-                    reads=tuple(entries))
+    return replace(draft, nodes=nodes, codes=tuple(codes.values()), reads=tuple(entries))
 
 
 # -- the command ---------------------------------------------------------------------------------

@@ -113,10 +113,10 @@ def state_lines(check: StateCheck) -> list[str]:
         if run.guard is not None:
             lines.append(f"  The Safe's guard {run.guard}.")
         for change in run.balances:
-            what = "ETH" if change.asset == "native" else f"{change.symbol or 'token'} ({change.asset})"
-            lines.append(f"  {change.holder}: {_amount(change, change.change)} {what if change.asset == 'native' else ''}"
-                         .rstrip() + f"   [{_amount(change, change.before)} -> {_amount(change, change.after)}]"
-                         + ("" if change.asset == "native" else f" token {change.asset}"))
+            sign = "+" if change.change > 0 else ""
+            token = "" if change.asset == "native" else f"  [token {change.asset}]"
+            lines.append(f"  {change.holder}: {sign}{_amount(change, change.change)}   "
+                         f"({_amount(change, change.before)} -> {_amount(change, change.after)}){token}")
         for event in run.events:
             fields = ", ".join(f"{k} {v}" for k, v in event.fields.items())
             lines.append(f"  {event.kind} on {event.contract}: {fields}")

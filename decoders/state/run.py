@@ -332,13 +332,14 @@ def run_on_proven_state(witness: Witness, tx: SafeTx, safe: bytes, safe_tx_hash:
 
     transfers, events = _events(result.logs)
     outcome = [t for a, t, _ in result.logs if a == safe and t and t[0] in (EXECUTION_SUCCESS, EXECUTION_FAILURE)]
-    own_calls = [m for m in tracker.messages if m.sender == safe and m.depth == 1
-                 and not (m.data[:4] == CHECK_TRANSACTION or m.to == bytes.fromhex(before.guard[2:]))]
+    guard_address = bytes.fromhex(before.guard[2:])
+    from_safe = [m for m in tracker.messages if m.sender == safe]  # the proxy's own DELEGATECALL is the executor's
+    top = min((m.depth for m in from_safe), default=0)
+    own_calls = [m for m in from_safe if m.depth == top and m.to != guard_address]
     inner = next((m for m in own_calls if m.is_error), None)
     guard = None
     if before.guard != to_checksum(ZERO):
-        checks = [m for m in tracker.messages if m.to == bytes.fromhex(before.guard[2:]) and m.depth == 1
-                  and m.data[:4] == CHECK_TRANSACTION]
+        checks = [m for m in from_safe if m.to == guard_address and m.data[:4] == CHECK_TRANSACTION]
         rejected = next((m for m in checks if m.is_error), None)
         guard = ("rejects the transaction" + (f": {revert_reason(rejected.output)}" if rejected.output else "")
                  if rejected is not None else "accepts the transaction" if checks else "was not asked")

@@ -5,6 +5,7 @@ offline guard, so it opens no socket itself). Prints one JSON answer.
     python -m tests.state.anvil_chain exec RPC PAYLOAD.json         sign with two owners, execute
     python -m tests.state.anvil_chain read RPC QUERY.json           balances, Safe settings, block
     python -m tests.state.anvil_chain guard RPC SAFE ADDRESS        put the rejecting guard in place (0x0: none)
+    python -m tests.state.anvil_chain mine RPC N                    mine N empty blocks
 
 Contracts come from published npm artifacts (tests/node/node_modules), never compiled here:
 @openzeppelin/contracts 4.9.6 ERC20PresetMinterPauser; @uniswap/v2-core 1.0.1 UniswapV2Factory
@@ -150,8 +151,14 @@ def guard(rpc: str, safe: str, address: str) -> dict:
     return {"guard": address}
 
 
+def mine(rpc: str, blocks: int) -> dict:
+    w3 = Web3(Web3.HTTPProvider(rpc))
+    w3.provider.make_request("anvil_mine", [hex(blocks)])
+    return {"block": w3.eth.block_number}
+
+
 if __name__ == "__main__":
     command, rpc, *rest = sys.argv[1:]
     result = {"setup": lambda: setup(rpc), "exec": lambda: execute(rpc, rest[0]), "read": lambda: read(rpc, rest[0]),
-              "guard": lambda: guard(rpc, rest[0], rest[1])}[command]()
+              "guard": lambda: guard(rpc, rest[0], rest[1]), "mine": lambda: mine(rpc, int(rest[0]))}[command]()
     print(json.dumps(result, default=str))

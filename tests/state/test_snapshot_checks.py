@@ -139,6 +139,11 @@ def test_a_missing_slot_gives_state_incomplete_never_ok():
     assert check.run is None and TOKEN in (check.incomplete or "")
     assert [f.code for f in report.findings if f.code.startswith("STATE_")] == ["STATE_INCOMPLETE"]
     assert report.verdict != "ok" and report.as_json()["state"]["complete"] is False
+
+
+@pytest.mark.slow
+def test_any_one_missing_slot_stops_the_run_or_changes_nothing():
+    snapshot = read_snapshot(SNAPSHOT)
     full = _check()[1].run.as_json()
     for address, account_slots in snapshot.reads:
         for slot in account_slots:  # one slot less: either the run stops, or the witness still proves it

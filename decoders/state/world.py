@@ -31,7 +31,7 @@ with stand_ins():
     from eth.vm.stack import to_int
 
 OP_SSTORE, OP_JUMP, OP_JUMPI = 0x55, 0x56, 0x57
-MAX_JUMPS = 2_000_000   # bounds one run's work (a Uniswap v2 swap takes a few thousand)
+MAX_JUMPS = 500_000     # bounds one run's work as the EVM check does (about 2 s); a Uniswap v2 swap takes a few thousand
 BLOCK_TIME = 12         # the run is placed in the block after the snapshot's: number + 1, time + 12 s
 
 

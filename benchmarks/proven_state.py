@@ -116,7 +116,8 @@ def main() -> None:
                 print(f"{name}: {len(data)} bytes ({node_bytes} in {len(snapshot.nodes)} trie nodes, {code_bytes} in "
                       f"{len(snapshot.codes)} codes, {len(snapshot.reads)} accounts, "
                       f"{sum(len(s) for _, s in snapshot.reads)} slots); courier {courier_seconds:.1f} s (whole process); "
-                      f"proof check + run: first {timings[0] * 1000:.0f} ms, median {statistics.median(timings[1:]) * 1000:.0f} ms")
+                      f"proof check + run: first {timings[0] * 1000:.0f} ms, "
+                      f"median {statistics.median(timings[1:]) * 1000:.0f} ms")
     finally:
         anvil.terminate()
         anvil.wait(10)

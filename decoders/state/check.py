@@ -45,7 +45,7 @@ class StateCheck:
 
     def as_json(self) -> dict:
         snapshot = self.proven.snapshot
-        return {"block": self.block.as_json(), "ageSeconds": self.age_seconds, "trust": TRUST_NOTE,
+        return {"snapshotBlock": self.block.as_json(), "ageSeconds": self.age_seconds, "trust": TRUST_NOTE,
                 "executor": to_checksum(snapshot.executor), "accountsProven": len(snapshot.reads),
                 "slotsProven": sum(len(slots) for _, slots in snapshot.reads), "trieNodes": len(snapshot.nodes),
                 "codes": len(snapshot.codes), "complete": self.incomplete is None, "incomplete": self.incomplete,

@@ -207,6 +207,8 @@ def _view(world: ProvenWorld, caller: bytes, to: bytes, data: bytes) -> bytes | 
 def read_settings(world: ProvenWorld, safe: bytes, caller: bytes) -> SafeSettings:
     """The Safe's settings, as its own code reports them (owners, threshold, nonce, modules) and as
     its fixed storage slots hold them (guard, fallback handler, singleton)."""
+    if not world.code(safe):
+        raise SafeNotFound(f"there is no contract at {to_checksum(safe)} at block {world.witness.block.number}")
     owners_out = _view(world, caller, safe, _selector("getOwners()"))
     threshold_out = _view(world, caller, safe, _selector("getThreshold()"))
     nonce_out = _view(world, caller, safe, _selector("nonce()"))

@@ -59,7 +59,7 @@ def test_the_transfer_runs_on_proven_state():
     assert report.verdict == "ok"
     document = report.as_json()
     assert document["state"]["complete"] is True and document["effects"]["proven"]["success"] is True
-    assert document["state"]["block"]["hash"] == "0x" + read_snapshot(SNAPSHOT).block_hash.hex()
+    assert document["state"]["snapshotBlock"]["hash"] == "0x" + read_snapshot(SNAPSHOT).block_hash.hex()
 
 
 def test_without_a_snapshot_the_json_is_unchanged():
@@ -171,3 +171,39 @@ def test_reader_bounds_and_strictness():
         read_snapshot(_encoded(snapshot, endpoints_agreed=1, endpoints_asked=2))
     with pytest.raises(SnapshotError, match="more than the 1024 allowed"):
         read_snapshot(_encoded(snapshot, nodes=(b"\x01" * 1025,)))
+
+
+def test_the_cli_leads_with_what_changes_and_refuses_a_tampered_snapshot(tmp_path):
+    from tests.conftest import run_cli
+
+    payload = tmp_path / "tx.json"
+    payload.write_text(json.dumps(PAYLOAD))
+    good = tmp_path / "state.bin"
+    good.write_bytes(SNAPSHOT)
+    result = run_cli(["verify", str(payload), "--state", str(good)])
+    lines = result.stdout.splitlines()
+    assert result.code == 0 and lines[0].startswith("WHAT CHANGES")
+    assert lines[1] == "  The Safe transaction SUCCEEDS on this state."
+    assert lines[2].startswith(f"  {SAFE}: -250 TT") and lines[3].startswith(f"  {RECIPIENT}: +250 TT")
+    assert "the block hash is the courier's word unless you compare it with an independent source" in result.stdout
+    assert "endpoint(s) agreed" in result.stdout and "by this machine's clock" in result.stdout
+    snapshot = read_snapshot(SNAPSHOT)
+    bad = tmp_path / "bad.bin"
+    bad.write_bytes(_encoded(snapshot, codes=(_flip(snapshot.codes[0], 100),)))
+    refused = run_cli(["verify", str(payload), "--state", str(bad), "--format", "json"])
+    error = json.loads(refused.stdout)["error"]
+    assert refused.code == 3 and error["code"] == "STATE_REFUSED" and "no proven account has" in error["message"]
+    plain = run_cli(["verify", str(payload)])
+    assert plain.code == 0 and "WHAT CHANGES" not in plain.stdout
+
+
+def test_the_snapshot_travels_as_ur_bytes_text(tmp_path):
+    from app.qr.encode import bytes_ur, ur_texts
+    from tests.conftest import run_cli
+
+    payload = tmp_path / "tx.json"
+    payload.write_text(json.dumps(PAYLOAD))
+    texts = tmp_path / "state.txt"
+    texts.write_text("\n".join(ur_texts(bytes_ur(SNAPSHOT), 200)) + "\n")
+    result = run_cli(["verify", str(payload), "--state", str(texts), "--format", "json"])
+    assert result.code == 0 and json.loads(result.stdout)["state"]["complete"] is True

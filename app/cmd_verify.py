@@ -35,9 +35,6 @@ def register(subparsers) -> None:
     parser.add_argument("--tx-builder", type=Path, metavar="FILE",
                         help="the Transaction Builder batch file PAYLOAD was made from: checksum checked, every call "
                              "rebuilt and compared with the transaction")
-    parser.add_argument("--state", metavar="SNAPSHOT",
-                        help="a proof-checked snapshot of the chain from `coldsight-courier snapshot` (file, or ur:bytes "
-                             "text): the whole transaction is executed on it and what changes is shown first")
     parser.set_defaults(handler=run)
 
 
@@ -57,6 +54,9 @@ def add_payload_arguments(parser, payload_required: bool = True) -> None:
     parser.add_argument("--unsigned-policy", action="store_true",
                         help="accept an unsigned draft policy; every result is marked UNSIGNED POLICY")
     parser.add_argument("--trust", type=Path, help="trust.toml pinning the policy signers (default: the shipped one)")
+    parser.add_argument("--state", metavar="SNAPSHOT",
+                        help="a proof-checked snapshot of the chain from `coldsight-courier snapshot` (file, or ur:bytes "
+                             "text): the whole transaction is executed on it and what changes is shown first")
 
 
 def _chain_id(text: str) -> int:
@@ -90,6 +90,7 @@ def options_from_args(args) -> "ReviewOptions":
         policy=args.policy,
         unsigned_policy=args.unsigned_policy,
         trust=args.trust,
+        state=getattr(args, "state", None),
     )
 
 
@@ -120,8 +121,6 @@ def run(args) -> int:
 
         apply_batch_file(review.report, load_batch_file(*read_bytes(str(args.tx_builder))))
     approval = _nested_approval(args, review.report) if args.nested_safe is not None else None
-    if args.state is not None:
-        _apply_state(review.report, args.state)
     if args.format == "json":
         document = review.report.as_json()
         if approval is not None:
@@ -130,40 +129,10 @@ def run(args) -> int:
     else:
         from .text_report import render
 
-        if review.report.state is not None:
-            from decoders.state.check import state_lines
-
-            sys.stdout.write("\n".join(state_lines(review.report.state)) + "\n")  # type: ignore[arg-type]
         sys.stdout.write(render(review))
         if approval is not None:
             sys.stdout.write(_approval_text(approval))
     return exitcodes.BY_VERDICT[review.verdict]
-
-
-def _apply_state(report, spec: str) -> None:
-    """Check the snapshot `spec` names (binary, or ur:bytes text) and run the transaction on it."""
-    import time
-
-    from decoders.formats.ur_format import assemble_ur, looks_like_ur
-    from decoders.state.check import check_state
-    from decoders.state.snapshot import SnapshotError
-
-    from .payload_input import read_bytes
-
-    data, source = read_bytes(spec)
-    if data[:3].lower() == b"ur:":
-        text = data.decode("ascii", "replace").strip()
-        if not looks_like_ur(text):
-            raise SnapshotError("not ur: text", source)
-        ur = assemble_ur(text, source)
-        if ur.type != "bytes":
-            raise SnapshotError(f"a ur:{ur.type}, not the ur:bytes a snapshot travels in", source)
-        from decoders.ur import strict_cbor
-
-        data = strict_cbor.decode(ur.cbor, source, frozenset())  # type: ignore[assignment]
-        if not isinstance(data, bytes):
-            raise SnapshotError("the ur:bytes does not hold a byte string", source)
-    check_state(report, data, source, time.time())  # sets report.state
 
 
 def _executor_payload(args):

@@ -145,9 +145,11 @@ class Presentation:
     calls: CallRow | None  # None for a Safe message (it calls nothing)
     intents: tuple[IntentRow, ...] = ()  # what each call does, riskiest first
     message: MessageView | None = None  # a Safe message's content and hashes
+    state_lines: tuple[str, ...] = ()  # with a proven snapshot (--state): what changes, shown first
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policy_summary", tuple(display(line) for line in self.policy_summary))
+        object.__setattr__(self, "state_lines", tuple(display(line) for line in self.state_lines))
 
     def reasons_card(self) -> list[Reason | str]:
         """What the "why" block lists, in order: critical reasons, then the policy's summary
@@ -393,7 +395,16 @@ def present(review: AnyReview) -> Presentation:
         policy_summary=tuple(review.policy.summary_lines()) if review.policy is not None else (),
         calls=call_row(review.report.root, review, labels_of(review)),
         intents=tuple(intent_rows(review)),
+        state_lines=_state_lines(review.report),
     )
+
+
+def _state_lines(report) -> tuple[str, ...]:
+    if report.state is None:
+        return ()
+    from decoders.state.check import state_lines
+
+    return tuple(line for line in state_lines(report.state) if line)
 
 
 # -- Safe messages -------------------------------------------------------------------------------

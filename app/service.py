@@ -53,6 +53,7 @@ class ReviewOptions:
     trust: Path | None = None  # trust.toml pinning the policy signers; None: the shipped one
     state_dir: Path | None = None  # None: state_dir() at the time of use
     address_book: Path | None = None  # None: the imported book in the state directory (if any)
+    state: str | None = None  # a proven snapshot (--state): the transaction is run on it (app/state_input.py)
 
     def with_payload(self, payload: str) -> ReviewOptions:
         return replace(self, payload=payload)
@@ -153,6 +154,10 @@ def review_payload(options: ReviewOptions, payload: Payload | None = None,
     loaded = load_policy_for_use(options) if options.policy is not None or policy_required() else None
     book = address_book_for(options, loaded)
     report = verify_payload(payload, replace(options.verify_options, address_book=book))
+    if options.state is not None:  # before the policy: its findings count like any other
+        from .state_input import apply_state
+
+        apply_state(report, options.state)
     policy = None
     if loaded is not None:
         from policies import evaluate

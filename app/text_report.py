@@ -67,7 +67,7 @@ def render(review: AnyReview) -> str:
         return render_message(review)
     report = review.report
     shown = present(review)
-    lines = [VERDICT_LINE[shown.verdict]]
+    lines = [*shown.state_lines, *([""] if shown.state_lines else []), VERDICT_LINE[shown.verdict]]
     lines.append("What it does (riskiest first; exact values in the call tree below):")
     lines.extend(f"  {row.path:<6} {INTENT_MARK[row.severity]} {row.text}" for row in shown.intents)
     lines += _why_lines(shown)

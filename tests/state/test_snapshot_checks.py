@@ -207,3 +207,22 @@ def test_the_snapshot_travels_as_ur_bytes_text(tmp_path):
     texts.write_text("\n".join(ur_texts(bytes_ur(SNAPSHOT), 200)) + "\n")
     result = run_cli(["verify", str(payload), "--state", str(texts), "--format", "json"])
     assert result.code == 0 and json.loads(result.stdout)["state"]["complete"] is True
+
+
+def test_the_review_screen_shows_what_changes_first(qtbot):
+    from app.gui.review_view import ReviewView
+    from app.service import Review
+
+    report, _ = _check()
+    view = ReviewView(Review(report=report))
+    qtbot.addWidget(view)
+    assert view.state_card is not None
+    cards = [view.column.itemAt(i).widget() for i in range(view.column.count()) if view.column.itemAt(i).widget()]
+    assert cards.index(view.state_card) < cards.index(view.intents_card)
+    texts = [label.text() for label in view.state_card.findChildren(__import__("PySide6.QtWidgets").QtWidgets.QLabel)]
+    assert "The Safe transaction SUCCEEDS on this state." in texts
+    assert any(text.startswith(f"{RECIPIENT}: +250 TT") for text in texts)
+    assert any("the courier's word" in text for text in texts)
+    plain = ReviewView(Review(report=_report()))
+    qtbot.addWidget(plain)
+    assert plain.state_card is None

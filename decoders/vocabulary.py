@@ -153,6 +153,7 @@ class FindingCode(StrEnum):
     DECEPTIVE_TEXT = "DECEPTIVE_TEXT"
     STATE_INCOMPLETE = "STATE_INCOMPLETE"
     STATE_TX_FAILS = "STATE_TX_FAILS"
+    EFFECT_MISMATCH = "EFFECT_MISMATCH"
 
 
 # Integrity codes (the payload lies about itself, or Coldsight cannot read it) are never waivable.
@@ -196,6 +197,7 @@ CATALOGUE: dict[FindingCode, CodeInfo] = {
     FindingCode.DECEPTIVE_TEXT: CodeInfo(Severity.WARN, True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),
     FindingCode.STATE_INCOMPLETE: CodeInfo(Severity.WARN, False, "the run on the proven snapshot read something the snapshot does not prove"),
     FindingCode.STATE_TX_FAILS: CodeInfo(Severity.WARN, True, "on the proven snapshot, the transaction fails (revert reason shown)"),
+    FindingCode.EFFECT_MISMATCH: CodeInfo(Severity.CRITICAL, False, "executed on the proven snapshot, the transaction does something the static effects do not show"),
 }
 if set(CATALOGUE) != set(FindingCode):  # declared side by side: neither may gain a code alone
     raise RuntimeError(f"FindingCode and CATALOGUE disagree: {set(FindingCode) ^ set(CATALOGUE)}")

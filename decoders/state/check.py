@@ -16,6 +16,7 @@ from ..findings import Finding, sort_findings
 from ..hexutil import to_checksum
 from ..report import Report
 from ..vocabulary import FindingCode, Severity
+from .crosscheck import effect_mismatches
 from .proof import ProvenState, SnapshotRefused, verify_snapshot
 from .run import SafeNotFound, StateRun, run_on_proven_state
 from .snapshot import read_snapshot
@@ -76,7 +77,8 @@ def check_state(report: Report, data: bytes, where: str, now: float) -> StateChe
     except SafeNotFound as err:
         raise SnapshotRefused(str(err), f"{where}.safe") from None
     check = StateCheck(proven=proven, age_seconds=int(now) - proven.block.timestamp, run=run, incomplete=incomplete)
-    report.findings = sort_findings(report.findings + state_findings(check))
+    mismatches = effect_mismatches(report, run) if run is not None else []
+    report.findings = sort_findings(report.findings + state_findings(check) + mismatches)
     report.state = check
     return check
 

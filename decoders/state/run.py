@@ -23,6 +23,7 @@ StateIncomplete and there is no result, never a guess.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from eth_abi import decode as abi_decode
@@ -330,7 +331,15 @@ def run_on_proven_state(witness: Witness, tx: SafeTx, safe: bytes, safe_tx_hash:
         result = world.call(executor, safe, exec_calldata(tx, signatures), witness.block.gas_limit, tracker=tracker)
     except WorkLimit:
         raise
-    after = read_settings(world, safe, executor) if not result.is_error else before
+    # The settings are the Safe's storage read through its code: if the run wrote no slot of the Safe
+    # but the nonce (every SSTORE is recorded), they are unchanged; else read them again.
+    safe_writes = {slot for address, slot in tracker.writes if address == safe} - {layout.NONCE}
+    if result.is_error:
+        after = before
+    elif safe_writes:
+        after = read_settings(world, safe, executor)
+    else:
+        after = dataclasses.replace(before, nonce=world.storage(safe, layout.NONCE))
 
     transfers, events = _events(result.logs)
     outcome = [t for a, t, _ in result.logs if a == safe and t and t[0] in (EXECUTION_SUCCESS, EXECUTION_FAILURE)]

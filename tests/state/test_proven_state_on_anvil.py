@@ -55,7 +55,8 @@ def anvil():
 
 @pytest.fixture(scope="module")
 def chain(anvil):
-    return _json_child("setup", anvil)
+    """The deployed scenario, plus the Safe's nonce and the snapshots made so far (the tests run in order)."""
+    return {**_json_child("setup", anvil), "nonce": 0, "snapshots": []}
 
 
 def _selector(signature: str) -> bytes:
@@ -74,9 +75,7 @@ def _transfer(chain: dict, token: str, amount: int, nonce: int) -> dict:
 
 
 def _nonce(anvil: str, chain: dict, tmp_path: Path) -> int:
-    query = tmp_path / "nonce.json"
-    query.write_text(json.dumps({"safe": chain["safe"]}))
-    return int(_json_child("read", anvil, str(query))["nonce"])
+    return chain["nonce"]
 
 
 def _snapshot(rpcs: list[str], payload: dict, tmp_path: Path) -> tuple[Path, Path, subprocess.CompletedProcess]:
@@ -103,7 +102,9 @@ def _predicted_then_executed(anvil: str, chain: dict, payload: dict, tmp_path: P
     _, document = _offline(payload_path, state_path)
     assert document["state"]["complete"] is True, document["state"]
     run = document["effects"]["proven"]
+    chain["snapshots"].append(state_path)
     executed = _json_child("exec", anvil, str(payload_path))
+    chain["nonce"] += 1 if executed["success"] else 0
     query = {"safe": chain["safe"],
              "native": [c["holder"] for c in run["balanceChanges"] if c["asset"] == "native"],
              "tokens": [[c["asset"], c["holder"]] for c in run["balanceChanges"] if c["asset"] != "native"],
@@ -177,7 +178,9 @@ def test_a_rejecting_guard_is_said_first_and_anvil_agrees(anvil, chain, tmp_path
         assert code == 1 and not run["success"] and "blocked by guard" in run["reason"]
         assert "rejects" in run["guard"]
         assert [f["code"] for f in document["findings"]][:1] == ["STATE_TX_FAILS"]
-        text = _python("-m", "app.cli", "verify", str(payload_path), "--state", str(state_path)).stdout
+        from tests.conftest import run_cli
+
+        text = run_cli(["verify", str(payload_path), "--state", str(state_path)]).stdout  # offline, in-process
         assert text.splitlines()[1].startswith("  The Safe transaction FAILS: the Safe's guard rejects")
         assert _json_child("exec", anvil, str(payload_path))["status"] == 0  # anvil: execTransaction reverts
     finally:
@@ -188,8 +191,7 @@ def test_endpoints_that_disagree_are_refused(anvil, chain, tmp_path):
     other, line = _started([str(ANVIL), "--port", "0", "--chain-id", str(CHAIN_ID)], "Listening on")
     try:
         other_rpc = "http://" + line.split("Listening on", 1)[1].strip()
-        _json_child("setup", other_rpc)  # the same contracts, another history: another header at that height
-        _json_child("mine", other_rpc, "50")
+        _json_child("mine", other_rpc, "100")  # the same chain id, another history: another header at that height
         payload = _transfer(chain, chain["token"], E18, _nonce(anvil, chain, tmp_path))
         _, state_path, done = _snapshot([anvil, other_rpc], payload, tmp_path)
         assert done.returncode == 3 and "the endpoints disagree" in done.stderr
@@ -199,23 +201,16 @@ def test_endpoints_that_disagree_are_refused(anvil, chain, tmp_path):
         other.wait(10)
 
 
-def test_a_snapshot_of_another_block_is_refused(anvil, chain, tmp_path):
-    """A real later block's header and hash put on a snapshot: its proofs do not lead to its state root."""
+def test_a_snapshot_of_another_block_is_refused(chain):
+    """A real later block's header and hash put on an earlier snapshot: its proofs do not lead to
+    that block's state root (the snapshots of the scenarios above, each at its own block)."""
     import dataclasses
 
-    from decoders.state import read_snapshot
-    from decoders.state.proof import SnapshotRefused
+    from decoders.state import read_snapshot, verify_snapshot
     from decoders.state.check import bundled_codes
-    from decoders.state import verify_snapshot
+    from decoders.state.proof import SnapshotRefused
 
-    payload = _transfer(chain, chain["token"], E18, _nonce(anvil, chain, tmp_path))
-    _, first, done = _snapshot([anvil], payload, tmp_path / "a" if (tmp_path / "a").mkdir() is None else tmp_path)
-    assert done.returncode == 0, done.stderr
-    _json_child("exec", anvil, str(tmp_path / "a" / "payload.json"))  # the chain moves on
-    _, second, done = _snapshot([anvil], _transfer(chain, chain["token"], E18, payload["nonce"] + 1),
-                                tmp_path / "b" if (tmp_path / "b").mkdir() is None else tmp_path)
-    assert done.returncode == 0, done.stderr
-    old, new = read_snapshot(first.read_bytes()), read_snapshot(second.read_bytes())
+    old, new = (read_snapshot(path.read_bytes()) for path in (chain["snapshots"][0], chain["snapshots"][-1]))
     assert new.block_hash != old.block_hash
     mixed = dataclasses.replace(old, header=new.header, block_hash=new.block_hash)
     with pytest.raises(SnapshotRefused, match="does not lead from the state root"):

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from courier.snapshot import _pack
 from decoders.formats import parse_bytes
@@ -226,3 +228,29 @@ def test_the_review_screen_shows_what_changes_first(qtbot):
     plain = ReviewView(Review(report=_report()))
     qtbot.addWidget(plain)
     assert plain.state_card is None
+
+
+@pytest.mark.slow
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_mutation_is_refused_clearly_or_changes_no_proven_effect(data):
+    """Hostile bytes: flips, cuts and insertions anywhere. The outcome is a ColdsightError naming
+    where, or a run whose effects are the original's (a field nothing proves, e.g. the block tag,
+    was changed) or STATE_INCOMPLETE; never a traceback, never other effects."""
+    from decoders.errors import ColdsightError
+
+    position = data.draw(st.integers(0, len(SNAPSHOT) - 1))
+    kind = data.draw(st.sampled_from(["flip", "cut", "insert"]))
+    if kind == "flip":
+        mutated = _flip(SNAPSHOT, position) if data.draw(st.booleans()) else \
+            SNAPSHOT[:position] + bytes([data.draw(st.integers(0, 255))]) + SNAPSHOT[position + 1:]
+    elif kind == "cut":
+        mutated = SNAPSHOT[:position] + SNAPSHOT[position + data.draw(st.integers(1, 64)):]
+    else:
+        mutated = SNAPSHOT[:position] + data.draw(st.binary(min_size=1, max_size=8)) + SNAPSHOT[position:]
+    try:
+        _, check = _check(mutated)
+    except ColdsightError as err:
+        assert err.where and err.message
+        return
+    assert check.incomplete is not None or check.run.as_json() == _check()[1].run.as_json()

@@ -78,10 +78,13 @@ def _nonce(anvil: str, chain: dict, tmp_path: Path) -> int:
     return chain["nonce"]
 
 
-def _snapshot(rpcs: list[str], payload: dict, tmp_path: Path) -> tuple[Path, Path, subprocess.CompletedProcess]:
+def _snapshot(rpcs: list[str], payload: dict, tmp_path: Path,
+              source: list[str] | None = None) -> tuple[Path, Path, subprocess.CompletedProcess]:
+    """`coldsight-courier snapshot` of `payload` (or of what `source` names: --service/--safe-tx-hash)."""
     payload_path, state_path = tmp_path / "payload.json", tmp_path / "state.bin"
     payload_path.write_text(json.dumps(payload))
-    args = ["-m", "courier", "snapshot", "--payload", str(payload_path), "--block", "latest", "--out", str(state_path)]
+    args = ["-m", "courier", "snapshot", *(source or ["--payload", str(payload_path)]), "--block", "latest",
+            "--out", str(state_path)]
     for rpc in rpcs:
         args += ["--rpc", rpc]
     return payload_path, state_path, _python(*args)
@@ -93,10 +96,11 @@ def _offline(payload_path: Path, state_path: Path) -> tuple[int, dict]:
     return done.returncode, json.loads(done.stdout)
 
 
-def _predicted_then_executed(anvil: str, chain: dict, payload: dict, tmp_path: Path) -> tuple[dict, dict, dict]:
+def _predicted_then_executed(anvil: str, chain: dict, payload: dict, tmp_path: Path,
+                             source: list[str] | None = None) -> tuple[dict, dict, dict]:
     """The offline run's effects, the executed receipt, and anvil's state read back for every
     balance, allowance and Safe setting the offline run named."""
-    payload_path, state_path, done = _snapshot([anvil, anvil], payload, tmp_path)
+    payload_path, state_path, done = _snapshot([anvil, anvil], payload, tmp_path, source)
     assert done.returncode == 0, done.stderr
     assert "2 of 2 endpoint(s) agreed" in done.stdout
     _, document = _offline(payload_path, state_path)
@@ -139,8 +143,22 @@ def test_erc20_transfer_offline_equals_anvil(anvil, chain, tmp_path):
 
 
 def test_fee_on_transfer_token_shows_what_arrives(anvil, chain, tmp_path):
+    """The courier takes this one from a Safe Transaction Service stand-in (--service --safe-tx-hash)."""
+    from tests.courier.test_loop_on_anvil import _service_tx
+
     payload = _transfer(chain, chain["feeToken"], 100 * E18, _nonce(anvil, chain, tmp_path))
-    run, executed, actual = _predicted_then_executed(anvil, chain, payload, tmp_path)
+    pending = _service_tx(chain["safe"], payload["nonce"], chain["feeToken"], 0, bytes.fromhex(payload["data"][2:]), 0)
+    info = {"address": chain["safe"], "nonce": payload["nonce"], "threshold": 2, "owners": chain["owners"],
+            "masterCopy": ZERO, "modules": [], "fallbackHandler": ZERO, "guard": ZERO, "version": "1.4.1"}
+    (tmp_path / "service.json").write_text(json.dumps({"safeInfo": info, "transactions": [pending]}))
+    service, line = _started([sys.executable, "-m", "tests.courier.service_standin", str(tmp_path / "service.json")],
+                             "listening")
+    try:
+        source = ["--service", f"http://127.0.0.1:{line.split()[1]}", "--safe-tx-hash", pending["safeTxHash"]]
+        run, executed, actual = _predicted_then_executed(anvil, chain, payload, tmp_path, source)
+    finally:
+        service.terminate()
+        service.wait(10)
     assert run["success"] and executed["success"]
     changes = {(c["holder"], c["asset"]): int(c["change"]) for c in run["balanceChanges"]}
     assert changes == {(chain["safe"], chain["feeToken"]): -100 * E18, (RECIPIENT, chain["feeToken"]): 99 * E18}

@@ -117,7 +117,8 @@ def state_lines(check: StateCheck) -> list[str]:
         for change in run.balances:
             sign = "+" if change.change > 0 else ""
             token = "" if change.asset == "native" else f"  [token {change.asset}]"
-            lines.append(f"  {change.holder}: {sign}{_amount(change, change.change)}   "
+            who = f"{change.holder} (this Safe)" if change.holder == to_checksum(check.proven.snapshot.safe) else change.holder
+            lines.append(f"  {who}: {sign}{_amount(change, change.change)}   "
                          f"({_amount(change, change.before)} -> {_amount(change, change.after)}){token}")
         for event in run.events:
             fields = ", ".join(f"{k} {v}" for k, v in event.fields.items())
@@ -133,12 +134,22 @@ def state_lines(check: StateCheck) -> list[str]:
             lines.append(f"  note: {note}")
     lines += [
         f"  Block: chain {block.chain_id}, number {block.number} ({block.block_tag}), hash 0x{block.hash.hex()}",
-        f"         time {block.timestamp} ({_age(check.age_seconds)} by this machine's clock); "
+        f"         time {_utc(block.timestamp)} ({_age(check.age_seconds)} by this machine's clock); "
         f"{block.endpoints_agreed} of {block.endpoints_asked} endpoint(s) agreed",
         f"  Note: {TRUST_NOTE}.",
         "",
     ]
     return lines
+
+
+def _utc(timestamp: int) -> str:
+    import datetime
+
+    try:
+        moment = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return str(timestamp)
+    return moment.strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _age(seconds: int) -> str:

@@ -186,7 +186,7 @@ def test_the_cli_leads_with_what_changes_and_refuses_a_tampered_snapshot(tmp_pat
     lines = result.stdout.splitlines()
     assert result.code == 0 and lines[0].startswith("WHAT CHANGES")
     assert lines[1] == "  The Safe transaction SUCCEEDS on this state."
-    assert lines[2].startswith(f"  {SAFE}: -250 TT") and lines[3].startswith(f"  {RECIPIENT}: +250 TT")
+    assert lines[2].startswith(f"  {SAFE} (this Safe): -250 TT") and lines[3].startswith(f"  {RECIPIENT}: +250 TT")
     assert "the block hash is the courier's word unless you compare it with an independent source" in result.stdout
     assert "endpoint(s) agreed" in result.stdout and "by this machine's clock" in result.stdout
     snapshot = read_snapshot(SNAPSHOT)

@@ -10,7 +10,8 @@
    signature (r = owner, s = 0, v = 1; GnosisSafe.checkSignatures since 1.0.0). This is the only
    thing the run makes up; it stands for the signatures the owners are about to give.
 3. execTransaction is sent by `executor` (the snapshot names it; tx.origin too) with the block's
-   gas limit, in the block after the snapshot's. Every contract runs its proven code: the guard,
+   gas limit, in the block after the snapshot's, at a transaction gas price equal to the SafeTx's
+   gasPrice (an ether refund pays min(gasPrice, tx.gasprice): the run shows the largest). Every contract runs its proven code: the guard,
    the fallback handler, tokens, routers -- nothing is a stub.
 4. After: the settings again; token balances of every party of a Transfer event, read with
    balanceOf before and after (so fee-on-transfer tokens show what really arrives); native balances
@@ -328,7 +329,10 @@ def run_on_proven_state(witness: Witness, tx: SafeTx, safe: bytes, safe_tx_hash:
     signatures = _approve(world, safe, before.owners, before.threshold, safe_tx_hash)
     tracker = Tracker()
     try:
-        result = world.call(executor, safe, exec_calldata(tx, signatures), witness.block.gas_limit, tracker=tracker)
+        # tx.gasprice = the SafeTx's gasPrice: an ether refund is min(gasPrice, tx.gasprice), so the
+        # Safe's largest refund is what the run shows (as the EVM check does).
+        result = world.call(executor, safe, exec_calldata(tx, signatures), witness.block.gas_limit, tracker=tracker,
+                            gas_price=tx.gas_price)
     except WorkLimit:
         raise
     # The settings are the Safe's storage read through its code: if the run wrote no slot of the Safe

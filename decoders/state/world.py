@@ -204,10 +204,16 @@ class ProvenWorld:
         self.state.set_storage(cast(Address, address), slot, value)
 
     def call(self, sender: bytes, to: bytes, data: bytes, gas: int, *, static: bool = False,
-             tracker: Tracker | None = None) -> CallResult:
-        """One top-level message from `sender` (also tx.origin) to `to`, running `to`'s proven code."""
-        context = _ProvenContext(0, cast(Address, sender))
+             tracker: Tracker | None = None, gas_price: int = 0) -> CallResult:
+        """One top-level message from `sender` (also tx.origin) to `to`, running `to`'s proven code.
+        `gas_price` is what GASPRICE reads (no gas is charged to anyone)."""
+        context = _ProvenContext(gas_price, cast(Address, sender))
         context.tracker = tracker if tracker is not None else Tracker()
+        # Warm from the start, as in a real transaction: tx.origin, the callee, the precompiles
+        # (EIP-2929) and the coinbase (EIP-3651); an ether refund depends on the gas used.
+        for warm in (sender, to, bytes(self.state.execution_context.coinbase),
+                     *(i.to_bytes(20, "big") for i in range(1, 11))):
+            self.state.mark_address_warm(cast(Address, warm))
         msg = Message(gas=gas, to=cast(Address, to), sender=cast(Address, sender), value=0, data=data,
                       code=self.code(to), code_address=cast(Address, to), is_static=static)
         computation = _ProvenComputation.apply_message(self.state, msg, context)

@@ -8,7 +8,7 @@ offline guard, so it opens no socket itself). Prints one JSON answer.
     python -m tests.state.anvil_chain mine RPC N                    mine N empty blocks
 
 Contracts come from published npm artifacts (tests/node/node_modules), never compiled here:
-@openzeppelin/contracts 4.9.6 ERC20PresetMinterPauser; @uniswap/v2-core 1.0.1 UniswapV2Factory
+@openzeppelin/contracts 4.9.6 ERC20PresetMinterPauser and ERC721PresetMinterPauserAutoId; @uniswap/v2-core 1.0.1 UniswapV2Factory
 (its pair); @uniswap/v2-periphery 1.1.0-beta.0 WETH9, UniswapV2Router02 and DeflatingERC20 (a
 token that burns 1% of every transfer). The rejecting guard is eleven hand-written instructions
 (GUARD_CODE): it reverts every call with Error("blocked by guard").
@@ -68,6 +68,9 @@ def setup(rpc: str) -> dict:
     tt = _contract(w3, "@openzeppelin/contracts/build/contracts/ERC20PresetMinterPauser.json", token)
     _send(w3, tt.functions.mint(safe, 1000 * 10**18))
     _send(w3, tt.functions.mint(me, 10_000 * 10**18))
+    nft_path = "@openzeppelin/contracts/build/contracts/ERC721PresetMinterPauserAutoId.json"
+    nft = _deploy(w3, nft_path, "Test Items", "TI", "https://example.invalid/")
+    _send(w3, _contract(w3, nft_path, nft).functions.mint(safe))  # item 0
     fee_token = _deploy(w3, "@uniswap/v2-periphery/build/DeflatingERC20.json", 10**24)
     _send(w3, _contract(w3, "@uniswap/v2-periphery/build/DeflatingERC20.json", fee_token).functions.transfer(
         safe, 1000 * 10**18))
@@ -80,7 +83,7 @@ def setup(rpc: str) -> dict:
         token, 5000 * 10**18, 0, 0, me, 2**40).transact({"from": me, "value": 50 * 10**18}))
     assert receipt["status"] == 1, "addLiquidityETH"
     pair = _contract(w3, "@uniswap/v2-core/build/UniswapV2Factory.json", factory).functions.getPair(token, weth).call()
-    return {"safe": safe, "owners": OWNERS, "token": token, "feeToken": fee_token, "weth": weth, "factory": factory,
+    return {"safe": safe, "owners": OWNERS, "token": token, "nft": nft, "feeToken": fee_token, "weth": weth, "factory": factory,
             "router": router, "pair": pair}
 
 
@@ -132,6 +135,15 @@ def read(rpc: str, query_path: str) -> dict:
         contract = w3.eth.contract(address=Web3.to_checksum_address(token), abi=erc20)
         answer["allowances"][f"{token}/{owner}/{spender}"] = str(contract.functions.allowance(
             Web3.to_checksum_address(owner), Web3.to_checksum_address(spender)).call())
+    nft_abi = [{"name": "ownerOf", "type": "function", "stateMutability": "view", "inputs": [{"type": "uint256", "name": "i"}],
+                "outputs": [{"type": "address"}]},
+               {"name": "isApprovedForAll", "type": "function", "stateMutability": "view",
+                "inputs": [{"type": "address", "name": "a"}, {"type": "address", "name": "b"}], "outputs": [{"type": "bool"}]}]
+    answer["owners_of"] = {f"{nft}/{item}": w3.eth.contract(address=Web3.to_checksum_address(nft), abi=nft_abi)
+                           .functions.ownerOf(int(item)).call() for nft, item in query.get("items", [])}
+    answer["operators"] = {f"{nft}/{owner}/{operator}": w3.eth.contract(address=Web3.to_checksum_address(nft), abi=nft_abi)
+                           .functions.isApprovedForAll(Web3.to_checksum_address(owner), Web3.to_checksum_address(operator)).call()
+                           for nft, owner, operator in query.get("operators", [])}
     if "safe" in query:
         safe_abi = [{"name": n, "type": "function", "stateMutability": "view", "inputs": [], "outputs": [{"type": t}]}
                     for n, t in (("getOwners", "address[]"), ("getThreshold", "uint256"), ("nonce", "uint256"))]

@@ -112,7 +112,9 @@ def _predicted_then_executed(anvil: str, chain: dict, payload: dict, tmp_path: P
     query = {"safe": chain["safe"],
              "native": [c["holder"] for c in run["balanceChanges"] if c["asset"] == "native"],
              "tokens": [[c["asset"], c["holder"]] for c in run["balanceChanges"] if c["asset"] != "native"],
-             "allowances": [[e["contract"], e["owner"], e["spender"]] for e in run["events"] if e["kind"] == "approval"]}
+             "allowances": [[e["contract"], e["owner"], e["spender"]] for e in run["events"] if e["kind"] == "approval"],
+             "items": [[t["token"], t["tokenId"]] for t in run["transfers"] if "tokenId" in t],
+             "operators": [[e["contract"], e["owner"], e["operator"]] for e in run["events"] if e["kind"] == "approval-for-all"]}
     query_path = tmp_path / "query.json"
     query_path.write_text(json.dumps(query))
     return run, executed, _json_child("read", anvil, str(query_path))
@@ -128,6 +130,12 @@ def _assert_same(run: dict, actual: dict) -> None:
             last = [e for e in run["events"] if e["kind"] == "approval" and (e["contract"], e["owner"], e["spender"])
                     == (event["contract"], event["owner"], event["spender"])][-1]
             assert actual["allowances"][f"{event['contract']}/{event['owner']}/{event['spender']}"] == last["amount"]
+    for transfer in run["transfers"]:
+        if "tokenId" in transfer:
+            assert actual["owners_of"][f"{transfer['token']}/{transfer['tokenId']}"] == transfer["to"]
+    for event in run["events"]:
+        if event["kind"] == "approval-for-all":
+            assert actual["operators"][f"{event['contract']}/{event['owner']}/{event['operator']}"] == (event["approved"] == "true")
     assert actual["owners"] == run["safeAfter"]["owners"]
     assert actual["threshold"] == run["safeAfter"]["threshold"]
     assert actual["nonce"] == run["safeAfter"]["nonce"]
@@ -182,6 +190,25 @@ def test_uniswap_v2_swap_batch_offline_equals_anvil(anvil, chain, tmp_path):
     assert changes[(chain["safe"], chain["token"])] == -amount
     assert changes[(chain["pair"], chain["token"])] == amount
     assert changes[(chain["safe"], "native")] > 0 == changes[(chain["pair"], chain["weth"])] + changes[(chain["safe"], "native")]
+    _assert_same(run, actual)
+
+
+def test_erc721_transfer_and_operator_approval_offline_equal_anvil(anvil, chain, tmp_path):
+    operator = "0x0000000000000000000000000000000000000aBc"
+    calls = [(chain["nft"], _selector("safeTransferFrom(address,address,uint256)") + encode(
+                 ["address", "address", "uint256"], [chain["safe"], RECIPIENT, 0])),
+             (chain["nft"], _selector("setApprovalForAll(address,bool)") + encode(["address", "bool"], [operator, True]))]
+    packed = b"".join(bytes([0]) + bytes.fromhex(to[2:]) + (0).to_bytes(32, "big") + len(d).to_bytes(32, "big") + d
+                      for to, d in calls)
+    library = next(c for c in libraries() if c.name == "MultiSendCallOnly" and c.version == "1.4.1")
+    payload = _payload(chain, library.preferred_address(CHAIN_ID), _selector("multiSend(bytes)") + encode(["bytes"], [packed]),
+                       _nonce(anvil, chain, tmp_path), operation=1)
+    run, executed, actual = _predicted_then_executed(anvil, chain, payload, tmp_path)
+    assert run["success"] and executed["success"]
+    assert [t for t in run["transfers"] if "tokenId" in t] == [
+        {"token": chain["nft"], "from": chain["safe"], "to": RECIPIENT, "tokenId": "0"}]
+    assert [(e["owner"], e["operator"], e["approved"]) for e in run["events"] if e["kind"] == "approval-for-all"] == [
+        (chain["safe"], operator, "true")]
     _assert_same(run, actual)
 
 

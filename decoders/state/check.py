@@ -92,7 +92,8 @@ def state_findings(check: StateCheck) -> list[Finding]:
     assert run is not None
     if not run.success:
         return [Finding(FindingCode.STATE_TX_FAILS, Severity.WARN, None,
-                        f"This transaction will FAIL on chain at block {check.block.number}: {run.reason}")]
+                        f"This transaction FAILS when executed on the proven state of block {check.block.number}: "
+                        f"{run.reason}")]
     return []
 
 

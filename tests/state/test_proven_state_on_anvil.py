@@ -84,7 +84,7 @@ def _snapshot(rpcs: list[str], payload: dict, tmp_path: Path,
     payload_path, state_path = tmp_path / "payload.json", tmp_path / "state.bin"
     payload_path.write_text(json.dumps(payload))
     args = ["-m", "courier", "snapshot", *(source or ["--payload", str(payload_path)]), "--block", "latest",
-            "--out", str(state_path)]
+            "--out", str(state_path), "--qr", str(tmp_path / "state.txt")]
     for rpc in rpcs:
         args += ["--rpc", rpc]
     return payload_path, state_path, _python(*args)
@@ -97,13 +97,13 @@ def _offline(payload_path: Path, state_path: Path) -> tuple[int, dict]:
 
 
 def _predicted_then_executed(anvil: str, chain: dict, payload: dict, tmp_path: Path,
-                             source: list[str] | None = None) -> tuple[dict, dict, dict]:
+                             source: list[str] | None = None, from_qr: bool = False) -> tuple[dict, dict, dict]:
     """The offline run's effects, the executed receipt, and anvil's state read back for every
     balance, allowance and Safe setting the offline run named."""
     payload_path, state_path, done = _snapshot([anvil, anvil], payload, tmp_path, source)
     assert done.returncode == 0, done.stderr
     assert "2 of 2 endpoint(s) agreed" in done.stdout
-    _, document = _offline(payload_path, state_path)
+    _, document = _offline(payload_path, tmp_path / "state.txt" if from_qr else state_path)
     assert document["state"]["complete"] is True, document["state"]
     run = document["effects"]["proven"]
     chain["snapshots"].append(state_path)
@@ -143,7 +143,7 @@ def _assert_same(run: dict, actual: dict) -> None:
 
 def test_erc20_transfer_offline_equals_anvil(anvil, chain, tmp_path):
     payload = _transfer(chain, chain["token"], 250 * E18, _nonce(anvil, chain, tmp_path))
-    run, executed, actual = _predicted_then_executed(anvil, chain, payload, tmp_path)
+    run, executed, actual = _predicted_then_executed(anvil, chain, payload, tmp_path, from_qr=True)  # the ur:bytes parts
     assert run["success"] and executed["success"]
     changes = {(c["holder"], c["asset"]): int(c["change"]) for c in run["balanceChanges"]}
     assert changes == {(chain["safe"], chain["token"]): -250 * E18, (RECIPIENT, chain["token"]): 250 * E18}

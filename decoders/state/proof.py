@@ -23,7 +23,7 @@ from trie import HexaryTrie
 from trie.exceptions import MissingTrieNode
 
 from ..hexutil import keccak, to_checksum
-from .snapshot import Snapshot, SnapshotError
+from .snapshot import Snapshot, SnapshotError, check_nesting
 
 EMPTY_CODE_HASH = keccak(b"")
 BLANK_ROOT = keccak(rlp.encode(b""))
@@ -99,6 +99,7 @@ def _uint(raw: object, where: str) -> int:
 
 def parse_header(header: bytes, snapshot: Snapshot, where: str = "snapshot.header") -> Block:
     """The block fields Coldsight uses, from the header RLP (London and later: 16 to 21 fields)."""
+    check_nesting(header, where, 1)
     try:
         fields = rlp.decode(header, strict=True)
     except DecodingError as err:
@@ -129,6 +130,7 @@ class _Seen(dict):
 
 
 def decode_account(encoded: bytes, where: str) -> Account:
+    check_nesting(encoded, where, 1)
     try:
         items = rlp.decode(encoded, strict=True)
     except DecodingError:
@@ -171,6 +173,7 @@ def verify_snapshot(snapshot: Snapshot, known_codes: Iterable[bytes] = (), *, wh
                 raise SnapshotRefused(f"storage slot {hex(slot)} of {name}: its proof does not lead from the "
                                       "account's storage root to a value (a trie node is missing or altered)",
                                       f"{where}.reads") from None
+            check_nesting(raw, f"{where}.reads", 0)
             try:
                 value = rlp.decode(raw, strict=True) if raw else b""
             except DecodingError:

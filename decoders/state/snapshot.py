@@ -97,10 +97,43 @@ def _list(item: object, where: str, max_items: int) -> list:
     return item
 
 
+MAX_DEPTH = 4  # top list > reads > [address, slots] > slots
+MAX_NODE_DEPTH = 8  # a branch holds embedded nodes (< 32 bytes each), which hold at most one more list
+
+
+def check_nesting(data: bytes, where: str, max_depth: int = MAX_DEPTH) -> None:
+    """Walk the RLP headers without recursion and refuse lists nested deeper than MAX_DEPTH (the
+    RLP library decodes recursively: deep nesting would exhaust Python's stack before any check)."""
+    ends = [len(data)]  # where each open list ends; the outermost "list" is the whole input
+    position = 0
+    while position < len(data):
+        while position >= ends[-1] and len(ends) > 1:
+            ends.pop()
+        head = data[position]
+        if head < 0xB8 or 0xC0 <= head < 0xF8:
+            length = 0 if head < 0x80 else (head - 0x80 if head < 0xC0 else head - 0xC0)
+            header = 1 if head >= 0x80 else 0
+            if head < 0x80:
+                position += 1
+                continue
+        else:
+            size = (head - 0xB7) if head < 0xC0 else (head - 0xF7)
+            length = int.from_bytes(data[position + 1: position + 1 + size], "big")
+            header = 1 + size
+        if head >= 0xC0:
+            ends.append(position + header + length)
+            if len(ends) - 1 > max_depth:
+                raise SnapshotError(f"lists nested deeper than {max_depth}", f"{where} at byte {position}")
+            position += header
+        else:
+            position += header + length
+
+
 def read_snapshot(data: bytes, where: str = "snapshot") -> Snapshot:
     """Parse a snapshot file strictly; SnapshotError names what is wrong and where."""
     if len(data) > MAX_BYTES:
         raise SnapshotError(f"{len(data)} bytes, more than the {MAX_BYTES} a snapshot may have", where)
+    check_nesting(data, where)
     try:
         items = rlp.decode(data, strict=True)
     except DecodingError as err:
@@ -115,6 +148,8 @@ def read_snapshot(data: bytes, where: str = "snapshot") -> Snapshot:
         raise SnapshotError("the block tag is not a plain word or number", f"{where}.blockTag")
     nodes = tuple(_bytes(node, f"{where}.nodes[{i}]", max_len=MAX_NODE_BYTES)
                   for i, node in enumerate(_list(top[9], f"{where}.nodes", MAX_NODES)))
+    for i, node in enumerate(nodes):  # a node is a list of strings and short embedded nodes
+        check_nesting(node, f"{where}.nodes[{i}]", MAX_NODE_DEPTH)
     if len(set(nodes)) != len(nodes):
         raise SnapshotError("a trie node appears twice (the witness is deduplicated)", f"{where}.nodes")
     codes = tuple(_bytes(code, f"{where}.codes[{i}]", max_len=MAX_CODE_BYTES)

@@ -254,3 +254,31 @@ def test_any_mutation_is_refused_clearly_or_changes_no_proven_effect(data):
         assert err.where and err.message
         return
     assert check.incomplete is not None or check.run.as_json() == _check()[1].run.as_json()
+
+
+def _nested(depth: int) -> bytes:
+    inner = b"\xc0"
+    for _ in range(depth):
+        size = len(inner)
+        length = size.to_bytes((size.bit_length() + 7) // 8, "big")
+        inner = (bytes([0xC0 + size]) if size < 56 else bytes([0xF7 + len(length)]) + length) + inner
+    return inner
+
+
+def test_deep_rlp_nesting_is_refused_before_any_recursive_decoding():
+    """The RLP library decodes recursively: nesting is bounded before it runs, in the file, in a
+    node (its hash can be made the state root of a header the courier vouches for) and in a header."""
+    with pytest.raises(SnapshotError, match="nested deeper than 4"):
+        read_snapshot(_nested(100_000))
+    snapshot = read_snapshot(SNAPSHOT)
+    with pytest.raises(SnapshotError, match="nested deeper than 8"):
+        read_snapshot(_encoded(snapshot, nodes=(_nested(300),)))
+    import rlp
+
+    from decoders.hexutil import keccak
+
+    fields = rlp.decode(snapshot.header)
+    fields[3] = keccak(_nested(8))  # a shallow but well-formed hostile root: refused by the proofs
+    header = rlp.encode(fields)
+    with pytest.raises(SnapshotRefused):
+        verify_snapshot(read_snapshot(_encoded(snapshot, header=header, block_hash=keccak(header), nodes=(_nested(8),))))

@@ -17,7 +17,7 @@ from ..hexutil import to_checksum
 from ..report import Report
 from ..vocabulary import FindingCode, Severity
 from .crosscheck import effect_mismatches
-from .proof import ProvenState, SnapshotRefused, verify_snapshot
+from .proof import MALFORMED_NODE, ProvenState, SnapshotRefused, verify_snapshot
 from .run import SafeNotFound, StateRun, run_on_proven_state
 from .snapshot import read_snapshot
 from .world import StateIncomplete, WorkLimit
@@ -76,6 +76,8 @@ def check_state(report: Report, data: bytes, where: str, now: float) -> StateChe
         incomplete = "the run did not finish within its work limit"
     except SafeNotFound as err:
         raise SnapshotRefused(str(err), f"{where}.safe") from None
+    except MALFORMED_NODE:  # a proven node holds garbage off the declared paths, and the run went there
+        raise SnapshotRefused("a trie node the run reached is not a valid trie node", f"{where}.nodes") from None
     check = StateCheck(proven=proven, age_seconds=int(now) - proven.block.timestamp, run=run, incomplete=incomplete)
     mismatches = effect_mismatches(report, run) if run is not None else []
     report.findings = sort_findings(report.findings + state_findings(check) + mismatches)

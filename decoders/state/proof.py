@@ -20,11 +20,16 @@ from dataclasses import dataclass, field
 import rlp
 from rlp.exceptions import DecodingError
 from trie import HexaryTrie
-from trie.exceptions import MissingTrieNode
+from rlp.exceptions import RLPException
+from trie.exceptions import InvalidNibbles, InvalidNode, MissingTrieNode
+from trie.exceptions import ValidationError as TrieValidationError
 
 from ..hexutil import keccak, to_checksum
 from .snapshot import Snapshot, SnapshotError, check_nesting
 
+# What a malformed (yet hash-reachable) trie node makes the trie library raise.
+MALFORMED_NODE = (InvalidNode, InvalidNibbles, TrieValidationError, RLPException)
+MALFORMED = (*MALFORMED_NODE, IndexError, TypeError, ValueError)  # around one isolated trie lookup
 EMPTY_CODE_HASH = keccak(b"")
 BLANK_ROOT = keccak(rlp.encode(b""))
 
@@ -160,6 +165,8 @@ def verify_snapshot(snapshot: Snapshot, known_codes: Iterable[bytes] = (), *, wh
             raise SnapshotRefused(f"account {name}: its proof does not lead from the state root of block "
                                   f"{block.number} to a value (a trie node is missing or altered)",
                                   f"{where}.reads") from None
+        except MALFORMED:
+            raise SnapshotRefused(f"account {name}: a node on its proof is not a valid trie node", f"{where}.nodes") from None
         account = decode_account(encoded, f"{where}.reads[{name}]") if encoded else None
         accounts[address] = account
         if slots and account is None:
@@ -173,6 +180,9 @@ def verify_snapshot(snapshot: Snapshot, known_codes: Iterable[bytes] = (), *, wh
                 raise SnapshotRefused(f"storage slot {hex(slot)} of {name}: its proof does not lead from the "
                                       "account's storage root to a value (a trie node is missing or altered)",
                                       f"{where}.reads") from None
+            except MALFORMED:
+                raise SnapshotRefused(f"storage slot {hex(slot)} of {name}: a node on its proof is not a valid trie "
+                                      "node", f"{where}.nodes") from None
             check_nesting(raw, f"{where}.reads", 0)
             try:
                 value = rlp.decode(raw, strict=True) if raw else b""

@@ -282,3 +282,24 @@ def test_deep_rlp_nesting_is_refused_before_any_recursive_decoding():
     header = rlp.encode(fields)
     with pytest.raises(SnapshotRefused, match="not a valid trie node"):
         verify_snapshot(read_snapshot(_encoded(snapshot, header=header, block_hash=keccak(header), nodes=(_nested(5),))))
+
+
+def test_effects_the_static_reading_does_not_show_are_a_mismatch():
+    """The comparison rules on the real run (the Safe sends 250 TT), against static readings that
+    show it, and that do not (as a wrong or missing decoding would)."""
+    from types import SimpleNamespace
+
+    from decoders.state.crosscheck import effect_mismatches
+
+    report, check = _check()
+
+    def static(**kinds):
+        return SimpleNamespace(context=report.context, effects=SimpleNamespace(
+            assets=(), allowances=(), settings=(), authority=(), refunds=(), **kinds))
+
+    shown = static(assets=(SimpleNamespace(sender=SAFE, asset=TOKEN),))
+    assert effect_mismatches(shown, check.run) == []
+    silent = effect_mismatches(static(), check.run)
+    assert [f.code for f in silent] == ["EFFECT_MISMATCH"] and f"loses 250 TT of token {TOKEN}" in silent[0].message
+    other_token = effect_mismatches(static(assets=(SimpleNamespace(sender=SAFE, asset=RECIPIENT),)), check.run)
+    assert len(other_token) == 1 and other_token[0].severity == "critical"

@@ -294,8 +294,8 @@ def test_effects_the_static_reading_does_not_show_are_a_mismatch():
     report, check = _check()
 
     def static(**kinds):
-        return SimpleNamespace(context=report.context, effects=SimpleNamespace(
-            assets=(), allowances=(), settings=(), authority=(), refunds=(), **kinds))
+        empty = {"assets": (), "allowances": (), "settings": (), "authority": (), "refunds": ()}
+        return SimpleNamespace(context=report.context, effects=SimpleNamespace(**{**empty, **kinds}))
 
     shown = static(assets=(SimpleNamespace(sender=SAFE, asset=TOKEN),))
     assert effect_mismatches(shown, check.run) == []

@@ -36,7 +36,7 @@ from ..evm.execute import exec_calldata
 from ..hexutil import keccak, to_checksum
 from ..safetx import SafeTx
 from .proof import Witness
-from .world import ProvenWorld, Reads, StateIncomplete, Tracker, WorkLimit
+from .world import ProvenWorld, Reads, StateIncomplete, Tracker
 
 VIEW_GAS = 5_000_000
 MAX_TOKEN_PARTIES = 64       # balance reads per run: tokens x parties
@@ -328,13 +328,10 @@ def run_on_proven_state(witness: Witness, tx: SafeTx, safe: bytes, safe_tx_hash:
     world = ProvenWorld(witness, reads, before_world.db)
     signatures = _approve(world, safe, before.owners, before.threshold, safe_tx_hash)
     tracker = Tracker()
-    try:
-        # tx.gasprice = the SafeTx's gasPrice: an ether refund is min(gasPrice, tx.gasprice), so the
-        # Safe's largest refund is what the run shows (as the EVM check does).
-        result = world.call(executor, safe, exec_calldata(tx, signatures), witness.block.gas_limit, tracker=tracker,
-                            gas_price=tx.gas_price)
-    except WorkLimit:
-        raise
+    # tx.gasprice = the SafeTx's gasPrice: an ether refund is min(gasPrice, tx.gasprice), so the
+    # Safe's largest refund is what the run shows (as the EVM check does).
+    result = world.call(executor, safe, exec_calldata(tx, signatures), witness.block.gas_limit, tracker=tracker,
+                        gas_price=tx.gas_price)
     # The settings are the Safe's storage read through its code: if the run wrote no slot of the Safe
     # but the nonce (every SSTORE is recorded), they are unchanged; else read them again.
     safe_writes = {slot for address, slot in tracker.writes if address == safe} - {layout.NONCE}

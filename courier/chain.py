@@ -104,7 +104,10 @@ class Chain:
         return int(self._guarded("eth_getBalance", lambda: self.w3.eth.get_balance(self.checksum(address), block)))
 
     def checksum(self, address: str) -> str:
-        return self.w3.to_checksum_address(address)
+        try:
+            return self.w3.to_checksum_address(address)
+        except (ValueError, TypeError):
+            raise CourierError("not an address (0x and 40 hexadecimal digits)", str(address)[:80]) from None
 
     def read_safe(self, safe: str) -> SafeState:
         safe = self.checksum(safe)

@@ -1,6 +1,8 @@
 """`coldsight-courier`: the online machine's half of the signer's loop (no browser in it).
 
     coldsight-courier pending --service URL --rpc URL --safe ADDR        list, with the chain cross-check
+    coldsight-courier propose --service URL --rpc URL --safe ADDR (--to ADDR --value AMOUNT [--token ADDR] |
+                              --tx-builder FILE | --payload FILE) --keystore F [--out req.gif|req.txt|DIR]
     coldsight-courier show    --service URL --rpc URL --safe-tx-hash H --out req.gif|req.txt|DIR
     coldsight-courier submit  --service URL --rpc URL --safe-tx-hash H --signature sig.png|sig.txt|camera:0
     coldsight-courier exec    --service URL --rpc URL --safe-tx-hash H [--send-from ADDR | --executor-keystore F]
@@ -8,7 +10,8 @@
 
 Exit status: 0 done; 1 the service and the chain disagree (listed; nothing shown or sent);
 2 refused (a block verdict, a signature that is not an owner's or answers another request,
-threshold not met); 3 an error (what and where on stderr); 64 usage.
+threshold not met, a proposer who is not an owner); 3 an error (what and where on stderr), or an
+execution that failed (ExecutionFailure, reverted); 64 usage.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import NoReturn
 from decoders.errors import ColdsightError
 
 from .errors import CourierError
-from decoders.vocabulary import Verdict
+from decoders.vocabulary import Severity, Verdict
 
 OK, DIFFERENT, REFUSED, ERROR, USAGE = 0, 1, 2, 3, 64
 
@@ -52,6 +55,20 @@ def build_parser() -> argparse.ArgumentParser:
         return sub
 
     common("pending", "list pending transactions and cross-check the service against the chain", False)
+    propose = common("propose", "build a transaction, sign it as the proposing owner, post it, write the request QR", False)
+    source = propose.add_mutually_exclusive_group(required=True)
+    source.add_argument("--to", help="a simple transfer to this address (with --value, and --token for an ERC-20)")
+    source.add_argument("--tx-builder", type=Path, help="a Safe Transaction Builder batch file (one call, or a batch)")
+    source.add_argument("--payload", type=Path, help="a payload file as `coldsight verify` reads it (its nonce is kept)")
+    propose.add_argument("--value", help="the amount in the coin's or the token's own units, e.g. 1.5 (with --to)")
+    propose.add_argument("--token", help="the ERC-20 token's address (with --to); without it the native coin moves")
+    propose.add_argument("--nonce", type=int, help="the Safe nonce to use (default: after the chain's and every queued one)")
+    propose.add_argument("--keystore", required=True, type=Path, help="the proposing owner's V3 keystore")
+    propose.add_argument("--password-file", type=Path, help="its password (first line); asked when absent")
+    propose.add_argument("--ack-warnings", action="store_true", help="propose even though the static preview warns")
+    propose.add_argument("--out", type=Path, help="write the request QR: FILE.gif, FILE.txt or a folder (default: print "
+                         "the ur: text)")
+    propose.add_argument("--fragment", type=int, default=200, help="bytes per QR part (default 200)")
     show = common("show", "write the transaction as an animated eth-sign-request QR", True)
     show.add_argument("--out", required=True, type=Path, help="FILE.gif, FILE.txt (UR texts) or a directory of PNG frames")
     show.add_argument("--fragment", type=int, default=200, help="bytes per QR part (default 200)")
@@ -82,7 +99,7 @@ def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     from .snapshot import run_snapshot
 
-    handlers = {"pending": run_pending, "show": run_show, "submit": run_submit, "exec": run_exec,
+    handlers = {"pending": run_pending, "propose": run_propose, "show": run_show, "submit": run_submit, "exec": run_exec,
                 "snapshot": run_snapshot}
     try:
         return handlers[args.command](args)
@@ -126,21 +143,109 @@ def _print_differences(differences: list[str]) -> None:
 # -- commands ----------------------------------------------------------------------------------
 def run_pending(args) -> int:
     from .crosscheck import check_safe_info
+    from .listing import describe_calls, nonce_conflicts
 
-    service, _chain, state, _ = _context(args)
+    service, chain, state, _ = _context(args)
     print("\n".join(state.lines()))
     differences = check_safe_info(service.safe_info(state.safe), state)
     _print_differences(differences)
     pending = service.pending(state.safe)
     print(f"{len(pending)} pending transaction(s):")
+    reviewed = []
     for tx in pending:
         report, tx_differences = _review(tx, state)
+        reviewed.append(report)
         confirmations = len(tx.get("confirmations") or [])
         print(f"  nonce {report.payload.tx.nonce}  0x{report.hashes.safe_tx.hex()}  verdict {report.verdict} (static)  "
               f"{confirmations}/{state.threshold} confirmations  to {report.payload.tx.to}")
+        for line in describe_calls(report, chain, state):
+            print(f"      {line}")
         _print_differences(tx_differences)
         differences += tx_differences
+    for line in nonce_conflicts(reviewed, state):
+        print(f"  NONCE CONFLICT: {line}")
     return DIFFERENT if differences else OK
+
+
+def run_propose(args) -> int:
+    from app.signing import address_of, load_key, read_password, sign_hash
+
+    from .listing import describe_calls, nonce_conflicts
+    from .propose import (builder_call, next_nonce, payload_call, proposal_body, service_document, transfer_call)
+
+    service, chain, state, _ = _context(args)
+    pending = service.pending(state.safe)
+    nonce = None
+    if args.to is not None:
+        if args.value is None:
+            return _usage("propose", "a transfer needs --value (e.g. --value 1.5)")
+        call = transfer_call(chain, args.to, args.value, args.token)
+    elif args.value is not None or args.token is not None:
+        return _usage("propose", "--value and --token go with --to only")
+    elif args.tx_builder is not None:
+        from app.payload_input import read_bytes
+        from decoders.formats.tx_builder import load_batch_file
+
+        call = builder_call(load_batch_file(*read_bytes(str(args.tx_builder))), str(args.tx_builder), chain, state)
+    else:
+        from app.payload_input import read_bytes
+
+        call, nonce = payload_call(*read_bytes(str(args.payload)), state)
+    nonce = args.nonce if args.nonce is not None else nonce if nonce is not None else next_nonce(state, pending)
+    if nonce < state.nonce:
+        raise Refused(f"nonce {nonce} is below the Safe's nonce {state.nonce}: it could never execute", "nonce")
+    document = service_document(state, call, nonce)
+    report, _ = _review(document, state)
+    safe_tx_hash = report.hashes.safe_tx
+    print("\n".join(state.lines()))
+    print(f"proposing {call.described}")
+    print(f"  nonce {nonce}  safeTxHash 0x{safe_tx_hash.hex()}  static preview verdict {report.verdict}")
+    for line in describe_calls(report, chain, state):
+        print(f"      {line}")
+    for finding in report.effective_findings:
+        if finding.severity != Severity.INFO:
+            print(f"  {finding.severity.upper()}: {finding.message}")
+    queued = [_review(tx, state)[0] for tx in pending]
+    for line in nonce_conflicts([*queued, report], state):
+        print(f"  NONCE CONFLICT: {line}")
+    if report.verdict == Verdict.BLOCK:
+        raise Refused("the static preview's verdict is BLOCK: the courier does not sign or propose it", "verdict")
+    if report.verdict == Verdict.WARN and not args.ack_warnings:
+        raise Refused("the static preview's verdict is WARN: read the warnings, then pass --ack-warnings", "verdict")
+    key = load_key(args.keystore, read_password(args.password_file))
+    sender = address_of(key)
+    if sender.lower() not in {o.lower() for o in state.owners}:
+        raise Refused(f"the keystore holds {sender}, who is not an owner on chain", str(args.keystore))
+    service.propose(state.safe, proposal_body(document, safe_tx_hash, sender, sign_hash(key, safe_tx_hash)))
+    print(f"proposed safeTxHash 0x{safe_tx_hash.hex()}, signed by {sender} (confirmation 1 of {state.threshold})")
+    return _write_request_of(service, state, "0x" + safe_tx_hash.hex(), args.out, args.fragment)
+
+
+def _usage(command: str, message: str) -> int:
+    print(f"coldsight-courier {command}: usage error: {message}", file=sys.stderr)
+    return USAGE
+
+
+def _write_request_of(service, state, safe_tx_hash: str, out: Path | None, fragment: int) -> int:
+    """Read the transaction back from the service, cross-check it, write (or print) its request QR."""
+    from app.qr.encode import ur_texts
+
+    from .transport import sign_request, write_request
+
+    report, differences = _review(service.transaction(safe_tx_hash), state)
+    if differences:
+        _print_differences(differences)
+        print("coldsight-courier: the service and the chain disagree; no request written", file=sys.stderr)
+        return DIFFERENT
+    request = sign_request(report, state.summary())
+    if out is not None:
+        written, parts = write_request(request, out, fragment)
+        print(f"wrote {written} ({parts} part(s) of ur:eth-sign-request) for safeTxHash {safe_tx_hash}")
+        return OK
+    texts = ur_texts(request, fragment)
+    print(f"request QR ({len(texts)} part(s) of ur:eth-sign-request; save these lines as request.txt for `coldsight sign`):")
+    print("\n".join(texts))
+    return OK
 
 
 def run_show(args) -> int:
@@ -226,10 +331,38 @@ def run_exec(args) -> int:
     print(f"execTransaction for safeTxHash 0x{report.hashes.safe_tx.hex()} ({state.threshold} of {len(state.owners)} signatures)")
     print(f"to:   {state.safe}")
     print(f"data: 0x{data.hex()}")
-    if args.send_from or args.executor_keystore:
-        tx_hash = _send(chain, state.safe, data, args)
-        print(f"sent: transaction 0x{tx_hash.hex()}")
-    return OK
+    if not (args.send_from or args.executor_keystore):
+        print("not sent (no --send-from or --executor-keystore): send the data above to the Safe from any account, "
+              "or run again with one of them")
+        return OK
+    receipt = _send(chain, state.safe, data, args)
+    return _report_outcome(receipt, state, report.hashes.safe_tx)
+
+
+def _report_outcome(receipt, state, safe_tx_hash: bytes) -> int:
+    """In words: did the Safe run the transaction (ExecutionSuccess) or only use up its nonce (ExecutionFailure)?"""
+    from .execute import execution_outcome
+
+    tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+    where = f"transaction {tx_hash} in block {receipt['blockNumber']} (gas used {receipt['gasUsed']})"
+    if receipt["status"] != 1:
+        print(f"FAILED: execTransaction reverted: {where}; nothing changed and the Safe's nonce is still "
+              f"{state.nonce}", file=sys.stderr)
+        return ERROR
+    outcome = execution_outcome(receipt["logs"], state.safe, safe_tx_hash)
+    if outcome == "ExecutionSuccess":
+        print(f"executed: the Safe emitted ExecutionSuccess for safeTxHash 0x{safe_tx_hash.hex()}: {where}; "
+              f"the Safe's nonce is now {state.nonce + 1}")
+        return OK
+    if outcome == "ExecutionFailure":
+        print(f"FAILED: the Safe emitted ExecutionFailure for safeTxHash 0x{safe_tx_hash.hex()}: the call it makes "
+              f"reverted, so nothing it asked for happened, but the nonce {state.nonce} is used up; {where}",
+              file=sys.stderr)
+        return ERROR
+    print(f"UNKNOWN: {where} succeeded but the Safe emitted neither ExecutionSuccess nor ExecutionFailure for "
+          f"safeTxHash 0x{safe_tx_hash.hex()}: check the Safe's nonce and the transaction before trying again",
+          file=sys.stderr)
+    return ERROR
 
 
 def _hex_bytes(value: object) -> bytes:
@@ -239,11 +372,12 @@ def _hex_bytes(value: object) -> bytes:
         return b""
 
 
-def _send(chain, safe: str, data: bytes, args) -> bytes:
+def _send(chain, safe: str, data: bytes, args):
+    """Send execTransaction and wait for its receipt (reverted or not)."""
     w3 = chain.w3
     call = {"to": safe, "data": "0x" + data.hex()}
 
-    def sent() -> bytes:
+    def sent():
         if args.send_from:
             tx_hash = w3.eth.send_transaction({**call, "from": chain.checksum(args.send_from)})
         else:
@@ -258,10 +392,8 @@ def _send(chain, safe: str, data: bytes, args) -> bytes:
             fields["gas"] = w3.eth.estimate_gas(fields)
             fields["gasPrice"] = w3.eth.gas_price
             tx_hash = w3.eth.send_raw_transaction(sender.sign_transaction(fields).raw_transaction)
-        receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
-        if receipt["status"] != 1:
-            raise CourierError(f"execTransaction reverted (transaction 0x{bytes(tx_hash).hex()})", safe)
-        return bytes(tx_hash)
+        print(f"sent: transaction 0x{bytes(tx_hash).hex()}; waiting for its receipt")
+        return w3.eth.wait_for_transaction_receipt(tx_hash, timeout=120)
 
     return chain._guarded("sending execTransaction", sent)
 

@@ -13,9 +13,14 @@ from eth_abi import encode as abi_encode
 
 from decoders.safetx import SafeTx
 
+from decoders.hexutil import keccak
+
 from .chain import selector
 from .errors import CourierError
 
+# Safe.sol (v1.3.0, v1.4.1: txHash not indexed; v1.5.0 ISafe: txHash indexed) emits one of these.
+OUTCOME_EVENTS = {keccak(b"ExecutionSuccess(bytes32,uint256)"): "ExecutionSuccess",
+                  keccak(b"ExecutionFailure(bytes32,uint256)"): "ExecutionFailure"}
 EXEC_SIGNATURE = "execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)"
 
 
@@ -42,3 +47,16 @@ def exec_calldata(tx: SafeTx, signatures: bytes) -> bytes:
         [tx.to, tx.value, tx.data, int(tx.operation), tx.safe_tx_gas, tx.base_gas, tx.gas_price, tx.gas_token,
          tx.refund_receiver, signatures],
     )
+
+
+def execution_outcome(logs: list, safe: str, safe_tx_hash: bytes) -> str | None:
+    """"ExecutionSuccess" or "ExecutionFailure" when the Safe emitted it for this safeTxHash, else None."""
+    for log in logs:
+        topics = [bytes(topic) for topic in log["topics"]]
+        if str(log["address"]).lower() != safe.lower() or not topics or topics[0] not in OUTCOME_EVENTS:
+            continue
+        data = bytes(log["data"])
+        logged_hash = topics[1] if len(topics) > 1 else data[:32]
+        if logged_hash == safe_tx_hash:
+            return OUTCOME_EVENTS[topics[0]]
+    return None

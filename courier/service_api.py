@@ -6,6 +6,8 @@ safe-transaction-service `/api/v1/...`, as safe-global documents it):
     GET  /api/v1/multisig-transactions/{safeTxHash}/                 one transaction
     GET  /api/v1/multisig-transactions/{safeTxHash}/confirmations/   its confirmations (paginated)
     POST /api/v1/multisig-transactions/{safeTxHash}/confirmations/   {"signature": "0x..."}
+    POST /api/v1/safes/{address}/multisig-transactions/              a proposal: the SafeTx fields,
+         contractTransactionHash (the safeTxHash), sender (an owner) and its signature of that hash
 
 stdlib urllib only: the courier needs no HTTP library beyond it. Answers are bounded in size,
 and everything the service says is a claim the courier cross-checks against the chain.
@@ -50,6 +52,9 @@ class TransactionService:
     def post_confirmation(self, safe_tx_hash: str, signature: bytes) -> None:
         body = json.dumps({"signature": "0x" + signature.hex()}).encode()
         self._request(f"/api/v1/multisig-transactions/{safe_tx_hash}/confirmations/", body)
+
+    def propose(self, safe: str, proposal: dict) -> None:
+        self._request(f"/api/v1/safes/{safe}/multisig-transactions/", json.dumps(proposal).encode())
 
     # -- plumbing -------------------------------------------------------------------------------
     def _paged(self, path: str) -> list[dict]:

@@ -97,6 +97,7 @@ def test_courier_imports_web3_lazily():
         "            raise ImportError('web3 blocked by the test')\n"
         "sys.meta_path.insert(0, Block())\n"
         "import courier.cli, courier.chain, courier.crosscheck, courier.execute, courier.service_api, courier.transport\n"
+        "import courier.propose, courier.listing\n"
         "from courier.cli import main\n"
         "try:\n    main(['--help'])\nexcept SystemExit as done:\n    assert done.code == 0\n"
         "assert not any(m == 'web3' or m.startswith('web3.') for m in sys.modules)\n"

@@ -7,6 +7,9 @@
 #   bash tools/dev.sh test --fast   lint, then the suite without the frozen build and without tests
 #                            marked slow, frozen or node (under 2 minutes on 2 cores); for local work
 #   bash tools/dev.sh lint   ruff and mypy only (config in pyproject.toml)
+#   bash tools/dev.sh loop   set up (the courier's packages, anvil from npm), then the whole signer's loop on a
+#                            local chain (tools/loop.py): anvil, a 2-of-3 Safe, the service stand-in, two
+#                            queued transactions; prints the next commands (README) and runs until Ctrl+C
 # Everything is installed from hash-pinned lock files into .venv/ (pip --require-hashes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +59,15 @@ case "${1:-}" in
     setup requirements/dev.lock
     lint
     ;;
+  loop)
+    # The courier's packages (web3, eth-account) beside the runtime set: online.lock where it exists,
+    # else dev.lock (a superset; what `test` installs).
+    lock=requirements/online.lock
+    [ -f "$lock" ] || lock=requirements/dev.lock
+    setup "$lock"
+    bash tests/node/setup.sh
+    exec "$VENV/bin/python" tools/loop.py
+    ;;
   test)
     shift
     fast=0
@@ -83,7 +95,7 @@ case "${1:-}" in
     QT_QPA_PLATFORM=offscreen "$VENV/bin/python" -m pytest -q -p no:cacheprovider -n 2 "$@"
     ;;
   *)
-    echo "usage: bash tools/dev.sh demo|lint|test [--fast] [pytest args]" >&2
+    echo "usage: bash tools/dev.sh demo|lint|loop|test [--fast] [pytest args]" >&2
     exit 64
     ;;
 esac

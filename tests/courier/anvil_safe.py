@@ -4,6 +4,8 @@ read balances and storage. Prints one JSON answer.
 
     python -m tests.courier.anvil_safe deploy RPC OWNER,OWNER,OWNER THRESHOLD FUNDING_WEI
     python -m tests.courier.anvil_safe state RPC ADDRESS
+    python -m tests.courier.anvil_safe extras RPC SAFE TOKEN_AMOUNT     the test token (Safe funded) and
+                                                                        the Bybit-shaped slot overwriter
 
 The singleton, the proxy and MultiSendCallOnly are the bundled canonical runtime bytecode
 (decoders/data/bytecode/safe_bytecode.json, read through decoders.evm.bytecode), placed with
@@ -24,6 +26,8 @@ from decoders.hexutil import keccak
 SAFE_ADDRESS = Web3.to_checksum_address("0x5afe00000000000000000000000000000000c01d")
 SETUP = "setup(address[],uint256,address,bytes,address,address,uint256,address)"
 ZERO = "0x" + "00" * 20
+TOKEN_ADDRESS = Web3.to_checksum_address("0x7e57000000000000000000000000000000007e57")
+OVERWRITER_ADDRESS = "0x96221423681A6d52E184D440a8eFCEbB105C7242"  # the Bybit attacker's contract (README)
 
 
 def _rpc(w3: Web3, method: str, params: list) -> object:
@@ -54,6 +58,19 @@ def deploy(rpc: str, owners: list[str], threshold: int, funding: int) -> dict:
     return {"safe": SAFE_ADDRESS, "singleton": singleton_address, "executor": sender}
 
 
+def extras(rpc: str, safe: str, token_amount: int) -> dict:
+    """The test token with `token_amount` of it held by `safe`, and the slot overwriter at the Bybit
+    attacker contract's address (tests/courier/contracts.py)."""
+    from tests.courier.contracts import SLOT_OVERWRITER, TEST_TOKEN, mint_slots
+
+    w3 = Web3(Web3.HTTPProvider(rpc))
+    _rpc(w3, "anvil_setCode", [TOKEN_ADDRESS, "0x" + TEST_TOKEN.hex()])
+    for slot, value in mint_slots(safe, token_amount):
+        _rpc(w3, "anvil_setStorageAt", [TOKEN_ADDRESS, hex(slot), "0x" + value.to_bytes(32, "big").hex()])
+    _rpc(w3, "anvil_setCode", [OVERWRITER_ADDRESS, "0x" + SLOT_OVERWRITER.hex()])
+    return {"token": TOKEN_ADDRESS, "overwriter": OVERWRITER_ADDRESS}
+
+
 def state(rpc: str, address: str) -> dict:
     w3 = Web3(Web3.HTTPProvider(rpc))
     address = w3.to_checksum_address(address)
@@ -65,6 +82,8 @@ if __name__ == "__main__":
     command, rpc, *rest = sys.argv[1:]
     if command == "deploy":
         result = deploy(rpc, rest[0].split(","), int(rest[1]), int(rest[2]))
+    elif command == "extras":
+        result = extras(rpc, rest[0], int(rest[1]))
     else:
         result = state(rpc, rest[0])
     print(json.dumps(result))

@@ -407,6 +407,17 @@ def _state_lines(report) -> tuple[str, ...]:
     return tuple(line for line in state_lines(report.state) if line)
 
 
+def execution_lines(review: AnyReview) -> list[str]:
+    """The EVM check for the signer, under the verdict: one line saying what executing the Safe's own
+    code proved (all calls, or how many and what was not covered and why), then what it assumed."""
+    if isinstance(review, MessageItem):
+        return []  # a message calls nothing: there is nothing to execute
+    check = review.report.execution
+    if check is None:
+        return ["NOT checked by executing the Safe's code (the check was not run)"]
+    return [display(check.summary)] + [display(f"Assumed for this check: {line}") for line in check.assumed]
+
+
 # -- Safe messages -------------------------------------------------------------------------------
 MESSAGE_KIND = {"text": "a text message", "typed-data": "typed data", "hash": "a bare 32-byte hash",
                 "bytes": "raw bytes"}

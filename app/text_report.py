@@ -5,7 +5,7 @@ Reasons and call rows come from `app.presentation`, the same list the GUI shows.
 
 from decoders.eip712 import hardware_wallet_groups
 
-from .presentation import NO_FINDING, CallRow, Presentation, present
+from .presentation import NO_FINDING, CallRow, Presentation, execution_lines, present
 from .service import AnyReview, MessageItem, Review
 from decoders.vocabulary import Severity, Verdict
 
@@ -67,7 +67,8 @@ def render(review: AnyReview) -> str:
         return render_message(review)
     report = review.report
     shown = present(review)
-    lines = [*shown.state_lines, *([""] if shown.state_lines else []), VERDICT_LINE[shown.verdict]]
+    lines = [*shown.state_lines, *([""] if shown.state_lines else []), VERDICT_LINE[shown.verdict],
+             *execution_lines(review)]
     lines.append("What it does (riskiest first; exact values in the call tree below):")
     lines.extend(f"  {row.path:<6} {INTENT_MARK[row.severity]} {row.text}" for row in shown.intents)
     lines += _why_lines(shown)

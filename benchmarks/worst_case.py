@@ -243,6 +243,79 @@ def stage_batch_nested() -> Callable[[], str]:
     return _described(f"depth {MAX_DEPTH + 1}", _run_verify(json.dumps(record).encode()))
 
 
+# -- the EVM check: precompiles a transaction may call, at and past the work bound ---------------
+# (decoders/evm/machine.py: one bound of about 3 s of work, charged per jump and per precompile gas)
+def _precompile(n: int) -> str:
+    return "0x" + n.to_bytes(20, "big").hex()
+
+
+def _blake2f(rounds: int) -> bytes:
+    return rounds.to_bytes(4, "big") + bytes(64) + b"abc" + bytes(125) + (3).to_bytes(8, "little") + bytes(8) + b"\x01"
+
+
+def _evm_batch(entries: list[tuple[str, bytes]]) -> bytes:
+    """A Safe 1.4.1 MultiSend batch calling each (target, data) as the Safe, verified with the EVM check."""
+    from tests.builders import address, multisend, packed_entry, service_record
+
+    multisend_141 = "0x38869bf66a61cF6bDB996A6aE40D5853Fd43B526"  # safe-deployments v1.4.1 multi_send
+    blob = b"".join(packed_entry(0, to, 0, data) for to, data in entries)
+    record = service_record(address("worst-safe"), multisend_141, data=multisend(blob), operation=1,
+                            safe_version="1.4.1")
+    return json.dumps(record).encode()
+
+
+def _bn128_pairs(pairs: int) -> bytes:
+    """`pairs` copies of (G1, G2): valid curve points, so every pair is computed (the result is false)."""
+    g1 = (1).to_bytes(32, "big") + (2).to_bytes(32, "big")
+    # G2 generator of alt_bn128 (EIP-197), imaginary part first
+    g2 = bytes.fromhex("198e9393920d483a7260bfb731fb5d25f1aa493335a9e71297e485b7aef312c2"
+                       "1800deef121f1e76426a00665e5c4479674322d4f75edadd46debd5cd992f6ed"
+                       "090689d0585ff075ec9e99ad690c3395bc4b313370b38ef355acdadcd122975b"
+                       "12c85ea5db8c6deb4aab71808dcb408fe3d1e7690c43d37b4ce6cc0166fa7daa")
+    return (g1 + g2) * pairs
+
+
+def stage_evm_blake2f_issue() -> Callable[[], str]:
+    """The issue's case: one blake2f call with 20,000,000 rounds (2 min 12 s unbounded): stopped by the
+    work bound before it computes anything."""
+    return _run_verify(_evm_batch([(_precompile(9), _blake2f(20_000_000))]), execute=True)
+
+
+def stage_evm_blake2f_at_bound() -> Callable[[], str]:
+    """The most blake2f work the bound lets run: rounds just under it, in one call."""
+    from decoders.evm import machine
+
+    rounds = machine.WORK_LIMIT // machine.PRECOMPILE_WORK_PER_GAS[9] - 20_000
+    return _described(f"{rounds} rounds", _run_verify(_evm_batch([(_precompile(9), _blake2f(rounds))]), execute=True))
+
+
+def stage_evm_point_evaluation() -> Callable[[], str]:
+    """Point evaluation (0x0a) called 500 times (about 3 s each unbounded): stopped at the first call."""
+    import hashlib
+
+    commitment = b"\xc0" + bytes(47)
+    data = b"\x01" + hashlib.sha256(commitment).digest()[1:] + bytes(64) + commitment + commitment
+    return _run_verify(_evm_batch([(_precompile(10), data)] * 500), execute=True)
+
+
+def stage_evm_pairing() -> Callable[[], str]:
+    """ecPairing calls of 4 pairs (the most one call may do under the bound), repeated: the bound stops them."""
+    return _run_verify(_evm_batch([(_precompile(8), _bn128_pairs(4))] * 20), execute=True)
+
+
+def stage_evm_ecmul() -> Callable[[], str]:
+    """ecMul calls with a full-width scalar, 400 of them: run until the bound."""
+    data = (1).to_bytes(32, "big") + (2).to_bytes(32, "big") + (2**256 - 1).to_bytes(32, "big")
+    return _run_verify(_evm_batch([(_precompile(7), data)] * 400), execute=True)
+
+
+def stage_evm_modexp() -> Callable[[], str]:
+    """modexp with 1 KB base, exponent and modulus (about 2.8M gas each), as many as a block's gas pays for."""
+    size = 1024
+    data = size.to_bytes(32, "big") * 3 + b"\xee" * size + b"\xfd" * size + b"\xc7" * size
+    return _run_verify(_evm_batch([(_precompile(5), data)] * 14), execute=True)
+
+
 def stage_policy_size() -> Callable[[], str]:
     """A policy at MAX_POLICY_BYTES of rules, compiled (the policy engine's own bound)."""
     from policies import schema
@@ -288,6 +361,12 @@ STAGES = {
     "batch-nested": stage_batch_nested,
     "batch-with-evm": stage_batch_with_evm,
     "policy-size": stage_policy_size,
+    "evm-blake2f-20M-rounds": stage_evm_blake2f_issue,
+    "evm-blake2f-at-bound": stage_evm_blake2f_at_bound,
+    "evm-point-evaluation-x500": stage_evm_point_evaluation,
+    "evm-ecpairing-4-pairs-x20": stage_evm_pairing,
+    "evm-ecmul-x400": stage_evm_ecmul,
+    "evm-modexp-1KB-x14": stage_evm_modexp,
 }
 
 

@@ -14,7 +14,7 @@ from .execution_check import ExecutionCheck
 from .refund import Refund
 from .safetx import Context, Payload
 from .signatures import SignatureCheck
-from .vocabulary import Severity, Verdict, worst_verdict
+from .vocabulary import NEVER_WAIVABLE_CODES, Severity, Verdict, worst_verdict
 
 SCHEMA = "coldsight.report/1"
 
@@ -107,8 +107,11 @@ class Report:
         self.findings = sort_findings(self.findings)
 
     def waiver_for(self, finding: Finding) -> str | None:
-        """The policy's `allow_dangerous` reason that waives this finding, if any."""
-        return self.policy.waiver_for(finding) if self.policy is not None else None
+        """The policy's `allow_dangerous` reason that waives this finding, if any. A never-waivable code
+        (integrity, and whatever stopped the EVM check) counts whatever the policy object says."""
+        if self.policy is None or finding.code in NEVER_WAIVABLE_CODES:
+            return None
+        return self.policy.waiver_for(finding)
 
     @property
     def effective_findings(self) -> list[Finding]:

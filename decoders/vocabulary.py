@@ -192,7 +192,7 @@ CATALOGUE: dict[FindingCode, CodeInfo] = {
     FindingCode.UNKNOWN_TYPED_DATA: CodeInfo(Severity.WARN, True, "the Safe signs typed data Coldsight has no rule for"),
     FindingCode.BUILDER_MISMATCH: CodeInfo(Severity.CRITICAL, False, "the transaction is not what its Transaction Builder file describes"),
     FindingCode.BUILDER_CHECKSUM: CodeInfo(Severity.WARN, True, "a Transaction Builder file was edited after export (checksum)"),
-    FindingCode.EXECUTION_UNCHECKED: CodeInfo(Severity.WARN, True, "the transaction could not be executed on verified bytecode offline"),
+    FindingCode.EXECUTION_UNCHECKED: CodeInfo(Severity.CRITICAL, False, "the EVM check did not cover every call shown (not run, stopped early, work limit)"),
     FindingCode.ADDRESS_LOOKALIKE: CodeInfo(Severity.WARN, False, "an unknown address starts and ends like a known one (address poisoning)"),
     FindingCode.DECEPTIVE_TEXT: CodeInfo(Severity.WARN, True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),
     FindingCode.STATE_INCOMPLETE: CodeInfo(Severity.WARN, False, "the run on the proven snapshot read something the snapshot does not prove"),

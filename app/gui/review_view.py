@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 from decoders.eip712 import hardware_wallet_groups
 
 from ..presentation import (MESSAGE_PATH, POLICY_SEVERITY, CallRow, HashRow, IntentRow, MessageView, Reason, TreeRow,
-                            decision_text, present)
+                            decision_text, execution_lines, present)
 from ..service import AnyReview, MessageItem, Review
 from .theme import DELEGATECALL_COLOUR, MUTED, SEVERITY_COLOUR, SEVERITY_WORD, monospace_font
 from .widgets import VerdictBanner, card, qr_label, selectable
@@ -45,6 +45,11 @@ class ReviewView(QWidget):
         if approved_by is None:
             self.banner = VerdictBanner(review.verdict)
             layout.addWidget(self.banner)
+            if lines := execution_lines(review):  # what executing the Safe's code proved, right under the verdict
+                self.execution_line = selectable(QLabel("\n".join(lines)))
+                self.execution_line.setObjectName("executionLine")
+                self.execution_line.setWordWrap(True)
+                layout.addWidget(self.execution_line)
         if isinstance(review, MessageItem):
             self._message_cards(review, layout)
             return

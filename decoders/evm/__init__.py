@@ -6,8 +6,8 @@ see benchmarks/evm_engines.py for why.
 """
 
 from .bytecode import available_versions
-from .execute import execute_safe_tx
+from .execute import execute_safe_tx, state_for
 from .model import EvmUnavailable, ExecutedCall, Execution, SafeState, StorageWrite
 
 __all__ = ["EvmUnavailable", "ExecutedCall", "Execution", "SafeState", "StorageWrite", "available_versions",
-           "execute_safe_tx"]
+           "execute_safe_tx", "state_for"]

@@ -48,10 +48,13 @@ ENGINE = _engine_name()
 # Derived, not chosen: keccak256("coldsight.evm.executor")[12:], so it collides with nothing real.
 EXECUTOR = keccak(b"coldsight.evm.executor")[12:]
 SAFE_BALANCE = 2**200       # enough for any value transfer
-GAS = 1_000_000_000         # every run gets this much: far above any block gas limit (a 5,000-call batch
-                            # sending value to fresh accounts uses ~175M)
-MAX_JUMPS = 500_000         # bounds the steps (every loop iteration jumps): 20x a 5,000-entry batch,
-                            # about 2 s of the tightest possible loop
+# The most gas an executor can give execTransaction: a transaction's gas limit cannot exceed its chain's
+# block gas limit (36,000,000 on Ethereum in 2025; since EIP-7825 Ethereum also caps one transaction at
+# 2**24), and the intrinsic cost is paid first. With
+# safeTxGas 0 the Safe's own call gets all the gas left; otherwise exactly safeTxGas, after the Safe checks
+# that enough is left (GS010). A chain whose executor gives less only makes the run stop sooner (a revert or
+# a failed call: nothing more happens); a transaction that needs more than this is not covered (block).
+BLOCK_GAS_LIMIT = 36_000_000
 EXEC_TRANSACTION = keccak(b"execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)")[:4]
 GET_TRANSACTION_HASH = keccak(b"getTransactionHash(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,uint256)")[:4]
 ERROR_STRING = bytes.fromhex("08c379a0")  # Error(string)
@@ -147,6 +150,21 @@ def _linked_list(items: list[bytes], base: int) -> dict[int, int]:
         previous = _word(item)
     slots[layout.mapping_slot(previous, base)] = layout.SENTINEL
     return slots
+
+
+def run_gas(calldata: bytes) -> int:
+    """Gas left for execTransaction in a transaction that uses a whole block: the block gas limit less the
+    intrinsic cost (21,000 and 4 or 16 gas per zero or non-zero calldata byte)."""
+    intrinsic = 21_000 + sum(16 if byte else 4 for byte in calldata)
+    return max(0, BLOCK_GAS_LIMIT - intrinsic)
+
+
+def _encodable(tx: SafeTx) -> bool:
+    try:
+        exec_calldata(tx, b"")
+    except (EncodingError, TypeError, ValueError):
+        return False
+    return True
 
 
 def exec_calldata(tx: SafeTx, signatures: bytes) -> bytes:
@@ -279,10 +297,10 @@ def prepare(tx: SafeTx, context: Context, state: SafeState | None = None, *,
     if chain_id is None and _key(base_version) >= (1, 3, 0):
         notes.append("the chain id is not known; the EVM ran with chain id 1 (only EIP-712 hashes computed "
                      "on chain depend on it)")
-    gas = GAS
-    if tx.safe_tx_gas * 64 // 63 + 10_000 > GAS:
-        notes.append(f"safeTxGas {tx.safe_tx_gas} is more gas than any block holds; the run was given "
-                     f"{GAS}, far more than any executor could supply")
+    gas = run_gas(exec_calldata(tx, b"\0" * 65 * len(approvers)) if _encodable(tx) else tx.data)
+    if tx.safe_tx_gas * 64 // 63 + 10_000 > gas:
+        notes.append(f"safeTxGas {tx.safe_tx_gas} is more gas than a block of {BLOCK_GAS_LIMIT:,} gas leaves for the "
+                     "Safe: no executor can supply it, so the transaction cannot run")
     return Setup(label=label, safe=safe, proxy_code=proxy.code, singleton=singleton_raw,
                  codes=_singleton_codes(chain_id) + _library_codes(chain_id), storage=storage,
                  approvers=approvers, guard=guard, handler=handler, stub_guard=stub_guard, gas=gas,
@@ -294,7 +312,7 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
                     version: str | None = None, tx_gas_price: int | None = None) -> Execution:
     """Run `tx` through the real execTransaction bytecode of the Safe's exact version, offline."""
     setup = prepare(tx, context, state, version=version, tx_gas_price=tx_gas_price)
-    from .machine import PrecompileRefused, Recorder, WorkLimitExceeded, World  # py-evm: on first use
+    from .machine import WORK_LIMIT, PrecompileFailed, Recorder, WorkLimitExceeded, World  # py-evm: on first use
 
     safe, storage, notes = setup.safe, dict(setup.storage), list(setup.notes)
     world = World.with_codes(setup.codes, setup.evm_chain_id)
@@ -310,6 +328,10 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
                      "its calls are recorded, not executed")
     for slot, value in storage.items():
         world.set_storage(safe, slot, value)
+    for index, stub in enumerate((state or SafeState()).code_stubs):
+        raw = _raw(stub, f"state.code_stubs[{index}]")
+        if not world.get_code(raw):
+            world.set_code(raw, GUARD_STUB)
 
     # Pre-approvals for every approver but the executor need the transaction's hash: ask the contract.
     preset: set[int] = set()
@@ -332,16 +354,17 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
     recorder = Recorder(safe=safe, proxy_code=setup.proxy_code, singletons=singletons,
                         libraries=(frozenset(address for address, _ in setup.codes) - singletons)
                         | frozenset(address for address, _ in _lazy_library_codes(setup.chain_id)),
-                        max_jumps=MAX_JUMPS)
+                        work_limit=WORK_LIMIT)
     try:
-        result = world.run(EXECUTOR, safe, setup.proxy_code, _encoded(tx, signatures), setup.gas,
-                           setup.gas_price, recorder)
+        calldata = _encoded(tx, signatures)
+        gas = run_gas(calldata)
+        result = world.run(EXECUTOR, safe, setup.proxy_code, calldata, gas, setup.gas_price, recorder)
     except WorkLimitExceeded:
-        raise EvmUnavailable(f"the run did not finish within {MAX_JUMPS} jumps", "evm",
-                             "the transaction loops far longer than any real batch") from None
-    except PrecompileRefused as refused:
-        raise EvmUnavailable(f"code running as the Safe called precompile 0x{refused.args[0]:02x}, "
-                             "which the oracle does not compute", "evm") from None
+        raise EvmUnavailable(f"the run did not finish within its work bound ({WORK_LIMIT:,} units, about 3 s: "
+                             "jumps and the precompiles' gas)", "evm",
+                             "the transaction loops, or calls costly precompiles, far more than any real one") from None
+    except PrecompileFailed as failed:
+        raise EvmUnavailable(str(failed), "evm") from None
 
     reverted = result.is_error
     output = result.output
@@ -360,8 +383,16 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
     return Execution(
         calls=recorder.calls, storage_writes=writes, success=success, reverted=reverted,
         revert_reason=_revert_reason(output) if reverted else None,
-        engine=ENGINE, version=setup.label, gas_used=setup.gas - result.gas_remaining,
-        notes=notes + recorder.notes)
+        engine=ENGINE, version=setup.label, gas_used=gas - result.gas_remaining,
+        notes=notes + recorder.notes, fallback_handler=to_checksum(setup.handler) if _word(setup.handler) else None,
+        gas=gas, assumed=list(dict.fromkeys(recorder.assumed)))
+
+
+def state_for(root, context: Context) -> tuple[SafeState, list[str]]:
+    """The synthesized owners and modules the transaction's own management calls need (decoders/evm/state.py)."""
+    from .state import state_for as synthesize
+
+    return synthesize(root, context, EXECUTOR)
 
 
 def _call_view(world: World, setup: Setup, data: bytes) -> bytes:

@@ -27,6 +27,9 @@ class SafeState:
     modules: tuple[str, ...] = ()
     guard: str = ZERO_ADDRESS
     fallback_handler: str | None = None  # None: the version's canonical handler address (codeless leaf)
+    # Addresses the transaction makes the Safe's guard: Solidity checks they hold code before asking them
+    # for ERC-165 support, so a one-byte stub stands in (what they answer: machine.Recorder, said in words).
+    code_stubs: tuple[str, ...] = ()
 
 
 @dataclass
@@ -61,3 +64,6 @@ class Execution:
     version: str
     gas_used: int
     notes: list[str]
+    fallback_handler: str | None = None  # the handler the synthesized Safe forwards unknown calls to (checksummed)
+    gas: int = 0  # the gas the run was given
+    assumed: list[str] = field(default_factory=list)  # what the run assumed about code it does not have

@@ -2,7 +2,8 @@
 
 * `py_ecc` (pairing-curve arithmetic for precompiles 0x06-0x08 and BLS12-381): py-evm imports it
   eagerly and it computes constants at import, about 300 ms of the start-up. Safe and library code
-  never calls those precompiles; the oracle refuses them (machine.REFUSED_PRECOMPILES) instead.
+  never calls those precompiles; when a transaction does, `real_curve_arithmetic` loads the real
+  package then and rebinds py-evm's curve modules to it, so the precompile computes for real.
 * `cached_property` (a py-evm dependency) imports asyncio, which the dependency rule keeps out of
   `decoders`; functools.cached_property does the same job for py-evm's synchronous properties.
 
@@ -86,3 +87,25 @@ def stand_ins() -> Iterator[None]:
             del sys.modules[name]
         if shim_added:
             del sys.modules["cached_property"]
+
+
+_CURVE_MODULES = ("eth._utils.bn128", "eth.precompiles.ecadd", "eth.precompiles.ecmul", "eth.precompiles.ecpairing")
+
+
+def real_curve_arithmetic() -> None:
+    """Make py-evm's alt_bn128 precompiles (0x06-0x08) compute with the real py_ecc, once per process.
+
+    Reloading re-runs those modules in their own namespace, so the functions py-evm's precompile table
+    already holds see the real `py_ecc` from then on. The real package is imported first (the stand-in
+    finder is gone once py-evm is imported)."""
+    import importlib
+
+    if not any(isinstance(getattr(sys.modules.get(name), "bn128", None), _Inert) for name in _CURVE_MODULES):
+        return
+    for name in [n for n, m in sys.modules.items() if (n == "py_ecc" or n.startswith("py_ecc."))
+                 and isinstance(getattr(getattr(m, "__spec__", None), "loader", None), _InertLoader)]:
+        del sys.modules[name]  # stand-ins still registered (never the real package)
+    importlib.import_module("py_ecc.optimized_bn128")
+    for name in _CURVE_MODULES:
+        importlib.reload(sys.modules[name])
+

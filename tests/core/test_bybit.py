@@ -45,8 +45,10 @@ def test_bybit_text_output_says_do_not_sign(run_cli, examples_dir):
     assert result.code == 2
     lines = result.stdout.splitlines()
     assert lines[0].startswith("BLOCK") and "DO NOT SIGN" in lines[0]
-    # The text leads with what each call does, then the reasons: both start with the delegatecall.
-    assert lines[1].startswith("What it does") and "DELEGATECALL" in lines[2] and "full control" in lines[2]
+    # Under the verdict, what executing the Safe's code proved; then what each call does, then the
+    # reasons: both start with the delegatecall.
+    assert lines[1] == "Checked by executing the Safe's code (Safe 1.1.1): the call matches"
+    assert lines[2].startswith("What it does") and "DELEGATECALL" in lines[3] and "full control" in lines[3]
     first_reason = next(line for line in lines if line.startswith("  [X] "))
     assert "[DELEGATECALL_UNTRUSTED]" in first_reason and "full control" in first_reason
     safe_tx = peer_hashes(bybit_record(examples_dir))["safeTx"]

@@ -160,14 +160,16 @@ def test_released_versions_are_the_singletons_safe_deployments_lists():
                                    "1.5.0", "1.5.0+L2")
 
 
-def test_a_family_with_an_unbundled_version_is_a_warning_naming_it():
+def test_a_family_with_an_unbundled_version_blocks_and_names_it():
     typed_family = Context(chain_id=None, safe=SAFE, version=SafeVersion(family=HashFamily.BASEGAS_NO_CHAIN))
     report = _report(TOKEN, erc20_transfer(ALICE, 1), version="1.1.1")
     check = check_execution(report.payload.tx, typed_family, report.root, report.findings)
     unchecked = [f for f in check.findings if f.code == "EXECUTION_UNCHECKED"]
     # Safe 1.1.1 and 1.2.0 bytecode are bundled; no artifact hashes to the deployed 1.0.0 code.
     assert check.versions == ["1.1.1", "1.2.0"]
-    assert len(unchecked) == 1 and "Safe 1.0.0 could not" in unchecked[0].message
+    assert len(unchecked) == 1 and "Safe 1.0.0 was not executed" in unchecked[0].message
+    assert unchecked[0].severity == "critical" and "--safe-version" in unchecked[0].message
+    assert check.status == "partial"
 
 
 # --- the real engine --------------------------------------------------------------------------------
@@ -190,11 +192,12 @@ def test_real_bytecode_reports_an_implementation_change_the_static_findings_miss
     assert int(written["singleton"], 16) == int(new_singleton, 16)
 
 
-def test_no_bytecode_for_the_version_is_a_warning_not_silence():
+def test_no_bytecode_for_the_version_blocks_never_silence():
     report = verify_record(service_record(SAFE, TOKEN, data=erc20_transfer(ALICE, 1), safe_version="0.1.0"))
     check = check_execution(report.payload.tx, report.context, report.root, report.findings)
     assert check.status == "unavailable"
-    assert [(f.code, f.severity) for f in check.findings] == [("EXECUTION_UNCHECKED", "warn")]
+    assert [(f.code, f.severity) for f in check.findings] == [("EXECUTION_UNCHECKED", "critical")]
+    assert report.verdict == "block" and check.summary.startswith("NOT checked by executing the Safe's code")
 
 
 def test_a_write_is_not_explained_by_a_function_decoded_from_a_wrappers_arguments():
@@ -221,16 +224,21 @@ def test_create2_by_the_create_call_library_is_confirmed_by_the_real_bytecode():
     assert (created["operation"], created["data"]) == ("CREATE2", "0x" + init_code.hex())
 
 
-def test_entries_after_a_call_that_fails_when_run_are_not_a_mismatch():
+def test_entries_after_a_call_that_fails_when_run_are_not_covered_and_block():
     report, _ = _batch_report()
     failed = _leaf(TOKEN, erc20_transfer(ALICE, 5))
     failed.reverted = True
     execution = _batch_execution([failed])
     execution.calls[0].reverted = True
-    assert _mismatches(report, execution) == []
-    # …but a batch that stops early with no failing call is one.
+    found = _mismatches(report, execution)
+    assert [(f.code, f.severity, f.path) for f in found] == [("EXECUTION_UNCHECKED", "critical", "0.1")]
+    assert "0.0 fails when run" in found[0].message
+    # …and a batch that stops early with no failing call is not covered either.
     execution = _batch_execution([_leaf(TOKEN, erc20_transfer(ALICE, 5))])
     execution.calls[0].reverted = True
+    assert [(f.code, f.path) for f in _mismatches(report, execution)] == [("EXECUTION_UNCHECKED", "0.1")]
+    # A batch that runs fewer entries and does not revert is a plain mismatch.
+    execution = _batch_execution([_leaf(TOKEN, erc20_transfer(ALICE, 5))])
     assert [f.code for f in _mismatches(report, execution)] == ["EXECUTION_MISMATCH"]
 
 
@@ -243,3 +251,131 @@ def test_a_finding_on_a_wrappers_decoded_argument_does_not_explain_a_write_to_th
     execution = _execution([_leaf(TOKEN, report.root.data, purpose="transaction")],
                            [StorageWrite(slot=99, before=0, after=1, name=f"modules[{address('module')}]")])
     assert sorted(f.code for f in _mismatches(report, execution)) == ["EXECUTION_MISMATCH", "MODULE_CHANGE"]
+
+
+# --- coverage: whatever stops the run early blocks, and cannot be waived -------------------------------
+
+CALL_ONLY_141 = "0x9641d764fc13c8B624c04430C7356C1C7C8102e2"  # safe-deployments v1.4.1 multi_send_call_only
+HANDLER_130 = "0xf48f2B2d2a534e402487b3ee7C18c33Aec0Fe5e4"  # safe-deployments v1.3.0 compatibility_fallback_handler
+ZKSYNC_CALL_ONLY_130 = "0xf220D3b4DFb23C4ade8C88E526C1353AbAcbC38F"  # v1.3.0 multi_send_call_only, zksync type
+SENTINEL = "0x0000000000000000000000000000000000000001"
+
+
+def _batch(library: str, entries: list[tuple[int, str, int, bytes]], version: str = "1.3.0", chain_id: int = 1, **extra):
+    blob = b"".join(packed_entry(*entry) for entry in entries)
+    return verify_record(service_record(SAFE, library, data=multisend(blob), operation=1, nonce=3,
+                                        safe_version=version, chain_id=chain_id, **extra))
+
+
+def _codes(report, code: str) -> list:
+    return [f for f in report.findings if f.code == code]
+
+
+def test_a_revert_before_the_transactions_call_is_not_confirmed_and_blocks():
+    report = verify_record(service_record(SAFE, TOKEN, data=erc20_transfer(ALICE, 1), nonce=3, safe_version="1.4.1",
+                                          safeTxGas=str(10**9)))
+    assert report.execution.status == "partial" and report.execution.covered == 0
+    assert report.verdict == "block"
+    [unchecked] = _codes(report, "EXECUTION_UNCHECKED")
+    assert unchecked.severity == "critical" and "GS010" in unchecked.message
+    assert report.execution.uncovered[0].path == "0"
+
+
+def test_a_self_call_that_reverts_mid_batch_leaves_the_rest_uncovered_and_blocks():
+    # changeThreshold(0) reverts (GS202) whatever the owners: the library reverts there, later entries never run.
+    refused = calldata("changeThreshold(uint256)", ["uint256"], [0])
+    report = _batch(CALL_ONLY_141, [(0, TOKEN, 0, erc20_transfer(ALICE, 5)), (0, SAFE, 0, refused),
+                                    (0, TOKEN, 0, erc20_transfer(BOB, 7))], version="1.4.1")
+    check = report.execution
+    assert check.status == "partial" and report.verdict == "block"
+    paths = {gap.path for gap in check.uncovered}
+    assert {"0.1", "0.2"} <= paths
+    assert check.covered == 3 and check.shown == 4  # the batch, 0.0, and the reverting self-call were run
+    assert "Only partly checked" in check.summary and "3 of 4" in check.summary
+
+
+def test_a_library_whose_code_is_not_bundled_leaves_its_calls_uncovered():
+    report = _batch(ZKSYNC_CALL_ONLY_130, [(0, TOKEN, 0, erc20_transfer(ALICE, 5))], chain_id=324)
+    assert [node.path for node in report.root.walk()] == ["0", "0.0"], "the static tree no longer unwraps it"
+    assert report.execution.status == "partial" and report.verdict == "block"
+    assert any("not bundled" in gap.reason for gap in report.execution.uncovered)
+
+
+def test_a_harmless_call_to_the_fallback_handler_is_compared_like_any_other():
+    data = calldata("isValidSignature(bytes32,bytes)", ["bytes32", "bytes"], [b"\x01" * 32, b""])
+    report = _batch(MULTISEND_CALL_ONLY_130, [(0, HANDLER_130, 0, data), (0, TOKEN, 0, erc20_transfer(ALICE, 5))])
+    assert report.execution.status == "confirmed", report.execution.uncovered
+    assert not [f for f in report.findings if f.code.startswith("EXECUTION_")]
+    assert report.execution.summary == "Checked by executing the Safe's code (Safe 1.3.0): all 3 calls match"
+
+
+def test_a_self_call_forwarded_to_the_fallback_handler_is_compared_by_address_and_calldata():
+    report = _report(SAFE, calldata("someHandlerFunction(uint256)", ["uint256"], [7]))
+    assert report.execution.status == "confirmed"
+    [forwarded] = report.execution.calls[0]["calls"]
+    assert forwarded["to"] == HANDLER_130 and forwarded["data"] == "0x" + (report.root.data + bytes.fromhex(SAFE[2:])).hex()
+
+
+def test_swap_owner_gets_the_previous_owner_it_names_and_the_signer_is_told():
+    previous, old, new = address("owner-a"), address("owner-b"), address("owner-c")
+    swap = calldata("swapOwner(address,address,address)", ["address", "address", "address"], [previous, old, new])
+    report = _batch(MULTISEND_CALL_ONLY_130, [(0, SAFE, 0, swap), (0, TOKEN, 0, erc20_transfer(ALICE, 5))])
+    check = report.execution
+    assert check.status == "confirmed" and not _codes(report, "EXECUTION_UNCHECKED")
+    assert any(old in line and f"right after {previous}" in line for line in check.assumed)
+    written = {w["name"] for w in check.storage_writes}
+    assert f"owners[{new}]" in written and f"owners[{previous}]" in written
+
+
+@pytest.mark.parametrize("signature,types,values,words", [
+    ("removeOwner(address,address,uint256)", ["address", "address", "uint256"], [SENTINEL, address("owner-b"), 2],
+     "first in the list of owners"),
+    ("disableModule(address,address)", ["address", "address"], [address("module-a"), address("module-b")],
+     "enabled module"),
+])
+def test_other_management_calls_get_the_state_they_need(signature, types, values, words):
+    report = _report(SAFE, calldata(signature, types, values))
+    assert report.execution.status == "confirmed", report.execution.uncovered
+    assert any(words in line for line in report.execution.assumed)
+
+
+def test_a_policy_can_never_waive_an_uncovered_run():
+    from policies.errors import PolicyError
+    from tests.policies.helpers import decide, loaded_from_bytes, policy_text
+
+    waiver = ('[[allow_dangerous]]\nfinding = "EXECUTION_UNCHECKED"\nreason = "we know what we are doing"\n'
+              f'call = {{ to = "{TOKEN}", function = "transfer(address to,uint256 amount)" }}\n')
+    with pytest.raises(PolicyError) as err:
+        loaded_from_bytes(policy_text(waiver).encode(), "test.toml", None)
+    assert "never be waived" in err.value.describe()
+
+    # Even a policy object that claims to waive it (a bug, a forged result) does not count.
+    report = verify_record(service_record(SAFE, TOKEN, data=erc20_transfer(ALICE, 1), nonce=3, safe_version="1.4.1",
+                                          safeTxGas=str(10**9)))
+    result = decide(policy_text(), report)
+    [unchecked] = _codes(report, "EXECUTION_UNCHECKED")
+    result.waivers[(unchecked.path, unchecked.code)] = "forged"
+    assert result.waiver_for(unchecked) == "forged"  # the policy object would waive it…
+    assert report.waiver_for(unchecked) is None and report.verdict == "block"  # …the report does not let it
+
+
+def test_set_guard_from_1_4_gets_its_erc165_answer_assumed_and_is_covered():
+    # GuardManager.setGuard since 1.4.0 asks the guard supportsInterface(type(Guard).interfaceId).
+    guard = address("guard")
+    report = _report(SAFE, calldata("setGuard(address)", ["address"], [guard]), version="1.4.1")
+    check = report.execution
+    assert check.status == "confirmed", check.uncovered
+    assert any(guard in line and "ERC-165" in line for line in check.assumed)
+    assert any(w["name"] == "guard" and int(w["after"], 16) == int(guard, 16) for w in check.storage_writes)
+
+
+def test_a_revert_the_bytes_themselves_cause_is_covered_and_said():
+    # MultiSendCallOnly reverts on a delegatecall entry whatever the Safe's state: the static reading shows the
+    # batch up to there, the run matches it, and nothing of the transaction takes effect ("provably inert").
+    report = _batch(CALL_ONLY_141, [(0, TOKEN, 0, erc20_transfer(ALICE, 5)), (1, address("attacker"), 0, b"")],
+                    version="1.4.1")
+    check = report.execution
+    assert check.status == "confirmed" and not _codes(report, "EXECUTION_UNCHECKED")
+    assert check.summary == ("Checked by executing the Safe's code (Safe 1.4.1): all 2 calls match; "
+                             "it reverts (GS013): executing it fails and changes nothing")
+    assert report.verdict == "block"  # BATCH_AMBIGUOUS: the bytes are not a clean batch

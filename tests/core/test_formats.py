@@ -123,8 +123,9 @@ def test_typed_data_family_detection(run_cli, write_payload, with_chain, gas_key
     result = verify_json(run_cli, write_payload(document))
     assert result.json()["hashes"] == expected
     # >= 1.3.0: every version of the family has verified bytecode bundled, so the EVM check runs them all.
-    # Older families include versions without it (0.1.0, 1.0.0): that must be a warning, never silence.
-    assert result.code == (0 if with_chain else 1), result.stderr
+    # Older families include versions without it (0.1.0, 1.0.0): the check does not cover them, which
+    # blocks (EXECUTION_UNCHECKED is never waivable), never silence.
+    assert result.code == (0 if with_chain else 2), result.stderr
     assert _warning_codes(result) == ([] if with_chain else ["EXECUTION_UNCHECKED"])
     # A declared version of the same family is accepted; another family is refused.
     assert verify_json(run_cli, write_payload(document), "--safe-version", version).json()["hashes"] == expected

@@ -26,7 +26,8 @@ def test_gui_leads_with_intents_riskiest_first(qtbot):
     qtbot.addWidget(view)
     column = view.column
     assert column.itemAt(0).widget() is view.banner
-    assert column.itemAt(1).widget() is view.intents_card  # before the reasons, hashes and call tree
+    assert column.itemAt(1).widget() is view.execution_line  # what executing the Safe's code proved
+    assert column.itemAt(2).widget() is view.intents_card  # before the reasons, hashes and call tree
     texts = [label.text() for label in view.intent_labels]
     assert texts[0] == "Approve Permit2 (0x0000…8BA3) to spend UNLIMITED USDC"  # critical
     assert texts[1].startswith("Send 150,000 USDC to 0x553B…9E5A (unknown; LOOKS LIKE payroll)")  # warn
@@ -43,6 +44,7 @@ def test_text_output_leads_with_intents(tmp_path, monkeypatch):
     assert run_cli(["addressbook", "import", str(BOOK)]).code == 0
     lines = run_cli(["verify", str(PAYLOAD)]).stdout.splitlines()
     assert lines[0].startswith("BLOCK")
-    assert lines[1].startswith("What it does")
-    assert lines[2] == "  0.1    [X] Approve Permit2 (0x0000…8BA3) to spend UNLIMITED USDC"
-    assert lines[3].startswith("  0.0    [!] Send 150,000 USDC to 0x553B…9E5A (unknown; LOOKS LIKE payroll)")
+    assert lines[1].startswith("Checked by executing the Safe's code")  # the EVM check, under the verdict
+    assert lines[2].startswith("What it does")
+    assert lines[3] == "  0.1    [X] Approve Permit2 (0x0000…8BA3) to spend UNLIMITED USDC"
+    assert lines[4].startswith("  0.0    [!] Send 150,000 USDC to 0x553B…9E5A (unknown; LOOKS LIKE payroll)")

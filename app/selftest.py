@@ -139,6 +139,9 @@ class SelfTestFailure(Exception):
 @dataclass(frozen=True)
 class SelfTestResult:
     failures: tuple[str, ...]
+    # Modules a check could not import: an incomplete install (a dependency left out), which is
+    # told apart from a wrong answer so nobody is sent hunting for an attacker. Still a refusal.
+    missing_modules: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -230,20 +233,35 @@ CHECKS: tuple[tuple[str, Callable[[], None]], ...] = (
 
 def run() -> SelfTestResult:
     """Run every check; an unexpected exception is a failure too (fail closed)."""
-    failures = []
+    failures, missing = [], []
     for name, check in CHECKS:
         try:
             check()
         except SelfTestFailure as failure:
             failures.append(f"{name}: {failure}")
+        except ModuleNotFoundError as err:
+            failures.append(f"{name}: {type(err).__name__}: {err}")
+            if err.name and err.name not in missing:
+                missing.append(err.name)
         except Exception as err:  # a crash inside the core is as disqualifying as a wrong answer
             failures.append(f"{name}: {type(err).__name__}: {err}")
-    return SelfTestResult(tuple(failures))
+    return SelfTestResult(tuple(failures), tuple(missing))
 
 
 def refusal_message(result: SelfTestResult) -> str:
-    lines = ["coldsight: start-up self-test FAILED; this build is broken or has been tampered with.",
-             "coldsight: refusing to review anything. Reinstall from a verified release (check SHA256SUMS)."]
+    only_missing = result.missing_modules and all("ModuleNotFoundError" in f for f in result.failures)
+    if only_missing:
+        names = ", ".join(f"'{name}'" for name in result.missing_modules)
+        lines = [f"coldsight: start-up self-test could not run: a module it needs is missing ({names}).",
+                 "coldsight: this installation is incomplete (a dependency was not installed); refusing to review "
+                 "anything until it is.",
+                 "coldsight: from a checkout: pip install -e . (or pip install --require-hashes -r "
+                 "requirements/runtime.lock); a release: reinstall it and check SHA256SUMS."]
+    else:
+        lines = ["coldsight: start-up self-test FAILED; this build is broken or has been tampered with.",
+                 "coldsight: refusing to review anything. Reinstall from a verified release (check SHA256SUMS)."]
+        if result.missing_modules:
+            lines.append("coldsight: modules are also missing: " + ", ".join(result.missing_modules))
     lines += [f"coldsight: self-test {failure}" for failure in result.failures]
     return "\n".join(lines)
 

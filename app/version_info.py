@@ -8,6 +8,9 @@ BOM_PACKAGES = (
     "pydantic", "parsimonious",
 )
 
+# Left out on purpose by a build (COLDSIGHT_OPENCV=0, packaging/README.md): what takes its place.
+LEFT_OUT = {"opencv-python-headless": "left out (cameras through V4L2; video files: GIF and MJPEG AVI)"}
+
 
 def version_text(verbose: bool = False) -> str:
     from .cli import VERSION
@@ -18,5 +21,5 @@ def version_text(verbose: bool = False) -> str:
             try:
                 lines.append(f"  {name}=={metadata.version(name)}")
             except metadata.PackageNotFoundError:
-                lines.append(f"  {name}: not bundled")
+                lines.append(f"  {name}: {LEFT_OUT.get(name, 'not bundled')}")
     return "\n".join(lines)

@@ -1,4 +1,4 @@
-"""The ONLINE side of the signer's loop (`coldsight-courier`, optional extra `coldsight[online]`).
+"""The ONLINE side of the signer's loop (`coldsight-courier`, extra `online`: `pip install -e '.[online]'` in a checkout).
 
 It talks to a Safe Transaction Service and a JSON-RPC node, proposes transactions, shows a
 pending transaction as an animated eth-sign-request QR, takes the eth-signature QR back, posts it

@@ -64,11 +64,16 @@ class SafeState:
                 f"{len(self.modules)} module(s), guard {'set' if self.guard != ZERO else 'none'}")
 
 
+# Coldsight is installed from a checkout (it is not on PyPI): both commands run in its root folder.
+INSTALL_HINT = ("in the Coldsight checkout: pip install -e '.[online]' (hash-pinned: pip install --require-hashes "
+                "-r requirements/online.lock && pip install --no-deps --no-build-isolation -e .)")
+
+
 def connect(rpc_url: str):
     try:
         from web3 import Web3
     except ImportError:
-        raise CourierError("web3 is not installed", "courier", "pip install 'coldsight[online]'") from None
+        raise CourierError("web3 is not installed", "courier", INSTALL_HINT) from None
     return Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": 30}))
 
 

@@ -8,7 +8,10 @@
 # dist/coldsight-<ver>-linux-x86_64.tar.gz, and writes dist/SHA256SUMS.
 # Environment: PYTHON (default python3.11), COLDSIGHT_ONEFILE=1 (also build dist/onefile/coldsight),
 # COLDSIGHT_BUILD_DIR / COLDSIGHT_DIST_DIR (default build/ and dist/ in the checkout),
-# COLDSIGHT_SKIP_INSTALLERS=1 (only the frozen app, e.g. for CI).
+# COLDSIGHT_SKIP_INSTALLERS=1 (only the frozen app, e.g. for CI), COLDSIGHT_COMMIT (the commit recorded in
+# dist/BUILDINFO when building an export that has no .git; default: git rev-parse HEAD),
+# COLDSIGHT_BUNDLE_BUDGET_MB (default 250: a release whose app folder is larger is refused, exit 66),
+# COLDSIGHT_OPENCV=0 (leave OpenCV out: 212 MB; cameras through V4L2, video files GIF and MJPEG AVI).
 # A release never ships the public example policy signers (policies/trust.toml as checked in):
 # replace that file with the team's own signers, or say it is a demo build with --demo or
 # COLDSIGHT_DEMO_BUILD=1 (tools/dev.sh test does; such a build labels every example-signed policy).
@@ -20,6 +23,8 @@ BUILD=${COLDSIGHT_BUILD_DIR:-$ROOT/build}
 DIST=${COLDSIGHT_DIST_DIR:-$ROOT/dist}
 VENV=$BUILD/venv
 DEMO_BUILD=${COLDSIGHT_DEMO_BUILD:-0}
+export COLDSIGHT_OPENCV=${COLDSIGHT_OPENCV:-1}  # 0: leave OpenCV out (the spec; packaging/README.md)
+[[ $COLDSIGHT_OPENCV =~ ^[01]$ ]] || { echo "build.sh: COLDSIGHT_OPENCV must be 0 or 1" >&2; exit 64; }
 for arg in "$@"; do
   case $arg in
     --demo) DEMO_BUILD=1 ;;
@@ -68,12 +73,33 @@ if [ "${COLDSIGHT_ONEFILE:-}" = 1 ]; then
 fi
 "$DIST/coldsight/coldsight" --version >/dev/null  # smoke test: the bootloader and self-test run
 
+# The release bar: the one-folder app against its size budget (sum of file sizes, so the figure is
+# as reproducible as the files). A release over budget is refused; a demo build only says so.
+BUDGET_MB=${COLDSIGHT_BUNDLE_BUDGET_MB:-250}
+[[ $BUDGET_MB =~ ^[0-9]{1,6}$ ]] || { echo "build.sh: COLDSIGHT_BUNDLE_BUDGET_MB must be a number of MB" >&2; exit 64; }
+BUNDLE_BYTES=$(find "$DIST/coldsight" -type f -printf '%s\n' | awk '{total += $1} END {print total + 0}')
+if [ "$BUNDLE_BYTES" -gt $((BUDGET_MB * 1000000)) ]; then
+  echo "build.sh: the bundle is $((BUNDLE_BYTES / 1000000)) MB, over the ${BUDGET_MB} MB budget (packaging/README.md, \"Shrinking the bundle\")" >&2
+  if [ "$DEMO_BUILD" != 1 ]; then
+    echo "build.sh: REFUSED: a release must fit the budget; COLDSIGHT_BUNDLE_BUDGET_MB raises it, and BUILDINFO records it" >&2
+    exit 66
+  fi
+else
+  echo "build.sh: the bundle is $((BUNDLE_BYTES / 1000000)) MB, within the ${BUDGET_MB} MB budget" >&2
+fi
+
 if [ "${COLDSIGHT_SKIP_INSTALLERS:-}" != 1 ]; then
   step "installers"
   bash packaging/linux/make_installers.sh "$DIST/coldsight" "$VERSION" "$BUILD/pkg" "$DIST"
 fi
 
-step "SHA256SUMS"
+step "BUILDINFO and SHA256SUMS"
+# What packaging/verify_release.sh needs to rebuild this release; listed in SHA256SUMS, so signed.
+COMMIT=${COLDSIGHT_COMMIT:-$(git -C "$ROOT" rev-parse --verify HEAD 2>/dev/null || echo unknown)}
+INSTALLERS=1; [ "${COLDSIGHT_SKIP_INSTALLERS:-}" != 1 ] || INSTALLERS=0
+printf 'commit=%s\nsource_date_epoch=%s\ndemo=%s\ninstallers=%s\nopencv=%s\nbundle_bytes=%s\nbundle_budget_mb=%s\n' \
+  "$COMMIT" "$SOURCE_DATE_EPOCH" "$DEMO_BUILD" "$INSTALLERS" "$COLDSIGHT_OPENCV" "$BUNDLE_BYTES" "$BUDGET_MB" \
+  > "$DIST/BUILDINFO"
 (cd "$DIST" && find . -maxdepth 2 -type f ! -name SHA256SUMS ! -path './coldsight/*' -printf '%P\n' \
   | LC_ALL=C sort | xargs -r sha256sum > SHA256SUMS)
 (cd "$DIST" && find coldsight -type f -printf '%P\n' | LC_ALL=C sort \

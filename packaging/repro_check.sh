@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 COMMIT=$(git rev-parse --verify "${1:-HEAD}^{commit}")  # pinned: HEAD may move while we build
 WORK=${REPRO_WORK:-$(mktemp -d /tmp/coldsight-repro.XXXXXX)}
 [ -n "${REPRO_WORK:-}" ] || trap 'rm -rf "$WORK"' EXIT
-export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct "$COMMIT")
+export SOURCE_DATE_EPOCH=$(git log -1 --format=%ct "$COMMIT") COLDSIGHT_COMMIT=$COMMIT  # the export has no .git
 
 build_in() {  # $1: directory name; a clean export of COMMIT (no .git, no untracked files)
   local tree=$WORK/$1

@@ -106,4 +106,4 @@ def test_courier_imports_web3_lazily():
     )
     done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "CourierError" in done.stdout and "coldsight[online]" in done.stdout
+    assert "CourierError" in done.stdout and "pip install -e '.[online]'" in done.stdout

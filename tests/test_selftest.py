@@ -118,3 +118,36 @@ def test_tampered_evm_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(decoders.evm, "execute_safe_tx", drops_the_last_inner_call)
     assert any(failure.startswith("evm-execution:") for failure in selftest.run().failures)
+
+
+def test_a_missing_dependency_is_named_as_an_incomplete_install_not_tampering() -> None:
+    """The shipped drift: py-evm (module `eth`) left out of an install. The refusal stays (exit 3),
+    but the message names the module and the install, not an attacker."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'eth' or name.startswith('eth.'):\n"
+        "            raise ModuleNotFoundError(f\"No module named '{name}'\", name=name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "from app import cli\n"
+        f"sys.exit(cli.main(['verify', {str(EXAMPLE)!r}]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=EXAMPLE.parents[1], capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == exitcodes.INVALID, done.stderr
+    assert done.stdout == ""
+    assert "a module it needs is missing ('eth')" in done.stderr
+    assert "installation is incomplete" in done.stderr and "pip install -e ." in done.stderr
+    assert "tampered" not in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_wrong_answer_beside_a_missing_module_still_reads_as_tampering() -> None:
+    result = selftest.SelfTestResult(("keccak: Keccak-256 of the empty string: expected 'c5', got '00'",
+                                      "evm-execution: ModuleNotFoundError: No module named 'eth'"), ("eth",))
+    message = selftest.refusal_message(result)
+    assert "tampered" in message and "missing: eth" in message

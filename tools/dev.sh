@@ -84,7 +84,7 @@ case "${1:-}" in
     fi
     bash tests/node/setup.sh
     # The GUI's no-network check runs on the real xcb plugin under Xvfb (it skips without one).
-    apt_install xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0
+    apt_install xvfb libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 openssh-client  # ssh-keygen: tests/release
     if [ "${COLDSIGHT_SKIP_FROZEN:-0}" != 1 ]; then
       # The frozen app is tested too (end-to-end and no-socket tests under strace), so a missing
       # hidden import or a network call in the shipped binary fails the suite.

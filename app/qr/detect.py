@@ -45,9 +45,15 @@ def to_gray(frame: np.ndarray) -> np.ndarray:
     elif frame.ndim == 3 and frame.shape[2] == 1:
         gray = frame[:, :, 0]
     elif frame.ndim == 3 and frame.shape[2] in (3, 4):
-        import cv2
-
-        gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY if frame.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
+        if frame.dtype != np.uint8:
+            raise ValueError(f"frames must be 8-bit, got {frame.dtype}")
+        try:
+            import cv2
+        except ImportError:  # colour frames come from OpenCV's capture; this is for a build without it
+            b, g, r = (frame[:, :, i].astype(np.uint32) for i in range(3))  # the same weights, within 1
+            gray = ((b * 1868 + g * 9617 + r * 4899 + 8192) >> 14).astype(np.uint8)
+        else:
+            gray = cv2.cvtColor(frame, cv2.COLOR_BGR2GRAY if frame.shape[2] == 3 else cv2.COLOR_BGRA2GRAY)
     else:
         raise ValueError(f"not an image frame: array of shape {frame.shape}")
     if gray.dtype != np.uint8:
@@ -99,7 +105,11 @@ class QRDetector:
         return codes
 
     def detect_opencv(self, gray: np.ndarray) -> list[DetectedCode]:
-        import cv2
+        try:
+            import cv2
+        except ImportError:  # a build without OpenCV has no second detector: zxing-cpp alone
+            self.fallback_every = 0
+            return []
 
         if self._opencv is None:
             self._opencv = cv2.QRCodeDetectorAruco()

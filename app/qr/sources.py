@@ -14,7 +14,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Protocol, Sequence
+from typing import Any, Iterable, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -41,19 +41,24 @@ class FrameSource(Protocol):
 # --- images ------------------------------------------------------------------------------
 
 
-def quiet_cv2():
+def quiet_cv2(where: str = "video"):
     """OpenCV, with its own log lines (warnings on broken files) silenced: errors reach the
-    person as our messages, not as library chatter on stderr."""
-    import cv2
+    person as our messages, not as library chatter on stderr. Only cameras and video files other
+    than GIF still need it (packaging/README.md, "Shrinking the bundle"); a build without it says
+    so instead of failing with an import error."""
+    try:
+        import cv2
+    except ImportError:
+        raise SourceError("this build reads video files (other than GIF), and cameras outside Linux, through "
+                          "OpenCV, which is not installed", where,
+                          "scan images or an animated GIF instead, or install opencv-python-headless") from None
 
     cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
     return cv2
 
 
 def decode_image_bytes(data: bytes, where: str) -> np.ndarray:
-    """An image file's bytes as a frame; GIF/animated formats give their first frame here."""
-    cv2 = quiet_cv2()
-
+    """An image file's bytes as a gray frame (Pillow); GIF/animated formats give their first frame here."""
     if not data:
         raise SourceError("the image file is empty", where)
     if len(data) > MAX_IMAGE_BYTES:
@@ -61,13 +66,7 @@ def decode_image_bytes(data: bytes, where: str) -> np.ndarray:
     header = _image_size(data)
     if header is not None and header[0] * header[1] > MAX_FRAME_PIXELS:
         raise SourceError(f"image of {header[0]}x{header[1]} pixels is too large", where)
-    try:
-        frame = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
-    except cv2.error:
-        frame = None
-    if frame is None:
-        frame = _decode_with_pillow(data, where)
-    return frame
+    return _decode_with_pillow(data, where)
 
 
 def _image_size(data: bytes) -> tuple[int, int] | None:
@@ -85,9 +84,23 @@ def _decode_with_pillow(data: bytes, where: str) -> np.ndarray:
         with Image.open(io.BytesIO(data)) as image:
             if image.width * image.height > MAX_FRAME_PIXELS:
                 raise SourceError(f"image of {image.width}x{image.height} pixels is too large", where)
-            return np.asarray(image.convert("L"))
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+            return gray_of_pillow(image)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
         raise SourceError("not a readable image (PNG, JPEG, ...)", where) from None
+
+
+def gray_of_pillow(image) -> np.ndarray:
+    """8-bit gray as cv2.imdecode(..., IMREAD_GRAYSCALE) gave it, within a grey level: EXIF
+    orientation applied, alpha dropped, colour weighted 0.299/0.587/0.114 (ITU-R 601, as OpenCV),
+    16-bit samples scaled to 8 rather than clipped."""
+    from PIL import ImageOps
+
+    image = ImageOps.exif_transpose(image)
+    if image.mode.startswith("I"):  # I;16, I;16B, I (integer samples): keep the top 8 of 16 bits
+        return (np.clip(np.asarray(image, dtype=np.int64), 0, 65535) >> 8).astype(np.uint8)
+    if image.mode not in ("L", "RGB"):
+        image = image.convert("RGB")  # palette, alpha, CMYK, float: through RGB, like OpenCV
+    return np.asarray(image.convert("L"))
 
 
 def read_image_file(path: Path) -> np.ndarray:
@@ -192,11 +205,15 @@ class VideoFileSource:
         self._stop = threading.Event()
         if self.path.suffix.lower() == ".gif":
             self._frames = self._gif_frames()
+        elif self.path.suffix.lower() == ".avi" and not _opencv_installed():
+            from .avi import mjpeg_frames
+
+            self._frames = mjpeg_frames(self.path)  # MJPEG AVI without OpenCV (app/qr/avi.py)
         else:
             self._frames = self._video_frames(self._open_capture())
 
     def _open_capture(self):
-        cv2 = quiet_cv2()
+        cv2 = quiet_cv2(self.name)
 
         capture = cv2.VideoCapture(str(self.path))
         if not capture.isOpened():
@@ -313,21 +330,38 @@ def _linux_device_state(index: int) -> tuple[bool | None, bool | None]:
     return exists, (os.access(device, os.R_OK | os.W_OK) if exists else None)
 
 
+def _opencv_installed() -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("cv2") is not None
+    except ValueError:  # sys.modules["cv2"] is None: blocked, as in a build without it
+        return False
+
+
 class CameraSource:
-    """A live camera through OpenCV. Frames come as fast as the camera delivers them."""
+    """A live camera through OpenCV, or, on Linux without OpenCV, through V4L2 directly
+    (app/qr/v4l2.py). Frames come as fast as the camera delivers them."""
 
     live = True
 
     def __init__(self, index: int, width: int = 1280, height: int = 720, first_frame_timeout: float = 5.0):
-        cv2 = quiet_cv2()
-
         if index < 0:
             raise SourceError("camera numbers start at 0", f"camera {index}")
         self.index = index
         self.name = f"camera {index}"
+        self._v4l2 = None
+        self._capture = None
+        use_v4l2 = sys.platform.startswith("linux") and not _opencv_installed()
+        cv2: Any = None if use_v4l2 else quiet_cv2(self.name)
         exists, accessible = _linux_device_state(index)
         if exists is False or accessible is False:
             raise SourceError(*self._failure(exists, accessible))
+        if use_v4l2:
+            from .v4l2 import V4L2Camera
+
+            self._v4l2 = V4L2Camera(index, width, height, frame_timeout=first_frame_timeout)
+            return
         capture = cv2.VideoCapture(index)
         if not capture.isOpened():
             capture.release()
@@ -344,6 +378,9 @@ class CameraSource:
     def items(self) -> Iterator[Item]:
         import time
 
+        if self._v4l2 is not None:
+            yield from self._v4l2.items()
+            return
         started = time.monotonic()
         got_any = False
         while self._capture is not None:
@@ -358,6 +395,9 @@ class CameraSource:
             yield frame
 
     def close(self) -> None:
+        if self._v4l2 is not None:
+            self._v4l2.close()
+            self._v4l2 = None
         if self._capture is not None:
             self._capture.release()
             self._capture = None

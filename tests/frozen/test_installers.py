@@ -5,6 +5,7 @@ import hashlib
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -85,3 +86,18 @@ def test_install_script_refuses_a_tampered_tree(tmp_path: Path) -> None:
     result = subprocess.run(["sh", str(tree / "install.sh"), "--user"], env=env, capture_output=True, text=True)
     assert result.returncode != 0 and "do not match" in result.stderr
     assert not (tmp_path / "home" / ".local" / "bin" / "coldsight").exists()
+
+
+def test_buildinfo_names_the_commit_and_measures_the_bundle(frozen_runner) -> None:
+    """What verify_release.sh rebuilds from, and the release bar's size figure, are in the signed sums."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("BUILDINFO is written by packaging/build.sh (Linux)")
+    info = dict(line.split("=", 1) for line in (DIST / "BUILDINFO").read_text().splitlines())
+    listed = {line.split(maxsplit=1)[1] for line in (DIST / "SHA256SUMS").read_text().splitlines()}
+    assert "BUILDINFO" in listed
+    assert len(info["commit"]) == 40 and int(info["source_date_epoch"]) > 0
+    app = DIST / "coldsight"
+    measured = sum(os.lstat(os.path.join(folder, name)).st_size for folder, _, names in os.walk(app) for name in names
+                   if not os.path.islink(os.path.join(folder, name)))  # find -type f: no links, none followed
+    assert int(info["bundle_bytes"]) == measured
+    assert int(info["bundle_budget_mb"]) > 0

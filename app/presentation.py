@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from decoders.calls import CallNode
+from decoders.effects import Effects
 from decoders.report import json_value
 from decoders.tokens import token_at
 from decoders.intent import UNLIMITED_FROM, token_amount
@@ -145,10 +146,12 @@ class Presentation:
     calls: CallRow | None  # None for a Safe message (it calls nothing)
     intents: tuple[IntentRow, ...] = ()  # what each call does, riskiest first
     message: MessageView | None = None  # a Safe message's content and hashes
+    counterparties: tuple[str, ...] = ()  # who gets assets, an allowance or control, unknown ones first
     state_lines: tuple[str, ...] = ()  # with a proven snapshot (--state): what changes, shown first
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policy_summary", tuple(display(line) for line in self.policy_summary))
+        object.__setattr__(self, "counterparties", tuple(display(line) for line in self.counterparties))
         object.__setattr__(self, "state_lines", tuple(display(line) for line in self.state_lines))
 
     def reasons_card(self) -> list[Reason | str]:
@@ -395,6 +398,7 @@ def present(review: AnyReview) -> Presentation:
         policy_summary=tuple(review.policy.summary_lines()) if review.policy is not None else (),
         calls=call_row(review.report.root, review, labels_of(review)),
         intents=tuple(intent_rows(review)),
+        counterparties=counterparty_lines(review.report.effects),
         state_lines=_state_lines(review.report),
     )
 
@@ -405,6 +409,23 @@ def _state_lines(report) -> tuple[str, ...]:
     from decoders.state.check import state_lines
 
     return tuple(line for line in state_lines(report.state) if line)
+
+
+JUDGEMENT_WORDS = {"unknown": "UNKNOWN, in no address book, policy or bundled list", "known": "in your address book or policy",
+                   "intermediary": "a known protocol contract", "self": "this Safe's own"}
+
+
+def counterparty_lines(effects: Effects) -> tuple[str, ...]:
+    """Every counterparty on the first screen, full address (poisoning imitates the short form), unknown first."""
+    order = {"unknown": 0, "known": 1, "intermediary": 2, "self": 3}
+    parties = sorted(effects.counterparties, key=lambda p: order.get(p.judgement, 0))
+    lines = []
+    for party in parties:
+        name = f"{party.name} " if party.name else ""
+        calls = ", ".join(party.paths[:4]) + (f" and {len(party.paths) - 4} more" if len(party.paths) > 4 else "")
+        lines.append(f"{name}{party.address}: {JUDGEMENT_WORDS.get(party.judgement, party.judgement)}; gets "
+                     f"{', '.join(party.receives)} (call {calls})")
+    return tuple(lines)
 
 
 def execution_lines(review: AnyReview) -> list[str]:
@@ -434,6 +455,7 @@ def present_message(item: MessageItem) -> Presentation:
         policy_summary=tuple(item.policy.summary_lines()) if item.policy is not None else (),
         calls=None,
         message=message_view(item),
+        counterparties=counterparty_lines(item.message.effects),
     )
 
 

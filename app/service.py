@@ -225,13 +225,15 @@ def review_message_payload(options: ReviewOptions, document: object | None = Non
         data, source = read_bytes(options.payload)
         document = load_message_document(decode_text(data, source), source)
     loaded = load_policy_for_use(options) if options.policy is not None or policy_required() else None
-    message = review_message(document, chain_id=options.chain_id, safe=options.safe, safe_version=options.safe_version)
+    book = address_book_for(options, loaded)
+    message = review_message(document, chain_id=options.chain_id, safe=options.safe, safe_version=options.safe_version,
+                             address_book=book)
     policy = None
     if loaded is not None:
         from policies import evaluate_message
 
         policy = evaluate_message(loaded, message)
-    return MessageItem(message=message, policy=policy, address_book=address_book_for(options, loaded))
+    return MessageItem(message=message, policy=policy, address_book=book)
 
 
 def review_any(options: ReviewOptions) -> AnyReview:

@@ -47,6 +47,7 @@ def render_message(item: MessageItem) -> str:
     lines += ["  | " + line for line in message.text_lines]
     lines += _tree_lines(message.tree, 1)
     lines += [f"  {detail.name}: {detail.text}" for detail in message.details]
+    lines += _counterparty_lines(shown)
     lines += _why_lines(shown)
     lines += ["", "Compare with your signing device:"]
     for row in message.hashes:
@@ -62,6 +63,13 @@ def _tree_lines(rows, depth: int) -> list[str]:
     return lines
 
 
+def _counterparty_lines(shown) -> list[str]:
+    """Who ends up with the assets, the allowance or the control (decoders/effects.py), unknown first."""
+    if not shown.counterparties:
+        return []
+    return ["Who gets something:"] + [f"  {line}" for line in shown.counterparties]
+
+
 def render(review: AnyReview) -> str:
     if isinstance(review, MessageItem):
         return render_message(review)
@@ -71,6 +79,7 @@ def render(review: AnyReview) -> str:
              *execution_lines(review)]
     lines.append("What it does (riskiest first; exact values in the call tree below):")
     lines.extend(f"  {row.path:<6} {INTENT_MARK[row.severity]} {row.text}" for row in shown.intents)
+    lines += _counterparty_lines(shown)
     lines += _why_lines(shown)
     lines.append("")
     context = report.context

@@ -6,15 +6,17 @@ on, what the call does to the Safe. Severity: info < warn < critical.
 
 from dataclasses import dataclass
 
+from .effects import UNLIMITED_FROM, Allowance, AssetMovement, AuthorityChange, Effects
 from .calls import MULTISEND_SELECTOR, CallNode, batch_library_of, executing_address, is_create_call
 from .hexutil import short_address
 from .multisend import describe as describe_batch
 from .safetx import Context
-from .units import format_native
+from . import tokens
+from .units import format_native, format_units
 from .vocabulary import FindingCode, Severity, Verdict, by_severity_worst_first, worst_severity_verdict
 
 MAX_UINT256 = (1 << 256) - 1
-UNLIMITED_THRESHOLD = 1 << 128  # amounts this large are "unlimited" in effect, whatever the token
+UNLIMITED_THRESHOLD = UNLIMITED_FROM  # the one "unlimited" rule (decoders/effects.py), kept under its old name
 MAX_UINT160 = (1 << 160) - 1
 DEFAULT_ADMIN_ROLE = bytes(32)
 
@@ -27,8 +29,6 @@ SAFE_MODULE = {"enableModule", "disableModule"}
 SAFE_GUARD = {"setGuard", "setModuleGuard"}
 SAFE_FALLBACK = {"setFallbackHandler"}
 SAFE_OWNER = {"addOwnerWithThreshold", "removeOwner", "swapOwner"}
-PROXY_UPGRADE = {"upgradeTo", "upgradeToAndCall", "upgrade", "upgradeAndCall", "upgradeBeaconToAndCall"}
-OWNERSHIP = {"transferOwnership", "renounceOwnership", "changeAdmin", "changeProxyAdmin", "setOwner", "transferAdmin"}
 # ExtensibleFallbackHandler (safe-smart-account contracts/handler/extensible/*.sol, v1.5.0): called on the
 # Safe itself, these route Safe selectors or EIP-1271 signature checks of a domain to another contract.
 HANDLER_ROUTING = {"setSafeMethod", "setDomainVerifier", "addSupportedInterfaceBatch"}
@@ -201,35 +201,6 @@ def _function_findings(node: CallNode, context: Context, target: str) -> list[Fi
             _threshold_finding(add, threshold)
     elif name == "changeThreshold":
         _threshold_finding(add, values[0])
-    elif name in PROXY_UPGRADE:
-        add(FindingCode.PROXY_UPGRADE, Severity.CRITICAL, f"Upgrades the implementation behind {target} ({node.function.display})")
-    elif name in OWNERSHIP:
-        new_owner = values[0] if values else None
-        detail = f" to {new_owner}" if isinstance(new_owner, str) else ""
-        add(FindingCode.OWNERSHIP_TRANSFER, Severity.CRITICAL, f"Transfers control of {target}{detail} ({name})")
-    elif name == "grantRole":
-        role = values[0]
-        if role == DEFAULT_ADMIN_ROLE:
-            add(FindingCode.OWNERSHIP_TRANSFER, Severity.CRITICAL, f"Grants the admin role of {target} to {values[1]}")
-        else:
-            add(FindingCode.ROLE_CHANGE, Severity.WARN, f"Grants role 0x{role.hex()} of {target} to {values[1]}")
-    elif name == "renounceRole" and len(values) == 2:
-        if values[0] == DEFAULT_ADMIN_ROLE:
-            add(FindingCode.OWNERSHIP_TRANSFER, Severity.CRITICAL, f"Gives up the admin role of {target}: the caller can no longer grant "
-                "or revoke its roles, and if no one else holds it, no one ever can")
-        else:
-            add(FindingCode.ROLE_CHANGE, Severity.WARN, f"Gives up role 0x{values[0].hex()} of {target}")
-    elif name == "revokeRole" and len(values) == 2:
-        what = "the admin role" if values[0] == DEFAULT_ADMIN_ROLE else f"role 0x{values[0].hex()}"
-        add(FindingCode.ROLE_CHANGE, Severity.WARN, f"Revokes {what} of {target} from {values[1]}")
-    elif name == "approve" and len(values) == 2 and isinstance(values[1], int):
-        _two_argument_approve(add, values[0], values[1], target)
-    elif name == "increaseAllowance" and len(values) == 2 and isinstance(values[1], int):
-        _approval(add, values[0], values[1], MAX_UINT256, target)
-    elif name == "approve" and len(values) == 4:  # Permit2 approve(token, spender, uint160 amount, uint48 expiration)
-        _approval(add, values[1], values[2], MAX_UINT160, f"token {values[0]} through Permit2")
-    elif name == "setApprovalForAll" and len(values) == 2 and values[1] is True:
-        add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Lets {values[0]} move every token of {target} this Safe holds (setApprovalForAll)")
     elif name == "approveHash" and len(values) == 1:
         add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
             f"Approves hash 0x{values[0].hex()} on {target}: if this Safe owns that Safe, this is its signature for a "
@@ -288,37 +259,11 @@ def _handler_routing(add, name: str, values: list) -> None:
             "(ExtensibleFallbackHandler addSupportedInterfaceBatch)")
 
 
-def _two_argument_approve(add, spender: str, amount: int, target: str) -> None:
-    """approve(address,uint256) is both ERC-20 approve(spender, amount) and ERC-721 approve(to, tokenId).
-
-    Offline, the target's standard is unknown: an ERC-20 revoke (amount 0) is also an ERC-721 approval
-    of token #0, so it is never shown as a plain revoke unless the spender is the zero address."""
-    if amount == 0 and int(spender, 16) != 0:
-        add(FindingCode.TOKEN_APPROVAL, Severity.WARN,
-            f"On an ERC-20 token this revokes the allowance of {spender} on {target}; on an ERC-721 (NFT) contract it "
-            f"lets {spender} take token #0")
-    elif int(spender, 16) == 0:
-        add(FindingCode.TOKEN_APPROVAL, Severity.INFO, f"Approves the zero address on {target}: on an ERC-721 contract this clears the "
-            f"approval of token #{amount}; most ERC-20 tokens reject it")
-    else:
-        _approval(add, spender, amount, MAX_UINT256, target,
-                  nft_note=f" (on an ERC-721 contract: lets {spender} take token #{amount})")
-
-
 def _threshold_finding(add, threshold: int) -> None:
     if threshold == 1:
         add(FindingCode.THRESHOLD_CHANGE, Severity.CRITICAL, "Lowers the threshold to 1: a single key could then move everything")
     else:
         add(FindingCode.THRESHOLD_CHANGE, Severity.WARN, f"Sets the signing threshold to {threshold}")
-
-
-def _approval(add, spender, amount: int, maximum: int, what: str, nft_note: str = "") -> None:
-    if amount == 0:
-        add(FindingCode.TOKEN_APPROVAL, Severity.INFO, f"Revokes the allowance of {spender} on {what}")
-    elif amount >= maximum or amount >= UNLIMITED_THRESHOLD:
-        add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Lets {spender} spend an unlimited amount of {what}")
-    else:
-        add(FindingCode.TOKEN_APPROVAL, Severity.WARN, f"Lets {spender} spend up to {amount} (raw units) of {what}{nft_note}")
 
 
 def tree_findings(root: CallNode, context: Context) -> list[Finding]:
@@ -334,3 +279,168 @@ def verdict_of(findings: list[Finding]) -> Verdict:
 
 def sort_findings(findings: list[Finding]) -> list[Finding]:
     return by_severity_worst_first(findings, lambda f: f.severity)
+
+
+# ---- effect-driven findings: one severity rule per effect kind (decoders/effects.py) -------------
+STANDING_SECONDS = 90 * 24 * 3600  # an allowance that outlives a quarter (or never expires) is "standing"
+PAYOUT_ROLES = {"proceeds", "position", "bridge", "refund"}
+PAYOUT_WORDS = {"proceeds": "pays out", "position": "credits the position of", "bridge": "delivers on L2 to",
+                "refund": "refunds"}
+# Authority roles whose new holder takes over the implementation (PROXY_UPGRADE); "role 0x…" grants and
+# every revoke are ROLE_CHANGE; every other role (owner, admin, ward, authority, default admin, admin
+# role) is OWNERSHIP_TRANSFER.
+WEAK_AUTHORITY_ROLES = {"default admin delay"}
+
+
+def _party_words(effects: Effects, address: str | None) -> str:
+    if address is None:
+        return "no one"
+    party = effects.counterparty(address)
+    if party is None or party.judgement == "unknown":
+        return f"{address} (unknown: not this Safe, not in the address book or policy, not a known protocol contract)"
+    return f"{party.name} ({address})" if party.name else address
+
+
+def _amount_words(asset: str, amount: int | None, bound: str, chain_id: int | None) -> str:
+    if asset == "native":
+        what = "native coin"
+        text = format_native(amount) if amount is not None else None
+    else:
+        token = tokens.token_at(chain_id, asset) if asset != "unknown" else None
+        what = token.symbol if token is not None else f"token {asset}"
+        text = None if amount is None else (f"{format_units(amount, token.decimals)} {token.symbol}" if token is not None
+                                            else f"{amount} raw units of token {asset}")
+    if text is None:
+        return f"an amount of {what} the call does not fix"
+    return {"at least": f"at least {text}", "at most": f"up to {text}"}.get(bound, text)
+
+
+def allowance_severity(allowance: Allowance, spender_judgement: str, now: int) -> tuple[str, str]:
+    """The one allowance rule, for calls and messages alike: (code, severity).
+
+    revoke: info. Unlimited (>= 2^96 raw units, or every item): critical. Bounded: warn, and critical
+    when it is standing (no expiry, or one more than 90 days away) and its spender is unknown (not this
+    Safe, not the address book or policy, not a known protocol contract)."""
+    if int(allowance.spender, 16) == 0:
+        return FindingCode.TOKEN_APPROVAL, Severity.INFO  # clears an ERC-721 approval; ERC-20 tokens reject it
+    if allowance.revoke:
+        # approve(x, 0) is also ERC-721 approve(to, tokenId #0): offline the token's standard is unknown, so
+        # it is a plain revoke only with a zero spender (issue 10)
+        nft_approval = allowance.route == "approve" and int(allowance.spender, 16) != 0
+        return FindingCode.TOKEN_APPROVAL, Severity.WARN if nft_approval else Severity.INFO
+    if allowance.unlimited:
+        return FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL
+    standing = allowance.expiry is None or allowance.expiry - now > STANDING_SECONDS
+    if standing and spender_judgement == "unknown":
+        return FindingCode.TOKEN_APPROVAL, Severity.CRITICAL
+    return FindingCode.TOKEN_APPROVAL, Severity.WARN
+
+
+def _expiry_text(allowance: Allowance, now: int) -> str:
+    if allowance.expiry is None:
+        return "never expires"
+    if allowance.expiry <= now:
+        return "expires now (this block)"
+    days = (allowance.expiry - now) // 86400
+    return f"expires in {days} day(s)" if days else "expires within a day"
+
+
+def allowance_finding(allowance: Allowance, effects: Effects, chain_id: int | None, now: int,
+                      path: str | None) -> Finding:
+    party = effects.counterparty(allowance.spender)
+    code, severity = allowance_severity(allowance, party.judgement if party else "unknown", now)
+    spender = _party_words(effects, allowance.spender)
+    via = f" through {allowance.via}" if allowance.via else ""
+    token = _amount_words(allowance.token, None, "exact", chain_id).replace("an amount of ", "").replace(
+        " the call does not fix", "")
+    if int(allowance.spender, 16) == 0:
+        return Finding(code, severity, path, f"Approves the zero address on {token}: on an ERC-721 contract this clears the "
+                       "approval of a token; most ERC-20 tokens reject it")
+    if allowance.revoke and severity == Severity.WARN:
+        return Finding(code, severity, path, f"On an ERC-20 token this revokes the allowance of {spender} on {token}; on an "
+                       f"ERC-721 (NFT) contract it lets {spender} take token #0")
+    if allowance.revoke:
+        return Finding(code, severity, path, f"Revokes the allowance of {spender} on {token}{via} ({allowance.route})")
+    if allowance.unlimited:
+        amount = "every item" if allowance.amount is None and allowance.route in ("operator",) else "an unlimited amount"
+        return Finding(code, severity, path, f"Lets {spender} spend {amount} of {token}{via} ({allowance.route}; "
+                       f"{_expiry_text(allowance, now)})")
+    summed = f", summed over calls {', '.join(allowance.paths)}" if len(allowance.paths) > 1 else ""
+    amount = _amount_words(allowance.token, allowance.amount, "exact", chain_id)
+    nft = (f" (on an ERC-721 contract: lets it take token #{allowance.amount})"
+           if allowance.route == "approve" and _amount_words(allowance.token, 1, "exact", chain_id).startswith("1 raw") else "")
+    return Finding(code, severity, path, f"Lets {spender} spend up to {amount}{via} ({allowance.route}{summed}; "
+                   f"{_expiry_text(allowance, now)}){nft}")
+
+
+def _authority_finding(change: AuthorityChange, effects: Effects, target: str) -> Finding:
+    holder = _party_words(effects, change.holder) if change.holder is not None else None
+    how = f" ({change.function})" if change.function else ""
+    if change.action == "revoke":
+        return Finding(FindingCode.ROLE_CHANGE, Severity.WARN, change.path,
+                       f"Revokes the {change.role} of {target} from {holder}{how}")
+    if change.role in WEAK_AUTHORITY_ROLES or (change.role.startswith("role 0x") and change.action != "renounce"):
+        return Finding(FindingCode.ROLE_CHANGE, Severity.WARN, change.path,
+                       f"Grants the {change.role} of {target} to {holder}{how}" if holder else
+                       f"Changes the {change.role} of {target}{how}")
+    if change.role.startswith("role 0x"):
+        return Finding(FindingCode.ROLE_CHANGE, Severity.WARN, change.path, f"Gives up the {change.role} of {target}{how}")
+    if change.role.startswith("implementation"):
+        return Finding(FindingCode.PROXY_UPGRADE, Severity.CRITICAL, change.path,
+                       f"Upgrades the {change.role} of {target} to {holder}{how}: its code is replaced")
+    if holder is None:
+        return Finding(FindingCode.OWNERSHIP_TRANSFER, Severity.CRITICAL, change.path,
+                       f"Gives up the {change.role} of {target}{how}: the caller can no longer control it, and if no "
+                       "one else holds it, no one ever can")
+    pending = " (pending: it takes over when it accepts)" if change.action == "set pending" else ""
+    return Finding(FindingCode.OWNERSHIP_TRANSFER, Severity.CRITICAL, change.path,
+                   f"Hands the {change.role} of {target} to {holder}{pending}{how}")
+
+
+def effect_findings(effects: Effects, root: CallNode, context: Context, now: int) -> list[Finding]:
+    """Findings from what the transaction does: one rule per effect kind, at every depth."""
+    nodes = {node.path: node for node in root.walk()}
+    found: list[Finding] = []
+
+    def add(code: str, severity: str, path: str | None, message: str) -> None:
+        node = nodes.get(path) if path is not None else None
+        if node is not None and _runs_as_third_party(node, context):
+            role = node.maker_role or "the batch contract"
+            message += f" [made by {short_address(node.runs_as)} ({role}), not by this Safe]"
+        found.append(Finding(code, severity, path, message))
+
+    for path in effects.unexplained_value:
+        node = nodes[path]
+        add(FindingCode.VALUE_NOT_NEEDED, Severity.CRITICAL, path,
+            f"Attaches {format_native(node.value)} to {node.function.name} on {_target_text(node, context)}, which takes "
+            "no native coin: it is lost to, or kept by, that contract")
+    payments: dict[str, list[AssetMovement]] = {}
+    for move in effects.assets:
+        party = effects.counterparty(move.recipient)
+        if party is None or party.judgement != "unknown":
+            continue
+        if move.role in PAYOUT_ROLES:
+            what = _amount_words(move.asset, move.amount, move.bound, context.chain_id)
+            add(FindingCode.PROCEEDS_TO_THIRD_PARTY, Severity.CRITICAL, move.path,
+                f"{move.function or 'This call'} {PAYOUT_WORDS[move.role]} {_party_words(effects, move.recipient)} "
+                f"({what}), not this Safe")
+        elif not (move.role == "value" and move.path in effects.unexplained_value):
+            payments.setdefault(move.recipient.lower(), []).append(move)
+    for moves in payments.values():
+        shown = "; ".join(f"{_amount_words(m.asset, m.amount, m.bound, context.chain_id)} at call {m.path}"
+                          for m in moves[:3]) + (f"; and {len(moves) - 3} more" if len(moves) > 3 else "")
+        add(FindingCode.COUNTERPARTY_UNKNOWN, Severity.WARN, moves[0].path,
+            f"Sends to {_party_words(effects, moves[0].recipient)}: {shown}. Check this recipient before signing")
+    for allowance in effects.allowances:
+        finding = allowance_finding(allowance, effects, context.chain_id, now, allowance.path)
+        add(finding.code, finding.severity, finding.path, finding.message)
+    for change in effects.authority:
+        node = nodes.get(change.path)
+        target = _target_text(node, context) if node is not None and node.to == change.contract else change.contract
+        finding = _authority_finding(change, effects, target)
+        add(finding.code, finding.severity, finding.path, finding.message)
+    for path in effects.opaque_orders:
+        add(FindingCode.OPAQUE_APPROVAL, Severity.WARN, path,
+            "Pre-signs a CoW Protocol order (setPreSignature): the order's amounts and receiver are not in the "
+            "call, only its hash; review the order itself before signing")
+    return found

@@ -18,11 +18,13 @@ from datetime import UTC, datetime
 
 from . import erc7730, tokens
 from .calls import CallNode
+from .effects import UNLIMITED_FROM as _UNLIMITED_FROM
+from .effects import Allowance, AssetMovement, Effects
 from .hexutil import short_address
 from .names import ZERO_ADDRESS, Names
 from .units import format_units
 
-UNLIMITED_FROM = 1 << 128  # an allowance this large is unlimited in effect (as decoders/findings.py)
+UNLIMITED_FROM = _UNLIMITED_FROM  # the one "unlimited" rule (decoders/effects.py)
 MAX_UINT48 = (1 << 48) - 1
 DEFAULT_ADMIN_ROLE = bytes(32)
 TRUSTED_LIBRARY_KINDS = {"MULTISEND_CALL_ONLY", "MULTISEND", "SIGN_MESSAGE_LIB", "SAFE_MIGRATION"}
@@ -309,10 +311,57 @@ _TEMPLATES = {
 _TEMPLATE_BY_CANONICAL = {f"{name}({rest}": template for (name, rest), template in _TEMPLATES.items()}
 
 
-def describe_call(node: CallNode, names: Names) -> Intent:
-    return _Describer(node, names).describe()
+def describe_call(node: CallNode, names: Names, effects: Effects | None = None) -> Intent:
+    intent = _Describer(node, names).describe()
+    if effects is None or node.operation == 1:
+        return intent
+    return _with_counterparties(intent, node, names, effects)
 
 
-def describe_tree(root: CallNode, names: Names) -> dict[str, Intent]:
-    """Every call's intent, by call path (`0`, `0.1`, …)."""
-    return {node.path: describe_call(node, names) for node in root.walk()}
+def describe_tree(root: CallNode, names: Names, effects: Effects | None = None) -> dict[str, Intent]:
+    """Every call's intent, by call path (`0`, `0.1`, …), each naming the counterparties its effects have."""
+    return {node.path: describe_call(node, names, effects) for node in root.walk()}
+
+
+PAYOUT_VERBS = {"proceeds": "pays", "position": "credits a position to", "bridge": "delivers on L2 to",
+                "refund": "refunds to", "payment": "sends", "value": "sends"}
+
+
+def _movement_clause(move: AssetMovement, names: Names) -> str:
+    asset = (native_amount(move.amount, names.chain_id) if move.asset == "native" and move.amount is not None
+             else "native coin" if move.asset == "native"
+             else token_amount(move.amount, move.asset, names.chain_id) if move.amount is not None and move.asset != "unknown"
+             else (token_symbol(move.asset, names.chain_id) if move.asset != "unknown" else "assets"))
+    bound = {"at least": "at least ", "at most": "up to "}.get(move.bound, "")
+    verb = PAYOUT_VERBS.get(move.role, "sends")
+    if move.role == "payment":
+        return f"sends {bound}{asset} to {names.display(move.recipient)}"
+    if verb.endswith("to"):
+        return f"{verb} {names.display(move.recipient)} ({bound}{asset})"
+    return f"{verb} {bound}{asset} to {names.display(move.recipient)}"
+
+
+def _named(said: str, names: Names, address: str) -> bool:
+    return names.display(address).lower() in said or address.lower() in said
+
+
+def _with_counterparties(intent: Intent, node: CallNode, names: Names, effects: Effects) -> Intent:
+    """Lead with who gets what: every counterparty of this call's effects the sentence does not name yet."""
+    here = effects.at(node.path)
+    if not here:
+        return intent
+    clauses: list[str] = []
+    said = intent.text.lower()
+    for effect in here:
+        if isinstance(effect, AssetMovement):
+            if effect.role == "value" or _named(said, names, effect.recipient):
+                continue
+            clauses.append(_movement_clause(effect, names))
+        elif isinstance(effect, Allowance):
+            if not _named(said, names, effect.spender):
+                clauses.append(f"lets {names.display(effect.spender)} spend {token_symbol(effect.token, names.chain_id)}")
+        elif effect.holder is not None and not _named(said, names, effect.holder):
+            clauses.append(f"hands the {effect.role} to {names.display(effect.holder)}")
+    if not clauses:
+        return intent
+    return Intent(f"{intent.text}: {'; '.join(clauses)}", intent.source, intent.raw)

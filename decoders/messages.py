@@ -25,10 +25,16 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from .effects import Effects
 from .eip712 import domain_separator
 from .eip712_any import TypedDataHashes, hash_typed_data, parse_address, parse_bytes, parse_uint
 from .errors import ContextError, PayloadError
-from .findings import MAX_UINT160, UNLIMITED_THRESHOLD, Finding, sort_findings, verdict_of
+from .addressbook import AddressBook
+from .effects import Allowance, AssetMovement
+from .effects_extract import counterparties_of
+from .effects_knowledge import knowledge
+from .findings import Finding, allowance_finding, sort_findings, verdict_of
+from .names import Names
 from .hexutil import keccak, short_address
 from .safetx import SafeVersion
 from .vocabulary import FindingCode, Severity
@@ -83,6 +89,7 @@ class MessageReview:
     inner: InnerMessage
     hashes: SafeMessageHashes
     findings: list[Finding] = field(default_factory=list)
+    effects: Effects = field(default_factory=Effects)  # the allowances / proceeds it signs (decoders/effects.py)
 
     @property
     def verdict(self) -> str:
@@ -95,7 +102,8 @@ class MessageReview:
         return {"schema": "coldsight.message/1", "verdict": self.verdict, "safe": self.safe,
                 "chainId": str(self.chain_id) if self.chain_id is not None else None,
                 "safeVersion": self.version.label, "hashes": self.hashes.as_json(), "message": inner,
-                "findings": [f.as_json() for f in sort_findings(self.findings)]}
+                "findings": [f.as_json() for f in sort_findings(self.findings)],
+                "effects": self.effects.as_json()}
 
 
 def is_message_document(document: object) -> bool:
@@ -107,7 +115,8 @@ def is_message_document(document: object) -> bool:
 
 
 def review_message(document: object, *, chain_id: int | None = None, safe: str | None = None,
-                   safe_version: str | None = None, now: int | None = None) -> MessageReview:
+                   safe_version: str | None = None, now: int | None = None,
+                   address_book: AddressBook | None = None) -> MessageReview:
     """Hash and judge one Safe message document; the context may come from the document or the caller."""
     if not isinstance(document, dict) or not is_message_document(document):
         raise PayloadError("not a Safe message (expected {safe, message, …} or SafeMessage typed data)", "payload")
@@ -147,8 +156,10 @@ def review_message(document: object, *, chain_id: int | None = None, safe: str |
         findings.append(Finding(FindingCode.CLAIMED_HASH_MISMATCH, Severity.CRITICAL, None,
                                 f"The payload claims message hash {claimed} but the message hashes to "
                                 f"0x{hashes.safe_message.hex()}: it describes a different message"))
-    findings += inner_findings(inner, context_safe, int(time.time()) if now is None else now)
-    return MessageReview(context_safe, context_chain, version, inner, hashes, findings)
+    names = Names(context_chain, context_safe, address_book or AddressBook())
+    judged, effects = judge_inner(inner, context_safe, int(time.time()) if now is None else now, context_chain, names)
+    findings += judged
+    return MessageReview(context_safe, context_chain, version, inner, hashes, findings, effects)
 
 
 def _inner(original: object, signed: bytes | None, findings: list[Finding]) -> InnerMessage:
@@ -172,16 +183,50 @@ def _inner(original: object, signed: bytes | None, findings: list[Finding]) -> I
     return inner
 
 
-def inner_findings(inner: InnerMessage, safe: str, now: int) -> list[Finding]:
+class _Judged:
+    """What the message rules report through: findings (`add(code, severity, text)`), and the effects
+    the message signs, judged by the same allowance rule as a transaction's calls (decoders/findings.py
+    `allowance_finding`: the same "unlimited" bound, the same standing-allowance rule)."""
+
+    def __init__(self, found: list[Finding], safe: str, chain_id: int | None, now: int, names: Names | None):
+        self.found, self.safe, self.chain_id, self.now = found, safe, chain_id, now
+        self.names = names or Names(chain_id, safe)
+        self.allowances: list[Allowance] = []
+        self.assets: list[AssetMovement] = []
+
+    def __call__(self, code: str, severity: str, message: str) -> None:
+        self.found.append(Finding(code, severity, "message", message))
+
+    def _effects(self) -> Effects:
+        own = {self.safe.lower(): "this Safe"}
+        effects = Effects(assets=tuple(self.assets), allowances=tuple(self.allowances))
+        return Effects(assets=effects.assets, allowances=effects.allowances,
+                       counterparties=tuple(counterparties_of(effects, self.names, own, knowledge())))
+
+    def allowance(self, allowance: Allowance) -> None:
+        self.allowances.append(allowance)
+        self.found.append(allowance_finding(allowance, self._effects(), self.chain_id, self.now, "message"))
+
+    def effects(self) -> Effects:
+        return self._effects()
+
+
+def inner_findings(inner: InnerMessage, safe: str, now: int, chain_id: int | None = None,
+                   names: Names | None = None) -> list[Finding]:
+    return judge_inner(inner, safe, now, chain_id, names)[0]
+
+
+def judge_inner(inner: InnerMessage, safe: str, now: int, chain_id: int | None = None,
+                names: Names | None = None) -> tuple[list[Finding], Effects]:
     found: list[Finding] = []
-    add = lambda code, severity, message: found.append(Finding(code, severity, "message", message))  # noqa: E731
+    add = _Judged(found, safe, chain_id, now, names)
     if inner.kind in ("hash", "bytes"):
         add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
             f"The Safe signs 0x{inner.signed_bytes.hex()}: {'a hash' if inner.kind == 'hash' else 'raw bytes'} whose "
             "content this review cannot see (ask for the original text or typed data)")
-        return found
+        return found, add.effects()
     if inner.kind == "text":
-        return found
+        return found, add.effects()
     document = inner.typed_data
     primary = document.get("primaryType")
     message = document.get("message") or {}
@@ -193,7 +238,7 @@ def inner_findings(inner: InnerMessage, safe: str, now: int) -> list[Finding]:
             f"({domain.get('verifyingContract', 'no contract')}): Coldsight has no rule for what it authorizes")
     else:
         rule(add, message, domain, safe, now)
-    return found
+    return found, add.effects()
 
 
 def _expiry_words(expiry: int, now: int, maximum: int) -> tuple[str, bool]:
@@ -205,25 +250,22 @@ def _expiry_words(expiry: int, now: int, maximum: int) -> tuple[str, bool]:
 
 
 def _permit(add, message, domain, safe, now) -> None:
-    token = domain.get("verifyingContract", "an unknown token")
+    """EIP-2612 / DAI permit: once submitted (by anyone, until its deadline) the allowance it sets never
+    expires, so its expiry in the model is none; the deadline only bounds when it can be submitted."""
+    contract = domain.get("verifyingContract")
+    token = parse_address(contract, "message.domain.verifyingContract") if contract is not None else "0x" + "00" * 20
     spender = parse_address(message.get("spender"), "message.message.spender")
+    owner = message.get("owner") or message.get("holder") or safe
+    owner = parse_address(owner, "message.message.owner")
     if "allowed" in message:  # DAI-style permit(holder, spender, nonce, expiry, allowed)
-        if message["allowed"] is True:
-            expiry, _ = _expiry_words(parse_uint(message.get("expiry"), "message.message.expiry"), now, (1 << 256) - 1)
-            add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Signs a permit letting {spender} spend all of token {token} ({expiry})")
-        else:
-            add(FindingCode.TOKEN_APPROVAL, Severity.INFO, f"Signs a permit revoking {spender} on token {token}")
+        expiry, _ = _expiry_words(parse_uint(message.get("expiry"), "message.message.expiry"), now, (1 << 256) - 1)
+        amount = None if message["allowed"] is True else 0
+        add.allowance(Allowance("message", token, owner, spender, amount, None, f"signed DAI permit, submittable: {expiry}"))
         return
     value = parse_uint(message.get("value"), "message.message.value")
-    deadline, long = _expiry_words(parse_uint(message.get("deadline"), "message.message.deadline"), now, (1 << 256) - 1)
-    if value >= UNLIMITED_THRESHOLD:
-        add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Signs an EIP-2612 permit letting {spender} spend an unlimited amount of "
-            f"token {token} ({deadline})")
-    elif value:
-        add(FindingCode.TOKEN_APPROVAL, Severity.CRITICAL if long else Severity.WARN,
-            f"Signs an EIP-2612 permit letting {spender} spend up to {value} (raw units) of token {token} ({deadline})")
-    else:
-        add(FindingCode.TOKEN_APPROVAL, Severity.INFO, f"Signs an EIP-2612 permit setting {spender}'s allowance on token {token} to 0")
+    deadline, _ = _expiry_words(parse_uint(message.get("deadline"), "message.message.deadline"), now, (1 << 256) - 1)
+    add.allowance(Allowance("message", token, owner, spender, value, None,
+                            f"signed EIP-2612 permit, submittable: {deadline}"))
 
 
 def _object(value: object, where: str) -> dict:
@@ -243,13 +285,9 @@ def _permit2_details(add, details: dict, spender: str, where: str, now: int) -> 
     details = _object(details, where)
     token = parse_address(details.get("token"), f"{where}.token")
     amount = parse_uint(details.get("amount"), f"{where}.amount", 160)
-    expiry, long = _expiry_words(parse_uint(details.get("expiration"), f"{where}.expiration", 48), now, MAX_UINT48)
-    if amount >= MAX_UINT160 or amount >= UNLIMITED_THRESHOLD:
-        add(FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL, f"Signs a Permit2 allowance letting {spender} spend an unlimited amount of "
-            f"token {token} ({expiry})")
-    else:
-        add(FindingCode.TOKEN_APPROVAL, Severity.CRITICAL if long else Severity.WARN,
-            f"Signs a Permit2 allowance letting {spender} spend up to {amount} (raw units) of token {token} ({expiry})")
+    expiration = parse_uint(details.get("expiration"), f"{where}.expiration", 48)
+    expiry = None if expiration >= MAX_UINT48 else (now if expiration == 0 else expiration)
+    add.allowance(Allowance("message", token, add.safe, spender, amount, expiry, "signed Permit2 allowance", via=PERMIT2))
 
 
 def _permit2_single(add, message, domain, safe, now) -> None:
@@ -265,15 +303,15 @@ def _permit2_batch(add, message, domain, safe, now) -> None:
 
 def _permit2_transfer(add, message, domain, safe, now) -> None:
     spender = parse_address(message.get("spender"), "message.message.spender")
+    deadline = parse_uint(message.get("deadline"), "message.message.deadline") if "deadline" in message else None
     permitted = message.get("permitted")
     items = permitted if isinstance(permitted, list) else [permitted]
     for index, item in enumerate(items):
         item = _object(item, f"message.message.permitted[{index}]")
         token = parse_address(item.get("token"), f"message.message.permitted[{index}].token")
         amount = parse_uint(item.get("amount"), f"message.message.permitted[{index}].amount")
-        severity = Severity.CRITICAL if amount >= UNLIMITED_THRESHOLD else Severity.WARN
-        add(FindingCode.UNLIMITED_APPROVAL if severity == Severity.CRITICAL else FindingCode.TOKEN_APPROVAL, severity,
-            f"Signs a Permit2 transfer letting {spender} take {amount} (raw units) of token {token} once")
+        add.allowance(Allowance("message", token, safe, spender, amount, deadline,
+                                "signed Permit2 one-time transfer", via=PERMIT2))
 
 
 def _cow_order(add, message, domain, safe, now) -> None:
@@ -284,6 +322,11 @@ def _cow_order(add, message, domain, safe, now) -> None:
     receiver = parse_address(message.get("receiver"), "message.message.receiver")
     sell = f"{parse_uint(message.get('sellAmount'), 'message.message.sellAmount')} of {message.get('sellToken')}"
     buy = f"at least {parse_uint(message.get('buyAmount'), 'message.message.buyAmount')} of {message.get('buyToken')}"
+    paid_to = safe if int(receiver, 16) == 0 else receiver
+    buy_token = message.get("buyToken")
+    add.assets.append(AssetMovement("message", str(buy_token), "CoW Protocol settlement", paid_to,
+                                    parse_uint(message.get("buyAmount"), "message.message.buyAmount"), "proceeds",
+                                    "at least", function="CoW order"))
     if int(receiver, 16) not in (0, int(safe, 16)):  # the zero receiver means the order's owner (GPv2Order.sol)
         add(FindingCode.ORDER_RECEIVER, Severity.CRITICAL,
             f"Signs a CoW Protocol order selling {sell} for {buy}, paid to {receiver}, not to this Safe")

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from .abi import DecodedArg
 from .calls import CallNode
+from .effects import Effects
 from .eip712 import SafeTxHashes
 from .findings import Finding, sort_findings, verdict_of
 from .intent import Intent
@@ -100,6 +101,9 @@ class Report:
     refund: Refund | None = None  # the gas refund the Safe pays, None when gasPrice is 0
     execution: ExecutionCheck | None = None  # the EVM check (decoders/execution_check.py); None when not run
     intents: dict[str, Intent] = field(default_factory=dict)  # one line per call path (decoders/intent.py)
+    # What the transaction does, by kind, at every depth: assets, allowances, authority, settings,
+    # refunds and the counterparties, named and judged (decoders/effects.py).
+    effects: Effects = field(default_factory=Effects)
     # A decoders.state.check.StateCheck when a proven snapshot was given (--state); None otherwise.
     state: object | None = None
 
@@ -149,6 +153,7 @@ class Report:
             "notes": list(self.payload.notes),
             "refund": self.refund.as_json() if self.refund is not None else None,
             "execution": self.execution.as_json() if self.execution is not None else None,
+            "effects": self.effects.as_json(),
         }
         if self.policy is not None:
             document["policy"] = self.policy.as_json()

@@ -153,6 +153,7 @@ class Payload:
     typed_domain_chain_id: int | None = None
     typed_domain_contract: str | None = None
     notes: list[str] = field(default_factory=list)
+    executor_value: int = 0  # native coin the executor's own transaction attaches to execTransaction (executor_tx)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
     report = verify_payload(parse_bytes(data, source), VerifyOptions(chain_id=1))
 """
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,7 +14,8 @@ from .claims import decoded_mismatch_findings
 from .eip712 import compute_hashes
 from .errors import PayloadError
 from .execution_check import check_execution
-from .findings import Finding, tree_findings
+from .effects_extract import extract_effects, with_proof
+from .findings import Finding, effect_findings, tree_findings
 from .formats import parse_bytes
 from .hexutil import parse_address
 from .intent import describe_tree
@@ -22,6 +24,7 @@ from .refund import read_refund, refund_findings
 from .report import Report
 from .safetx import Context, Payload, SafeVersion, resolve_context
 from .signatures import check_signatures
+from .units import format_native
 from .text_findings import deceptive_text_findings
 from .vocabulary import FindingCode, Severity
 
@@ -86,6 +89,13 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     findings += tree_findings(root, context)
     findings += decoded_mismatch_findings(payload.data_decoded, root)
     names = Names(context.chain_id, context.safe, options.address_book or AddressBook())
+    now = int(time.time())
+    effects = extract_effects(root, context, names, refund, now)
+    findings += effect_findings(effects, root, context, now)
+    if payload.executor_value:
+        findings.append(Finding(FindingCode.VALUE_NOT_NEEDED, Severity.CRITICAL, None,
+                                f"The executor's transaction attaches {format_native(payload.executor_value)} to "
+                                "execTransaction, which needs none: the coin goes to the Safe, paid by the executor"))
     findings += lookalike_findings(root, names)
     findings += deceptive_text_findings(root, payload.notes)
     for check in signatures:
@@ -94,8 +104,10 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     execution = check_execution(payload.tx, context, root, findings) if options.execute else None
     if execution is not None:
         findings += execution.findings
+        effects = with_proof(effects, execution.status)
     return Report(payload=payload, context=context, hashes=hashes, root=root, findings=findings, signatures=signatures,
-                  refund=refund, execution=execution, intents=describe_tree(root, names))
+                  refund=refund, execution=execution, intents=describe_tree(root, names, effects),
+                  effects=effects)
 
 
 def verify_bytes(data: bytes, source: str, options: VerifyOptions | None = None) -> Report:

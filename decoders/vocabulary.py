@@ -151,6 +151,9 @@ class FindingCode(StrEnum):
     EXECUTION_UNCHECKED = "EXECUTION_UNCHECKED"
     ADDRESS_LOOKALIKE = "ADDRESS_LOOKALIKE"
     DECEPTIVE_TEXT = "DECEPTIVE_TEXT"
+    COUNTERPARTY_UNKNOWN = "COUNTERPARTY_UNKNOWN"
+    PROCEEDS_TO_THIRD_PARTY = "PROCEEDS_TO_THIRD_PARTY"
+    VALUE_NOT_NEEDED = "VALUE_NOT_NEEDED"
     STATE_INCOMPLETE = "STATE_INCOMPLETE"
     STATE_TX_FAILS = "STATE_TX_FAILS"
     EFFECT_MISMATCH = "EFFECT_MISMATCH"
@@ -195,6 +198,9 @@ CATALOGUE: dict[FindingCode, CodeInfo] = {
     FindingCode.EXECUTION_UNCHECKED: CodeInfo(Severity.CRITICAL, False, "the EVM check did not cover every call shown (not run, stopped early, work limit)"),
     FindingCode.ADDRESS_LOOKALIKE: CodeInfo(Severity.WARN, False, "an unknown address starts and ends like a known one (address poisoning)"),
     FindingCode.DECEPTIVE_TEXT: CodeInfo(Severity.WARN, True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),
+    FindingCode.COUNTERPARTY_UNKNOWN: CodeInfo(Severity.WARN, True, "assets, an allowance or control go to an address no address book, policy or bundled list knows"),
+    FindingCode.PROCEEDS_TO_THIRD_PARTY: CodeInfo(Severity.CRITICAL, True, "a swap, withdrawal, bridge, deposit or claim credits an unknown address instead of the Safe"),
+    FindingCode.VALUE_NOT_NEEDED: CodeInfo(Severity.CRITICAL, True, "native coin is attached to a function that takes none (an ERC-20 call, execTransaction, ...)"),
     FindingCode.STATE_INCOMPLETE: CodeInfo(Severity.WARN, False, "the run on the proven snapshot read something the snapshot does not prove"),
     FindingCode.STATE_TX_FAILS: CodeInfo(Severity.WARN, True, "on the proven snapshot, the transaction fails (revert reason shown)"),
     FindingCode.EFFECT_MISMATCH: CodeInfo(Severity.CRITICAL, False, "executed on the proven snapshot, the transaction does something the static effects do not show"),

@@ -4,6 +4,7 @@ compare with the expected outcome, matched rules, per-call outcomes and verdict.
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from decoders.addressbook import AddressBook, Entry
 from decoders.errors import ColdsightError
 from decoders.formats import parse_bytes
 from decoders.verify import VerifyOptions, verify_payload
@@ -40,7 +41,12 @@ def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path) -> TestOutc
         with path.open("rb") as handle:
             data = handle.read(MAX_PAYLOAD_BYTES + 1)
         payload = parse_bytes(data, str(path))
-        report = verify_payload(payload, VerifyOptions(chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version))
+        # The policy's [addresses] name counterparties as they do in a review (app.service.address_book_for).
+        book = AddressBook()
+        for entry in loaded.policy.book.values():
+            book.add(Entry(entry.chain, entry.address, entry.label))
+        report = verify_payload(payload, VerifyOptions(chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version,
+                                                       address_book=book))
     except OSError as err:
         result.problems.append(f"cannot read payload {path}: {err.strerror}")
         return result

@@ -41,6 +41,8 @@ NEXT_COMMANDS = """\
 .venv/bin/coldsight-courier pending --service $SERVICE --rpc $RPC --safe $SAFE
 .venv/bin/coldsight-courier show --service $SERVICE --rpc $RPC \\
     --safe-tx-hash $TRANSFER --out $LOOP/transfer.gif
+# offline, once: the team's address book names the payee (an unknown payee is a warning to acknowledge)
+.venv/bin/coldsight addressbook import $LOOP/addressbook.csv
 # offline: review, then sign as owner 1 (owner 0 signed when it proposed)
 .venv/bin/coldsight sign $LOOP/transfer.gif \\
     --keystore $LOOP/owner1.json --password-file $LOOP/owner1.pw \\
@@ -151,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         children.append(anvil)
         rpc = "http://" + line.split("Listening on", 1)[1].strip()
         owners = write_keystores(state)
+        # The address book the signer's team keeps: it names the payee, as a team names those it pays.
+        (state / "addressbook.csv").write_text(f"address,name,chainId\n{RECIPIENT},recipient (test),{CHAIN_ID}\n")
         deployed = deploy(rpc, owners, 2, 10 * ONE_ETH)
         safe = deployed["safe"]
         token = extras(rpc, safe, 1000 * ONE_ETH)["token"]
@@ -164,7 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         service = f"http://127.0.0.1:{line.split()[1]}"
         proposed = _courier("propose", "--service", service, "--rpc", rpc, "--safe", safe, "--to", RECIPIENT,
                             "--value", "1", "--keystore", str(state / "owner0.json"),
-                            "--password-file", str(state / "owner0.pw"), "--out", str(state / "transfer.txt"))
+                            "--password-file", str(state / "owner0.pw"), "--out", str(state / "transfer.txt"),
+                            # the courier keeps no address book: owner 0 knows the payee it proposes to pay
+                            "--ack-warnings")
         transfer = proposed.split("proposed safeTxHash ", 1)[1].split(",", 1)[0]
         attack = post_bybit_shaped(service, rpc, safe)
         values = {"RPC": rpc, "SERVICE": service, "SAFE": safe, "TRANSFER": transfer, "ATTACK": attack, "TOKEN": token,

@@ -179,6 +179,20 @@ class ReviewView(QWidget):
             more = QLabel(f"… and {len(rows) - MAX_INTENT_ROWS} more call(s), less risky: see the call tree below")
             more.setObjectName("muted")
             layout.addWidget(more)
+        # Who ends up with the assets, the allowance or the control: every counterparty, unknown first.
+        self.counterparty_labels: list[QLabel] = []
+        if self.presentation.counterparties:
+            heading = QLabel("Who gets something")
+            heading.setObjectName("muted")
+            layout.addWidget(heading)
+            for line in self.presentation.counterparties[:MAX_INTENT_ROWS]:
+                label = selectable(QLabel(line))
+                label.setWordWrap(True)
+                font = label.font()
+                font.setBold("UNKNOWN" in line)
+                label.setFont(font)
+                layout.addWidget(label)
+                self.counterparty_labels.append(label)
         return frame
 
     def _intent_row(self, row: IntentRow) -> QVBoxLayout:

@@ -186,7 +186,7 @@ def payload_from_executor_tx(tx: ExecutorTx, safe_nonce: int, request_chain_id: 
     signatures = [AttachedSignature(signature=args["signatures"], claimed_owner=None, where=f"{where}: signatures")] \
         if args["signatures"] else []
     return Payload(tx=safe_tx, format="ur:eth-sign-request executor-transaction", safe=tx.to, chain_id=chain_id,
-                   signatures=signatures, notes=notes)
+                   signatures=signatures, notes=notes, executor_value=tx.value)
 
 
 def parse_executor_request(text: str, safe_nonce: int, source: str) -> Payload:

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from decoders.formats import parse_bytes
-from decoders.verify import verify_payload
+from decoders.addressbook import AddressBook, Entry
+from decoders.verify import VerifyOptions, verify_payload
 from tests.core.peers import OWNERS, erc20_transfer, hex0x, multisend, packed_entry, service_record
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -34,8 +35,14 @@ def batch_payload(calls: int) -> bytes:
     return json.dumps(record).encode()
 
 
+# The payees, named as a team's address book names them (an unknown payee would be a warning: issue 18).
+BOOK = AddressBook()
+for index in range(4):
+    BOOK.add(Entry(1, OWNERS[index], f"payee {index}"))
+
+
 def verify_to_json(data: bytes) -> dict:
-    return verify_payload(parse_bytes(data, "bench")).as_json()
+    return verify_payload(parse_bytes(data, "bench"), VerifyOptions(address_book=BOOK)).as_json()
 
 
 @pytest.mark.parametrize("name,payload,calls", [
@@ -63,7 +70,9 @@ def test_bench_static_path_mixed_batch(benchmark):
     nodes = list(report.root.walk())
     # 500 batch entries; wrapped calls inside them (multicall) are unwrapped too.
     assert len(report.root.children) == 500 and all(n.function is not None for n in nodes if n.data)
-    assert report.verdict == "warn"  # the batch holds bounded approvals, nothing worse
+    # bounded approvals and swap proceeds to addresses no book names: standing allowances to unknown
+    # spenders and proceeds to third parties are critical (issue 18)
+    assert report.verdict == "block"
 
 
 def test_bench_safe_eth_py_mixed_batch(benchmark):

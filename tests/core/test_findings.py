@@ -94,8 +94,10 @@ TABLE = [
     ("gas refund to fixed receiver", dict(to=OTHER, gasPrice="1", refundReceiver=ATTACKER), {("GAS_REFUND", C, "0")}, "block"),
     ("gas token set, no price", dict(to=OTHER, gasToken=USDC), {("GAS_REFUND", I, "0")}, "ok"),
     ("refund receiver set, no price", dict(to=OTHER, refundReceiver=ATTACKER), {("GAS_REFUND", I, "0")}, "ok"),
+    # a bounded allowance that never expires, to a spender no address book, policy or bundled list knows,
+    # is critical (the one allowance rule, decoders/findings.py allowance_severity; issue 18)
     ("approve limited", dict(to=USDC, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, 10**6])),
-     {("TOKEN_APPROVAL", W, "0")}, "warn"),
+     {("TOKEN_APPROVAL", C, "0")}, "block"),
     # approve(x, 0) is an ERC-20 revoke but also ERC-721 approve of token #0 (issue 10): not a plain revoke
     ("approve revoke", dict(to=USDC, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, 0])),
      {("TOKEN_APPROVAL", W, "0")}, "warn"),
@@ -112,11 +114,12 @@ TABLE = [
      {("UNLIMITED_APPROVAL", C, "0")}, "block"),
     ("unknown selector", dict(to=OTHER, data="0xdeadbeef"), {("UNKNOWN_SELECTOR", W, "0")}, "warn"),
     ("undecodable", dict(to=USDC, data=hex0x(erc20_transfer(OTHER, 1) + b"\x00")), {("UNDECODABLE_CALLDATA", C, "0")}, "block"),
-    ("native transfer", dict(to=OTHER, value=str(10**18)), {("NATIVE_TRANSFER", I, "0")}, "ok"),
-    ("plain token transfer", dict(to=USDC, data=hex0x(erc20_transfer(OTHER, 5))), set(), "ok"),
+    # an unknown recipient is never ok (issue 18): named and warned
+    ("native transfer", dict(to=OTHER, value=str(10**18)), {("NATIVE_TRANSFER", I, "0"), ("COUNTERPARTY_UNKNOWN", W, "0")}, "warn"),
+    ("plain token transfer", dict(to=USDC, data=hex0x(erc20_transfer(OTHER, 5))), {("COUNTERPARTY_UNKNOWN", W, "0")}, "warn"),
     ("cancel (empty self-call)", dict(to=SAFE), {("SELF_CALL", I, "0")}, "ok"),
     ("batch: native + approval", batch((0, OTHER, 1, b""), (0, USDC, 0, calldata("approve(address,uint256)", ["address", "uint256"], [ATTACKER, MAX_UINT256]))),
-     {("NATIVE_TRANSFER", I, "0.0"), ("UNLIMITED_APPROVAL", C, "0.1")}, "block"),
+     {("NATIVE_TRANSFER", I, "0.0"), ("COUNTERPARTY_UNKNOWN", W, "0.0"), ("UNLIMITED_APPROVAL", C, "0.1")}, "block"),
 ]
 
 
@@ -131,10 +134,11 @@ def test_findings_table(fields, expected, verdict):
 def test_claimed_hash_mismatch():
     record = service_record(to=OTHER, value="1")
     good = peer_hashes(record)["safeTx"]
-    assert [f.code for f in verify_record(dict(record, safeTxHash=good)).findings] == ["NATIVE_TRANSFER"]
+    assert [f.code for f in verify_record(dict(record, safeTxHash=good)).findings] == ["COUNTERPARTY_UNKNOWN", "NATIVE_TRANSFER"]
     wrong = service_record(to=OTHER, value="2")
     report = verify_record(dict(record, safeTxHash=peer_hashes(wrong)["safeTx"]))
-    assert {(f.code, f.severity) for f in report.findings} == {("CLAIMED_HASH_MISMATCH", C), ("NATIVE_TRANSFER", I)}
+    assert {(f.code, f.severity) for f in report.findings} == {("CLAIMED_HASH_MISMATCH", C), ("NATIVE_TRANSFER", I),
+                                                               ("COUNTERPARTY_UNKNOWN", W)}
     assert report.verdict == "block"
 
 
@@ -188,7 +192,7 @@ def test_findings_sorted_critical_first_and_verdict_rule():
 
 def test_zero_address_target_is_not_a_self_call():
     report = verify_record(service_record(to=ZERO, value="1"))
-    assert {f.code for f in report.findings} == {"NATIVE_TRANSFER"}
+    assert {f.code for f in report.findings} == {"NATIVE_TRANSFER", "COUNTERPARTY_UNKNOWN"}
 
 
 MSCO_150 = "0xA83c336B20401Af773B6219BA5027174338D1836"  # safe-deployments v1.5.0 MultiSendCallOnly

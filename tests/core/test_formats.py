@@ -53,8 +53,9 @@ def test_real_api_shape_is_accepted_and_checked(run_cli, write_payload):
     assert report["format"] == "safe-service-json"
     assert [s["valid"] for s in report["signatures"]] == [True, True]
     assert [s["recovered"] for s in report["signatures"]] == OWNERS[:2]
-    assert {f["code"] for f in report["findings"]} == set()
-    assert report["verdict"] == "ok" and result.code == 0
+    # its recipient is in no address book: an unknown counterparty is never ok (issue 18)
+    assert {f["code"] for f in report["findings"]} == {"COUNTERPARTY_UNKNOWN"}
+    assert report["verdict"] == "warn" and result.code == 1
 
 
 def test_extra_keys_are_never_trusted(run_cli, write_payload):
@@ -63,7 +64,7 @@ def test_extra_keys_are_never_trusted(run_cli, write_payload):
     record["safeTxHash"] = "0x" + "11" * 32
     report = verify_json(run_cli, write_payload(record)).json()
     assert report["hashes"] == peer_hashes(record)
-    assert [f["code"] for f in report["findings"]] == ["CLAIMED_HASH_MISMATCH"]
+    assert [f["code"] for f in report["findings"]] == ["CLAIMED_HASH_MISMATCH", "COUNTERPARTY_UNKNOWN"]
 
 
 @pytest.mark.parametrize("version", ["0.1.0", "1.0.0", "1.1.1", "1.2.0", "1.3.0", "1.3.0+L2", "1.4.1", "1.4.1+L2", "1.5.0"])

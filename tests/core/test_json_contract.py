@@ -77,7 +77,8 @@ def test_huge_numbers_stay_exact_strings(run_cli, write_payload):
 
 
 @pytest.mark.parametrize("fields,code", [
-    (dict(to=USDC, data=hex0x(erc20_transfer(OWNERS[0], 1))), 0),
+    (dict(to=USDC, data=hex0x(erc20_transfer(OWNERS[4], 1))), 0),  # to the Safe itself (service_record's safe): no counterparty
+    (dict(to=USDC, data=hex0x(erc20_transfer(OWNERS[0], 1))), 1),  # to an address no book names (issue 18)
     (dict(to=OWNERS[0], data="0xdeadbeef"), 1),
     (dict(to=OWNERS[0], operation=1), 2),
     (dict(to=OWNERS[0], operation=7), 3),
@@ -103,7 +104,7 @@ def test_stdin_payload(run_cli):
     import json
 
     result = run_cli(["verify", "-", "--format", "json"], stdin=json.dumps(service_record(to=OWNERS[0], value="1")).encode())
-    assert result.code == 0 and result.json()["verdict"] == "ok"
+    assert result.code == 1 and result.json()["verdict"] == "warn"  # 1 wei to an unknown address (issue 18)
 
 
 def test_text_output_order(run_cli, write_payload):

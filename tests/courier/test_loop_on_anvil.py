@@ -140,6 +140,10 @@ def test_the_whole_loop_moves_the_money(world):
     shown = courier(world, "show", "--safe-tx-hash", tx_hash, "--out", str(request), "--fragment", "120")
     assert shown.returncode == 0, shown.stdout + shown.stderr
     signature_png = world["tmp"] / "owner0.png"
+    # the signer's address book names the payee (an unnamed one is a warning to acknowledge: issue 18)
+    book = world["tmp"] / "addressbook.csv"
+    book.write_text(f"address,name,chainId\n{RECIPIENT},recipient,{CHAIN_ID}\n")
+    assert coldsight(world, "addressbook", "import", str(book)).returncode == 0
     signed = _sign(world, request, 0, signature_png)
     assert signed.returncode == 0, signed.stdout + signed.stderr
     assert "OK:" in signed.stdout and "threshold 2 of 3 owners" in signed.stdout  # chain context in the request

@@ -135,14 +135,16 @@ def erc20_transfer(to: str, amount: int) -> str:
 
 
 def test_propose_a_transfer_and_a_token_transfer_and_see_the_conflict(world):
-    eth = propose(world, 0, "--to", RECIPIENT, "--value", "1.5", "--out", str(world["tmp"] / "eth.txt"))
+    # RECIPIENT is in no address book: the static preview warns (issue 18), the proposer acknowledges it
+    eth = propose(world, 0, "--to", RECIPIENT, "--value", "1.5", "--out", str(world["tmp"] / "eth.txt"), "--ack-warnings")
     eth_hash = proposed_hash(eth)
     assert eth_hash == expected_hash(world, RECIPIENT, 1_500_000_000_000_000_000, "0x", 0, 0)
     listed = service_tx(world, eth_hash)
     assert [c["owner"] for c in listed["confirmations"]] == [OWNERS[0]]  # recovered by the stand-in
     assert (world["tmp"] / "eth.txt").read_text().startswith("UR:ETH-SIGN-REQUEST/")
 
-    token = propose(world, 1, "--to", RECIPIENT, "--value", "2.25", "--token", world["token"], "--nonce", "0")
+    token = propose(world, 1, "--to", RECIPIENT, "--value", "2.25", "--token", world["token"], "--nonce", "0",
+                    "--ack-warnings")
     token_hash = proposed_hash(token)
     data = erc20_transfer(RECIPIENT, 2_250_000_000_000_000_000)
     assert service_tx(world, token_hash)["data"].lower() == data
@@ -187,7 +189,7 @@ def test_propose_a_transaction_builder_batch_and_execute_it(world):
     path = world["tmp"] / "batch.json"
     path.write_text(json.dumps(document))
     before = balances(world, RECIPIENT, SECOND)
-    batch = propose(world, 2, "--tx-builder", str(path))
+    batch = propose(world, 2, "--tx-builder", str(path), "--ack-warnings")  # unnamed payees warn (issue 18)
     batch_hash = proposed_hash(batch)
     listed = service_tx(world, batch_hash)
     assert listed["operation"] == 1 and listed["nonce"] == 1  # after the chain's nonce 1
@@ -209,7 +211,7 @@ def test_a_payload_file_whose_call_reverts_ends_in_execution_failure(world):
     path.write_text(json.dumps({"safe": world["safe"], "chainId": CHAIN_ID, "to": world["token"], "value": "0",
                                 "data": data, "operation": 0, "safeTxGas": 60000, "baseGas": 0, "gasPrice": "0",
                                 "gasToken": ZERO, "refundReceiver": ZERO, "nonce": 2}))
-    failing_hash = proposed_hash(propose(world, 0, "--payload", str(path)))
+    failing_hash = proposed_hash(propose(world, 0, "--payload", str(path), "--ack-warnings"))  # unnamed payee
     assert failing_hash == expected_hash(world, world["token"], 0, data, 0, 2, safe_tx_gas=60000)
     confirm(world, failing_hash, 1)
     tokens_before = _child_json(TOKEN_BALANCE, world["rpc"], world["token"], world["safe"])
@@ -230,12 +232,12 @@ def test_propose_refuses_what_it_must_not_sign(world):
     blocked = propose(world, 0, "--payload", str(path))
     assert blocked.returncode == 2, blocked.stdout + blocked.stderr
     assert "BLOCK" in blocked.stderr and "run its own code with full control" in blocked.stdout
-    stranger = propose(world, 3, "--to", RECIPIENT, "--value", "1")
+    stranger = propose(world, 3, "--to", RECIPIENT, "--value", "1", "--ack-warnings")
     assert stranger.returncode == 2 and "not an owner on chain" in stranger.stderr
     too_precise = propose(world, 0, "--to", RECIPIENT, "--value", "0.0000000000000000001")
     assert too_precise.returncode == 3 and "more decimals than the 18" in too_precise.stderr
     mistyped = propose(world, 0, "--to", "0x000000000000000000000000000000000000beEF", "--value", "1")
     assert mistyped.returncode == 3 and "fails its EIP-55 checksum" in mistyped.stderr
-    stale = propose(world, 0, "--to", RECIPIENT, "--value", "1", "--nonce", "1")
+    stale = propose(world, 0, "--to", RECIPIENT, "--value", "1", "--nonce", "1", "--ack-warnings")
     assert stale.returncode == 2 and "below the Safe's nonce 3" in stale.stderr
     assert pending_hashes(world) == before  # nothing was posted

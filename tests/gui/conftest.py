@@ -42,10 +42,15 @@ def grouped(digest_hex: str) -> str:
     return "0x" + " ".join(body[i : i + 4] for i in range(0, 64, 4))
 
 
+BOOK = PAYLOADS / "addressbook.csv"  # the team's address book of the screenshots: payroll, ops, Permit2
+
+
 def gui_options(**options):
-    """The review options `coldsight gui` would pass (no payload, no policy unless given)."""
+    """The review options `coldsight gui` would pass (no payload, no policy unless given), with the
+    screenshots' address book, which names the OK and WARN payloads' counterparties."""
     from app.service import ReviewOptions
 
+    options.setdefault("address_book", BOOK)
     return ReviewOptions(**options)
 
 

@@ -9,7 +9,7 @@ from app.qr.scan import ScanProgress
 from app.review_log import ReviewLog, default_log_path
 from app.service import Review, ReviewOptions, review_payload
 from app.session import Decision, Phase, Problem, ReviewSession, SessionError
-from tests.gui.conftest import BYBIT, OK, WARN, peer_safe_tx_hash
+from tests.gui.conftest import BOOK, BYBIT, OK, WARN, peer_safe_tx_hash
 
 
 def progress(parts_seen: int = 0, total: int = 0) -> ScanProgress:
@@ -29,7 +29,7 @@ class ListSink:
 def reviewing(path, sink=None) -> ReviewSession:
     session = ReviewSession(sink=sink, clock=lambda: "2026-01-02T03:04:05+00:00")
     session.begin_verifying(str(path))
-    session.show_review(review_payload(ReviewOptions(payload=str(path))))
+    session.show_review(review_payload(ReviewOptions(payload=str(path), address_book=BOOK)))
     return session
 
 

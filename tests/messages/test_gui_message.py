@@ -125,11 +125,13 @@ def test_gui_and_cli_text_list_the_same_reasons(tmp_path):
     assert safe_message_hash(permit2("5")) in text
 
 
-def test_render_message_and_nested_pngs(run_cli, tmp_path):
+def test_render_message_and_nested_pngs(run_cli, tmp_path, monkeypatch):
     out = tmp_path / "message.png"
     result = run_cli(["render", str(PERMIT2_FILE), "--out", str(out)])
     assert result.code == 1 and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # warn
     out = tmp_path / "nested.png"
+    monkeypatch.setenv("COLDSIGHT_STATE_DIR", str(tmp_path / "state"))  # the book names the child's payee (payroll)
+    assert run_cli(["addressbook", "import", str(PAYLOADS / "addressbook.csv")]).code == 0
     result = run_cli(["render", str(PARENT_FILE), "--child", str(CHILD_FILE), "--out", str(out)])
     assert result.code == 0 and out.exists()
 
@@ -138,7 +140,7 @@ def test_nested_approval_shows_both_levels(qtbot):
     from app.gui.review_view import ReviewView
     from app.service import ReviewOptions, review_nested
 
-    review = review_nested(ReviewOptions(payload=str(PARENT_FILE)), str(CHILD_FILE))
+    review = review_nested(ReviewOptions(payload=str(PARENT_FILE), address_book=PAYLOADS / "addressbook.csv"), str(CHILD_FILE))
     view = ReviewView(review)
     qtbot.addWidget(view)
     child_hash = peer_safe_tx_hash(CHILD_FILE)  # safe-eth-py

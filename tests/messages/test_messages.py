@@ -115,7 +115,9 @@ def cow_order(receiver: str) -> dict:  # cowprotocol/contracts src/contracts/lib
 ZERO = "0x" + "00" * 20
 INNER_CASES = [
     ("permit unlimited", permit_2612(2**256 - 1, NOW + 600), {("UNLIMITED_APPROVAL", "critical")}, "block"),
-    ("permit bounded, short", permit_2612(5, NOW + 600), {("TOKEN_APPROVAL", "warn")}, "warn"),
+    # once submitted, a permit's allowance never expires: bounded, standing and to an unknown spender is
+    # critical, the same rule as an on-chain approve (issue 18; the deadline only bounds the submission)
+    ("permit bounded, short", permit_2612(5, NOW + 600), {("TOKEN_APPROVAL", "critical")}, "block"),
     ("permit bounded, long expiry", permit_2612(5, NOW + 400 * 86400), {("TOKEN_APPROVAL", "critical")}, "block"),
     ("Permit2 single unlimited", permit2_single(2**160 - 1, NOW + 3600), {("UNLIMITED_APPROVAL", "critical")}, "block"),
     ("Permit2 single never expires", permit2_single(10, 2**48 - 1), {("TOKEN_APPROVAL", "critical")}, "block"),

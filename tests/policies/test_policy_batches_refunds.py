@@ -3,7 +3,8 @@
 import pytest
 
 from decoders.formats import parse_json_document
-from decoders.verify import verify_payload
+from decoders.addressbook import AddressBook, Entry
+from decoders.verify import VerifyOptions, verify_payload
 from policies.errors import PolicyError
 from policies.load import loaded_from_bytes
 from tests.policies.helpers import OPS, PAYROLL, SAFE, STRANGER, USDC, calldata, decide, policy_text, report_for
@@ -71,7 +72,11 @@ def refund_report(gas_price: int, token: str = "0x" + "00" * 20, receiver: str =
     document = payload(SAFE, OPS, b"", 1)
     document.update(gasPrice=str(gas_price), gasToken=token, refundReceiver=receiver, safeTxGas=str(safe_tx_gas),
                     baseGas=str(base_gas))
-    return verify_payload(parse_json_document(document, "test"))
+    # The policy's [addresses] name ops, as a review's address book does (app.service.address_book_for):
+    # without a name, ops would be an unknown counterparty (COUNTERPARTY_UNKNOWN, which no policy waives here).
+    book = AddressBook()
+    book.add(Entry(1, OPS, "ops"))
+    return verify_payload(parse_json_document(document, "test"), VerifyOptions(address_book=book))
 
 
 NATIVE = '[refund]\ntokens = [{ token = "native", max_total = "0.01 ether", max_gas_price = "50 gwei" }]\n'

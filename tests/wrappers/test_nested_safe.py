@@ -29,7 +29,8 @@ def test_nested_approval_matches_safe_tx_hashes_util(run_cli, write_payload):
     assert approval["hashes"] == APPROVAL_HASHES
     assert approval["tx"]["data"] == APPROVAL_DATA and approval["tx"]["to"] == PRIMARY["safe"]
     assert (approval["safe"], approval["tx"]["nonce"]) == (NESTED, "4")
-    assert result.code == 0  # a plain 0.1 ETH transfer: the primary review's verdict
+    # a plain 0.1 ETH transfer to an address no book names: the primary review's verdict is warn (issue 18)
+    assert result.code == 1 and document["effects"]["counterparties"][0]["judgement"] == "unknown"
 
 
 def test_nested_approval_text_shows_the_hashes(run_cli, write_payload):

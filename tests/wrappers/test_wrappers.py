@@ -106,7 +106,8 @@ TABLE = [
      {("UNLIMITED_APPROVAL", C, "0.0")}, "block"),
     ("multicall hiding an unknown function",
      dict(to=OTHER, data=hex0x(multicall(approve(ATTACKER, 5), UNKNOWN))),
-     {("TOKEN_APPROVAL", W, "0.0"), ("UNKNOWN_SELECTOR", W, "0.1"), ("OPAQUE_CALL", W, "0")}, "warn"),
+     # a standing allowance to an unknown spender is critical (issue 18: the one allowance rule)
+     {("TOKEN_APPROVAL", C, "0.0"), ("UNKNOWN_SELECTOR", W, "0.1"), ("OPAQUE_CALL", W, "0")}, "block"),
     ("Multicall3 delegatecalled: enableModule as the Safe",
      dict(to=MULTICALL3, operation=1, data=hex0x(aggregate3((SAFE, calldata("enableModule(address)", ["address"], [ATTACKER]))))),
      {("DELEGATECALL_UNTRUSTED", C, "0"), ("MODULE_CHANGE", C, "0.0"), ("SELF_CALL", I, "0.0")}, "block"),
@@ -115,14 +116,15 @@ TABLE = [
      {("DELEGATECALL_UNTRUSTED", C, "0"), ("UNKNOWN_SELECTOR", W, "0.0"), ("OPAQUE_CALL", C, "0")}, "block"),
     ("Multicall3 CALLed: value and ownership transfer made by Multicall3",
      dict(to=MULTICALL3, value="7", data=hex0x(aggregate3_value((OTHER, 7, b""), (USDC, 0, TRANSFER_OWNERSHIP)))),
-     {("NATIVE_TRANSFER", I, "0"), ("NATIVE_TRANSFER", I, "0.0"), ("OWNERSHIP_TRANSFER", C, "0.1")}, "block"),
+     {("NATIVE_TRANSFER", I, "0"), ("NATIVE_TRANSFER", I, "0.0"), ("COUNTERPARTY_UNKNOWN", W, "0.0"),
+      ("OWNERSHIP_TRANSFER", C, "0.1")}, "block"),
     ("nested Safe execTransaction delegatecalling the attacker",
      dict(to=CHILD_SAFE, data=hex0x(exec_transaction(ATTACKER, UNKNOWN, operation=1))),
      {("DELEGATECALL_UNTRUSTED", C, "0.0"), ("UNKNOWN_SELECTOR", C, "0.0"), ("OPAQUE_CALL", W, "0")}, "block"),
     ("nested Safe execTransaction with a MultiSendCallOnly batch: approval two levels down",
      dict(to=CHILD_SAFE, data=hex0x(exec_transaction(MSCO_141, multisend(
          packed_entry(0, OTHER, 1, b"") + packed_entry(0, USDC, 0, approve(ATTACKER, MAX_UINT256))), operation=1))),
-     {("NATIVE_TRANSFER", I, "0.0.0"), ("UNLIMITED_APPROVAL", C, "0.0.1")}, "block"),
+     {("NATIVE_TRANSFER", I, "0.0.0"), ("COUNTERPARTY_UNKNOWN", W, "0.0.0"), ("UNLIMITED_APPROVAL", C, "0.0.1")}, "block"),
     ("module call on another Safe swapping its owner",
      dict(to=CHILD_SAFE, data=hex0x(module_exec(CHILD_SAFE, calldata(
          "swapOwner(address,address,address)", ["address"] * 3, [OWNERS[1], OTHER, ATTACKER])))),

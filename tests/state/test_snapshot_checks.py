@@ -58,7 +58,9 @@ def test_the_transfer_runs_on_proven_state():
     assert changes == {(SAFE, TOKEN): (1000 * TT, 750 * TT), (RECIPIENT, TOKEN): (0, 250 * TT)}
     assert run.before.threshold == 2 and len(run.before.owners) == 3
     assert run.after.nonce == run.before.nonce + 1 == 1
-    assert report.verdict == "ok"
+    # The proven effects agree with the static ones (no EFFECT_MISMATCH); the recipient is in no
+    # address book, which the static effects already say (COUNTERPARTY_UNKNOWN, warn).
+    assert [f.code for f in report.findings] == ["COUNTERPARTY_UNKNOWN"] and report.verdict == "warn"
     document = report.as_json()
     assert document["state"]["complete"] is True and document["effects"]["proven"]["success"] is True
     assert document["state"]["snapshotBlock"]["hash"] == "0x" + read_snapshot(SNAPSHOT).block_hash.hex()
@@ -184,7 +186,7 @@ def test_the_cli_leads_with_what_changes_and_refuses_a_tampered_snapshot(tmp_pat
     good.write_bytes(SNAPSHOT)
     result = run_cli(["verify", str(payload), "--state", str(good)])
     lines = result.stdout.splitlines()
-    assert result.code == 0 and lines[0].startswith("WHAT CHANGES")
+    assert result.code == 1 and lines[0].startswith("WHAT CHANGES")  # warn: the unnamed recipient
     assert lines[1] == "  The Safe transaction SUCCEEDS on this state."
     assert lines[2].startswith(f"  {SAFE} (this Safe): -250 TT") and lines[3].startswith(f"  {RECIPIENT}: +250 TT")
     assert "the block hash is the courier's word unless you compare it with an independent source" in result.stdout
@@ -196,7 +198,7 @@ def test_the_cli_leads_with_what_changes_and_refuses_a_tampered_snapshot(tmp_pat
     error = json.loads(refused.stdout)["error"]
     assert refused.code == 3 and error["code"] == "STATE_REFUSED" and "no proven account has" in error["message"]
     plain = run_cli(["verify", str(payload)])
-    assert plain.code == 0 and "WHAT CHANGES" not in plain.stdout
+    assert plain.code == 1 and "WHAT CHANGES" not in plain.stdout
 
 
 def test_the_snapshot_travels_as_ur_bytes_text(tmp_path):
@@ -208,7 +210,7 @@ def test_the_snapshot_travels_as_ur_bytes_text(tmp_path):
     texts = tmp_path / "state.txt"
     texts.write_text("\n".join(ur_texts(bytes_ur(SNAPSHOT), 200)) + "\n")
     result = run_cli(["verify", str(payload), "--state", str(texts), "--format", "json"])
-    assert result.code == 0 and json.loads(result.stdout)["state"]["complete"] is True
+    assert result.code == 1 and json.loads(result.stdout)["state"]["complete"] is True
 
 
 def test_the_review_screen_shows_what_changes_first(qtbot):

@@ -5,7 +5,10 @@ Compared, for this Safe (the parties execution touches beyond it -- pools, route
 -- are not in the static model by design, so they are not compared):
 
 * an asset the Safe's balance loses on the proven state, with no static movement of that asset
-  out of the Safe (native coin paying a refund the static model shows is expected);
+  out of the Safe, no static allowance of it by the Safe, and not pulled (transferFrom) by a
+  contract the transaction's calls name (a router spending a standing allowance: the static model
+  shows the swap's proceeds, not its input); native coin paying a refund the static model shows is
+  expected;
 * an allowance or operator approval the Safe is left having granted (its last Approval /
   ApprovalForAll event, above zero), with no static allowance for that token and spender;
 * a Safe setting that changes (owners, threshold, modules, guard, fallback handler, singleton)
@@ -41,8 +44,13 @@ def effect_mismatches(report, run: StateRun) -> list[Finding]:
                              f"Executed on the proven state, {text}; the transaction as read does not show this"))
 
     leaving = {_low(m.asset) for m in static.assets if _low(m.sender) == safe}
+    leaving |= {_low(a.token) for a in static.allowances if _low(a.owner) == safe}
+    root = getattr(report, "root", None)
+    called = {_low(node.to) for node in root.walk()} if root is not None else set()
     for change in run.balances:
         if _low(change.holder) != safe or change.change >= 0 or _low(change.asset) in leaving:
+            continue
+        if any(_low(spender) in called for spender in run.pulled_by.get(change.asset, ())):
             continue
         if change.asset == "native" and static.refunds:
             continue

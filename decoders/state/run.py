@@ -59,6 +59,7 @@ ADMIN_CHANGED = _topic("AdminChanged(address,address)")
 BEACON_UPGRADED = _topic("BeaconUpgraded(address)")
 EXECUTION_SUCCESS = _topic("ExecutionSuccess(bytes32,uint256)")
 EXECUTION_FAILURE = _topic("ExecutionFailure(bytes32,uint256)")
+TRANSFER_FROM = keccak(b"transferFrom(address,address,uint256)")[:4]
 CHECK_TRANSACTION = keccak(
     b"checkTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes,address)")[:4]
 # EIP-1967: bytes32(uint256(keccak256("eip1967.proxy.implementation")) - 1), ".admin", ".beacon"
@@ -183,6 +184,8 @@ class StateRun:
     gas_used: int
     reads: Reads = field(default_factory=Reads)
     notes: list[str] = field(default_factory=list)
+    # token -> the contracts that moved this Safe's tokens with transferFrom (using an allowance)
+    pulled_by: dict[str, set[str]] = field(default_factory=dict)
 
     def settings_changes(self) -> list[tuple[str, object, object]]:
         before, after = self.before.as_json(), self.after.as_json()
@@ -386,9 +389,14 @@ def run_on_proven_state(witness: Witness, tx: SafeTx, safe: bytes, safe_tx_hash:
         name = EIP1967_SLOTS.get(slot) or (SAFE_SLOTS.get(slot) if address == safe else None)
         if name is not None:
             slots.append(SlotChange(to_checksum(address), hex(slot), name, hex(old), hex(new)))
+    pulled_by: dict[str, set[str]] = {}
+    for message in tracker.messages:
+        if message.data[:4] == TRANSFER_FROM and len(message.data) >= 68 and message.data[16:36] == safe \
+                and not message.is_error:
+            pulled_by.setdefault(to_checksum(message.to), set()).add(to_checksum(message.sender))
     return StateRun(success=success, reverted=result.is_error, reason=reason, guard=guard, before=before,
                     after=after, balances=balances, transfers=transfers, events=events, slots=slots, writes=changed,
-                    gas_used=result.gas_used, reads=reads, notes=notes)
+                    gas_used=result.gas_used, reads=reads, notes=notes, pulled_by=pulled_by)
 
 
 def _balance_changes(before_world: ProvenWorld, world: ProvenWorld, safe: bytes, caller: bytes,

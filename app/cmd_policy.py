@@ -162,7 +162,7 @@ def run_test(args) -> int:
     # serial must not record that serial (it would make the policy in force look like a rollback).
     options = ReviewOptions(policy=args.policy, unsigned_policy=args.unsigned_policy, trust=args.trust)
     loaded = load_policy_for_use(options, record_serial=False)
-    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent)
+    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent, _case_verifier(options))
     failed = [o for o in outcomes if not o.passed]
     if args.format == "json":
         print(json.dumps({"schema": "coldsight.policy-test/1", "policy": loaded.policy.id, "serial": loaded.policy.serial,
@@ -181,6 +181,21 @@ def run_test(args) -> int:
             print("  no [[tests]] entries")
         print(f"{len(outcomes) - len(failed)} of {len(outcomes)} test(s) passed")
     return FINDINGS if failed or not outcomes else exitcodes.OK
+
+
+def _case_verifier(options):
+    """Each [[tests]] payload through the review service, as `verify` reviews it (address book and
+    all), without the policy: the test applies the policy as its signers mean it."""
+    from dataclasses import replace
+
+    from .service import PayloadKind, review_payload
+
+    def verify(path: Path, case):
+        request = replace(options, payload=str(path), kind=PayloadKind.TRANSACTION, policy=None, chain_id=case.chain_id,
+                          safe=case.safe, safe_version=case.safe_version)
+        return review_payload(request).report
+
+    return verify
 
 
 def run_diff(args) -> int:

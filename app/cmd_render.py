@@ -19,14 +19,16 @@ if TYPE_CHECKING:
 
 
 def register(subparsers) -> None:
-    from .cmd_verify import add_payload_arguments
+    from .cmd_verify import add_kind_arguments, add_payload_arguments
 
     parser = subparsers.add_parser("render", help="render the review screen of a payload to a PNG (offscreen)")
     add_payload_arguments(parser)
     parser.add_argument("--out", required=True, type=Path, help="PNG file to write")
     parser.add_argument("--width", type=int, default=1100, help="width in pixels (default 1100)")
-    parser.add_argument("--child", metavar="PAYLOAD",
-                        help="the child Safe's transaction PAYLOAD approves (approveHash): both levels are shown")
+    add_kind_arguments(parser)
+    parser.add_argument("--window", metavar="WxH",
+                        help="render the first screen a window of this size shows (e.g. 1366x768): it scrolls above "
+                             "the decision bar, as on a laptop; default: the whole review at --width")
     parser.add_argument("--scale", type=float, default=1.0, help="device pixel ratio, e.g. 2 for high-DPI (default 1)")
     parser.set_defaults(handler=run)
 
@@ -41,14 +43,16 @@ def run(args) -> int:
         raise UsageError("--scale must be between 0.5 and 4")
     if args.out.suffix.lower() != ".png":
         raise UsageError("--out must name a .png file")
-    review, problem = review_or_problem(options_from_args(args), args.child)
+    window = _window_size(args.window) if args.window is not None else None
+    review, problem = review_or_problem(options_from_args(args))
     from .gui.render import ensure_offscreen
 
     ensure_offscreen()
     from .gui.render import render_png
 
     try:
-        render_png(args.out, review=review, problem=problem, width=args.width, scale=args.scale)
+        render_png(args.out, review=review, problem=problem, width=window[0] if window else args.width,
+                   scale=args.scale, window_height=window[1] if window else None)
     except OSError as err:
         raise OutputError.from_os_error(args.out, err) from None
     verdict = review.verdict if review is not None else Verdict.BLOCK
@@ -60,16 +64,24 @@ def run(args) -> int:
     return exitcodes.BY_VERDICT[verdict]
 
 
-def review_or_problem(options: ReviewOptions, child: str | None = None) -> tuple[AnyReview | None, Problem | None]:
+def _window_size(text: str) -> tuple[int, int]:
+    from .boundary import UsageError
+
+    width, _, height = text.lower().partition("x")
+    if not (width.isdigit() and height.isdigit() and 400 <= int(width) <= 8000 and 300 <= int(height) <= 8000):
+        raise UsageError("--window must be WIDTHxHEIGHT, e.g. 1366x768 (400-8000 by 300-8000)")
+    return int(width), int(height)
+
+
+def review_or_problem(options: ReviewOptions) -> tuple[AnyReview | None, Problem | None]:
     """(review, None), or (None, Problem) for input that cannot be reviewed, so the failure is
-    rendered too. A bug is not caught here: the CLI's error boundary reports it. A Safe message
-    file is reviewed as a message; `child`: the child transaction a parent's approveHash approves."""
+    rendered too. A bug is not caught here: the CLI's error boundary reports it."""
     from decoders.errors import ColdsightError
 
-    from .service import review_any, review_nested
+    from .service import review
     from .session import problem_from_error
 
     try:
-        return (review_nested(options, child) if child is not None else review_any(options)), None
+        return review(options), None
     except ColdsightError as err:
         return None, problem_from_error(err, options.payload)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from . import exitcodes
 
 if TYPE_CHECKING:
-    from .service import ReviewOptions
+    from .service import ReviewRequest
 
 
 def register(subparsers) -> None:
@@ -23,19 +23,25 @@ def register(subparsers) -> None:
     nested.add_argument("--nested-nonce", type=_nonce, metavar="N", help="the owner Safe's nonce (with --nested-safe)")
     nested.add_argument("--nested-safe-version", metavar="V",
                         help="the owner Safe's version (default: the version of PAYLOAD's Safe)")
+    add_kind_arguments(parser, nested)
+    parser.set_defaults(handler=run)
+
+
+def add_kind_arguments(parser, nested=None) -> None:
+    """What kind of payload PAYLOAD is, and the inputs some kinds need (verify and render): without
+    them the kind is read from the content."""
     parser.add_argument("--message", action="store_true",
                         help="PAYLOAD is a Safe message (EIP-1271), not a transaction: {safe, chainId, safeVersion, "
-                             "message} or SafeMessage typed data")
+                             "message} or SafeMessage typed data (recognised without this flag too)")
     parser.add_argument("--executor-nonce", type=_nonce, metavar="N",
                         help="PAYLOAD is the executor's transaction (ur:eth-sign-request of data type 1 or 4) calling "
                              "execTransaction; N is the Safe nonce it executes (execTransaction carries none)")
-    nested.add_argument("--child", metavar="PAYLOAD",
-                        help="the child Safe's transaction that PAYLOAD approves (approveHash): reviewed with it, "
-                             "the approved hash must be its safeTxHash")
+    (nested or parser).add_argument("--child", metavar="PAYLOAD",
+                                    help="the child Safe's transaction that PAYLOAD approves (approveHash): reviewed "
+                                         "with it, the approved hash must be its safeTxHash")
     parser.add_argument("--tx-builder", type=Path, metavar="FILE",
                         help="the Transaction Builder batch file PAYLOAD was made from: checksum checked, every call "
                              "rebuilt and compared with the transaction")
-    parser.set_defaults(handler=run)
 
 
 def add_payload_arguments(parser, payload_required: bool = True) -> None:
@@ -75,13 +81,20 @@ def _nonce(text: str) -> int:
     return int(text)
 
 
-def options_from_args(args) -> "ReviewOptions":
-    """The options `add_payload_arguments` parsed, as the review service's typed options: the
-    one place that reads them off an argparse Namespace (`--camera N` is PAYLOAD `camera:N`)."""
+def options_from_args(args) -> "ReviewRequest":
+    """The options `add_payload_arguments` parsed (and verify's kind options, where the command has
+    them), as the review service's request: the one place that reads them off an argparse Namespace
+    (`--camera N` is PAYLOAD `camera:N`)."""
     from .payload_input import CAMERA_PREFIX
-    from .service import ReviewOptions
+    from .service import PayloadKind, ReviewRequest
 
-    return ReviewOptions(
+    executor_nonce = getattr(args, "executor_nonce", None)
+    kind = PayloadKind.AUTO
+    if getattr(args, "message", False):
+        kind = PayloadKind.MESSAGE
+    elif executor_nonce is not None:
+        kind = PayloadKind.EXECUTOR
+    return ReviewRequest(
         payload=f"{CAMERA_PREFIX}{args.camera}" if args.camera is not None else args.payload,
         chain_id=args.chain_id,
         safe=args.safe,
@@ -90,66 +103,43 @@ def options_from_args(args) -> "ReviewOptions":
         policy=args.policy,
         unsigned_policy=args.unsigned_policy,
         trust=args.trust,
-        state=getattr(args, "state", None),
+        kind=kind,
+        executor_nonce=executor_nonce,
+        child=getattr(args, "child", None),
+        tx_builder=getattr(args, "tx_builder", None),
+        snapshot=Path(args.state) if getattr(args, "state", None) else None,
     )
 
 
 def run(args) -> int:
-    from .service import review_payload
+    from .service import MessageItem, PayloadKind, review
 
-    if getattr(args, "message", False):
-        return _run_message(args)
     if (args.nested_safe is None) != (args.nested_nonce is None):
         from decoders.errors import ContextError
 
         raise ContextError("--nested-safe and --nested-nonce go together", "--nested-safe")
-    payload = _executor_payload(args) if args.executor_nonce is not None else None
-    review = review_payload(options_from_args(args), payload)  # errors: the boundary in cli.main
-    if args.child is not None:
-        from dataclasses import replace
+    request = options_from_args(args)
+    if request.kind in (PayloadKind.MESSAGE, PayloadKind.EXECUTOR) and args.payload is None:
+        from decoders.errors import ContextError
 
-        from decoders.nested import link_child
-
-        child = review_payload(replace(options_from_args(args), payload=args.child, safe=None, safe_version=None,
-                                       policy=None))
-        link_child(review.report, child.report)
-        review = replace(review, child=child)  # the text shows both levels, as the GUI does
-    if args.tx_builder is not None:
-        from decoders.formats.tx_builder import apply_batch_file, load_batch_file
-
-        from .payload_input import read_bytes
-
-        apply_batch_file(review.report, load_batch_file(*read_bytes(str(args.tx_builder))))
-    approval = _nested_approval(args, review.report) if args.nested_safe is not None else None
+        flag = "--message" if request.kind is PayloadKind.MESSAGE else "--executor-nonce"
+        raise ContextError(f"{flag} reads text from a file or standard input (-)", flag)
+    result = review(request)  # errors: the boundary in cli.main
+    if isinstance(result, MessageItem):
+        return _print_message(args, result)
+    approval = _nested_approval(args, result.report) if args.nested_safe is not None else None
     if args.format == "json":
-        document = review.report.as_json()
+        document = result.as_json()
         if approval is not None:
             document["nestedApproval"] = approval.as_json()
         print(json.dumps(document, indent=2))
     else:
         from .text_report import render
 
-        sys.stdout.write(render(review))
+        sys.stdout.write(render(result))  # with the child's level, as the GUI shows it
         if approval is not None:
             sys.stdout.write(_approval_text(approval))
-    return exitcodes.BY_VERDICT[review.verdict]
-
-
-def _executor_payload(args):
-    from decoders.errors import ContextError
-    from decoders.formats import decode_text
-    from decoders.formats.executor_tx import parse_executor_request
-    from decoders.hexutil import parse_address
-
-    from .payload_input import read_bytes
-
-    if args.payload is None:
-        raise ContextError("--executor-nonce reads ur: text from a file or standard input (-)", "--executor-nonce")
-    data, source = read_bytes(args.payload)
-    payload = parse_executor_request(decode_text(data, source), args.executor_nonce, source)
-    if args.safe is not None and parse_address(args.safe, "--safe") != payload.safe:
-        raise ContextError(f"the executor's transaction calls Safe {payload.safe}, not --safe {args.safe}", "--safe")
-    return payload
+    return exitcodes.BY_VERDICT[result.verdict]
 
 
 def _nested_approval(args, report):
@@ -182,23 +172,13 @@ def _approval_text(approval) -> str:
     ])
 
 
-def _run_message(args) -> int:
-    """A Safe message through the review service (policy message rules included); the text is the
+def _print_message(args, item) -> int:
+    """A Safe message (given as one with --message, or recognised by its content); the text is the
     GUI's message screen in words (app.text_report.render_message: the same reasons)."""
-    from decoders.errors import ContextError
-
-    from .service import review_message_payload
     from .text_report import render_message
 
-    if args.payload is None:
-        raise ContextError("--message reads JSON or ur: text from a file or standard input (-)", "--message")
-    item = review_message_payload(options_from_args(args))
     if args.format == "json":
-        document = item.message.as_json()
-        if item.policy is not None:
-            document["policy"] = item.policy.as_json()
-            document["verdict"] = item.verdict
-        print(json.dumps(document, indent=2))
+        print(json.dumps(item.as_json(), indent=2))
     else:
         sys.stdout.write(render_message(item))
     return exitcodes.BY_VERDICT[item.verdict]

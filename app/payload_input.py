@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Callable
 
 from decoders.bounds import LimitExceeded
 from decoders.errors import PayloadError
-from decoders.formats import parse_bytes, parse_text
+from decoders.formats import decode_text, parse_text
 from decoders.safetx import Payload
 
 if TYPE_CHECKING:
@@ -125,7 +125,8 @@ def _media_kind(head: bytes) -> str | None:
     return None
 
 
-def scan_payload(source: "FrameSource", on_update: Callable[["FrameUpdate"], None] | None = None) -> Payload:
+def scan_text(source: "FrameSource", on_update: Callable[["FrameUpdate"], None] | None = None) -> tuple[str, str]:
+    """The text an (animated) QR carries, and where it was scanned from."""
     from .qr.scan import run_scan
 
     if on_update is None and source.live and sys.stderr.isatty():
@@ -135,7 +136,11 @@ def scan_payload(source: "FrameSource", on_update: Callable[["FrameUpdate"], Non
     finally:
         if on_update is _print_progress:
             sys.stderr.write("\n")
-    return parse_text(result.text, f"{result.source} (QR)")
+    return result.text, f"{result.source} (QR)"
+
+
+def scan_payload(source: "FrameSource", on_update: Callable[["FrameUpdate"], None] | None = None) -> Payload:
+    return parse_text(*scan_text(source, on_update))
 
 
 def _print_progress(update: "FrameUpdate") -> None:
@@ -147,14 +152,18 @@ def _print_progress(update: "FrameUpdate") -> None:
     rewrite_line(sys.stderr, f"scanning: {update.progress.describe()}   ")
 
 
-def load_payload(spec: str, on_update: Callable[["FrameUpdate"], None] | None = None) -> Payload:
+def read_text(spec: str, on_update: Callable[["FrameUpdate"], None] | None = None) -> tuple[str, str]:
+    """The text PAYLOAD holds (a file's, standard input's, or what its QR codes scan to), and its source."""
     source = open_frame_source(spec)
     if source is not None:
-        return scan_payload(source, on_update)
+        return scan_text(source, on_update)
     data, name = read_bytes(spec)
     if spec == "-" and (data.startswith(_IMAGE_MAGIC) or data.startswith(_ANIMATION_MAGIC)):
         from .qr.sources import ImageBytesSource
 
-        return scan_payload(ImageBytesSource(data, name="stdin"), on_update)
-    return parse_bytes(data, name)
+        return scan_text(ImageBytesSource(data, name="stdin"), on_update)
+    return decode_text(data, name), name
 
+
+def load_payload(spec: str, on_update: Callable[["FrameUpdate"], None] | None = None) -> Payload:
+    return parse_text(*read_text(spec, on_update))

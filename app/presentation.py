@@ -23,14 +23,13 @@ from decoders.report import json_value
 from decoders.tokens import token_at
 from decoders.intent import UNLIMITED_FROM, token_amount
 from decoders.units import format_native
-from decoders.vocabulary import Effect, Severity, Verdict, by_severity_worst_first
+from decoders.vocabulary import Effect, Operation, Severity, Verdict, by_severity_worst_first
 from policies.messages import MESSAGE_PATH  # the path of a message's findings and of the policy's decision on it
 from policies.result import EXAMPLE_MARKER, CallDecision
 
 from .sanitize import display
 from .service import AnyReview, MessageItem, Review, ReviewOptions, load_policy_for_use
 
-OPERATION_WORD = {0: "call", 1: "DELEGATECALL", 2: "create"}
 POLICY_SEVERITY: dict[str, Severity] = {Effect.DENY: Severity.CRITICAL, Effect.WARN: Severity.WARN}  # allow adds no reason
 EXAMPLE_REASON_KEY = "policy:example"
 
@@ -138,7 +137,20 @@ class MessageView:
 
 
 @dataclass(frozen=True)
+class PolicyLine:
+    """One line of the policy card: its header, or its decision on one call (with the severity it shows in)."""
+
+    text: str
+    severity: str = Severity.INFO
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", display(self.text))
+
+
+@dataclass(frozen=True)
 class Presentation:
+    """Everything a front end shows for one review, computed once: text, GUI and PNG render only this."""
+
     verdict: str
     reasons: tuple[Reason, ...]
     acknowledgements: tuple[Acknowledgement, ...]  # empty unless the verdict is warn
@@ -146,11 +158,20 @@ class Presentation:
     calls: CallRow | None  # None for a Safe message (it calls nothing)
     intents: tuple[IntentRow, ...] = ()  # what each call does, riskiest first
     message: MessageView | None = None  # a Safe message's content and hashes
+    hashes: tuple[HashRow, ...] = ()  # what the signing device shows: domain, message, safeTx/safeMessage hash
+    context_line: str = ""  # "Safe 0x… · chain 1 · Safe version 1.4.1"
+    fields: tuple[Detail, ...] = ()  # the payload's format and every raw SafeTx field
+    signatures: tuple[str, ...] = ()  # each attached signature and what its check found
+    notes: tuple[str, ...] = ()  # what the payload format adds (e.g. the executor's gas and fees)
+    policy_card: tuple[PolicyLine, ...] = ()  # the policy card: header, then its decision per call
     counterparties: tuple[str, ...] = ()  # who gets assets, an allowance or control, unknown ones first
     state_lines: tuple[str, ...] = ()  # with a proven snapshot (--state): what changes, shown first
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policy_summary", tuple(display(line) for line in self.policy_summary))
+        object.__setattr__(self, "context_line", display(self.context_line))
+        object.__setattr__(self, "signatures", tuple(display(line) for line in self.signatures))
+        object.__setattr__(self, "notes", tuple(display(line) for line in self.notes))
         object.__setattr__(self, "counterparties", tuple(display(line) for line in self.counterparties))
         object.__setattr__(self, "state_lines", tuple(display(line) for line in self.state_lines))
 
@@ -187,7 +208,7 @@ def _finding_reasons(review: Review) -> list[Reason]:
     effective_index = 0
     for index, finding in enumerate(report.findings):
         where = f" (call {finding.path})" if finding.path else ""
-        waiver = report.waiver_for(finding)
+        waiver = review.waiver_for(finding)
         if waiver:
             reasons.append(Reason(f"waived:{index}:{finding.code}", Severity.INFO,
                                   f"{finding.message}{where}. Allowed by the signed policy: {waiver}",
@@ -249,8 +270,6 @@ def reasons_for(review: AnyReview) -> list[Reason]:
         reasons = _message_finding_reasons(review) + _policy_reasons(review)
         return by_severity_worst_first(reasons, lambda reason: reason.severity)
     reasons = _finding_reasons(review) + _policy_reasons(review) + _nested_reasons(review)
-    reasons += [Reason(f"reason:{index}", Severity.WARN, text)
-                for index, text in enumerate(review.report.extra_verdict_reasons)]
     return by_severity_worst_first(reasons, lambda reason: reason.severity)  # stable: groups keep their order
 
 
@@ -343,7 +362,7 @@ def call_row(node: CallNode, review: Review, labels: dict[str, str]) -> CallRow:
     details.extend(Detail("policy", text) for text in policy_call_text(review, node.path))
     return CallRow(
         path=node.path,
-        operation=OPERATION_WORD.get(node.operation, str(node.operation)),
+        operation=Operation(node.operation).shown if node.operation in (0, 1, 2) else str(node.operation),
         is_delegatecall=node.operation == 1,
         target=target_text(node, labels, review.report.context.safe, review.report.context.chain_id),
         details=tuple(details),
@@ -378,7 +397,7 @@ def intent_rows(review: Review) -> list[IntentRow]:
     do not), in call-tree order within one risk."""
     report = review.report
     worst: dict[str, str] = {}
-    for finding in report.effective_findings:
+    for finding in review.effective_findings:
         if finding.path is not None and _risk(finding.severity) > _risk(worst.get(finding.path, NO_FINDING)):
             worst[finding.path] = finding.severity
     rows = [IntentRow(node.path, intent.text, worst.get(node.path, NO_FINDING), intent.raw, intent.source)
@@ -386,19 +405,56 @@ def intent_rows(review: Review) -> list[IntentRow]:
     return sorted(rows, key=lambda row: -_risk(row.severity))
 
 
+SIGNATURE_STATUS = {True: "valid", False: "INVALID", None: "cannot be checked offline"}
+NO_POLICY_LINE = "No policy loaded: only Coldsight's built-in checks were applied."
+
+
+def transaction_hashes(report) -> tuple[HashRow, ...]:
+    hashes = report.hashes
+    return (HashRow("Domain hash", hashes.domain), HashRow("Message hash", hashes.message),
+            HashRow("safeTxHash", hashes.safe_tx, main=True))
+
+
+def context_line(safe: str | None, chain_id: int | None, version_label: str) -> str:
+    chain = chain_id if chain_id is not None else "not part of this version's hash"
+    return f"Safe {safe} · chain {chain} · Safe version {version_label}"
+
+
+def policy_card(review: AnyReview) -> tuple[PolicyLine, ...]:
+    policy = review.policy
+    if policy is None:
+        return (PolicyLine(NO_POLICY_LINE),)
+    lines = [PolicyLine(f"policy {policy.policy_id} · serial #{policy.serial} · signature: {policy.signature.text}"),
+             PolicyLine(f"Policy verdict: {policy.verdict}")]
+    for call in policy.calls:
+        subject = "The message" if call.path == MESSAGE_PATH else f"Call {call.path}"
+        lines.append(PolicyLine(f"{subject}: {decision_text(call)}", POLICY_SEVERITY.get(call.outcome, Severity.INFO)))
+    return tuple(lines)
+
+
 def present(review: AnyReview) -> Presentation:
     if isinstance(review, MessageItem):
         return present_message(review)
     reasons = reasons_for(review)
     acknowledgements = acknowledgements_for(review, reasons) if review.verdict == Verdict.WARN else []
+    report = review.report
+    fields = [Detail("format", report.payload.format)]
+    fields += [Detail(key, str(value)) for key, value in report.payload.tx.as_json_fields().items()]
     return Presentation(
         verdict=review.verdict,
         reasons=tuple(reasons),
         acknowledgements=tuple(acknowledgements),
         policy_summary=tuple(review.policy.summary_lines()) if review.policy is not None else (),
-        calls=call_row(review.report.root, review, labels_of(review)),
+        calls=call_row(report.root, review, labels_of(review)),
         intents=tuple(intent_rows(review)),
         counterparties=counterparty_lines(review.report.effects),
+        hashes=transaction_hashes(report),
+        context_line=context_line(report.context.safe, report.context.chain_id, report.context.version.label),
+        fields=tuple(fields),
+        signatures=tuple(f"Attached signature ({check.kind}): {SIGNATURE_STATUS[check.valid]}: {check.detail}"
+                         for check in report.signatures),
+        notes=tuple(report.payload.notes),
+        policy_card=policy_card(review),
         state_lines=_state_lines(review.report),
     )
 
@@ -446,6 +502,7 @@ MAX_TREE_ROWS = 400  # hostile typed data may be huge: the rest is summarised, n
 
 
 def present_message(item: MessageItem) -> Presentation:
+    view = message_view(item)
     reasons = reasons_for(item)
     acknowledgements = acknowledgements_for(item, reasons) if item.verdict == Verdict.WARN else []
     return Presentation(
@@ -454,8 +511,11 @@ def present_message(item: MessageItem) -> Presentation:
         acknowledgements=tuple(acknowledgements),
         policy_summary=tuple(item.policy.summary_lines()) if item.policy is not None else (),
         calls=None,
-        message=message_view(item),
         counterparties=counterparty_lines(item.message.effects),
+        message=view,
+        hashes=view.hashes,
+        context_line=context_line(item.message.safe, item.message.chain_id, item.message.version.label),
+        policy_card=policy_card(item),
     )
 
 

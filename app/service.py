@@ -1,33 +1,54 @@
-"""The review service: the one "payload in, verdict out" path every front end calls.
+"""The review service: the one "request in, review out" path every front end calls.
 
-    options = ReviewOptions(payload="tx.json", policy=Path("treasury.toml"))
-    review = review_payload(options)            # a Review: the core Report + the policy's result
+    request = ReviewRequest(payload="tx.json", policy=Path("treasury.toml"))
+    review = review(request)            # a Review (transaction) or a MessageItem (Safe message)
 
-The CLI (`cmd_verify`, `cmd_render`, `cmd_qr`, `cmd_policy`), the GUI session and its scan
-worker all build a `ReviewOptions` and call these functions; none of them composes
-verification and policy itself. argparse stays in `app/cmd_*.py`: they turn their Namespace
-into a `ReviewOptions` with `options_from_args` in `cmd_verify`, so a misspelt option is an
-AttributeError there, never a silent `None` here.
+A `ReviewRequest` says what to review (PAYLOAD, or pasted/scanned text), what kind it is
+(`PayloadKind`: auto-detected unless told) and with what (policy, address book, ABIs, the
+executor's Safe nonce, the child transaction a parent approves, the Transaction Builder file it
+was made from, a state snapshot). Every door builds one: `verify`, `render`, `sign`, `qr`,
+`policy test` and the GUI's open, scan, paste and drop. None of them composes verification
+and policy itself. argparse stays in `app/cmd_*.py`: they turn their Namespace into a request
+with `options_from_args` in `cmd_verify`, so a misspelt option is an AttributeError there.
+
+Pipeline (each stage that adds findings runs before the core's Report exists):
+    read input -> detect kind -> parse (transaction / executor / message)
+    -> child verified first -> verify (hashes, calls, EVM, builder file, child link) -> Report
+    -> policy -> Review(report, policy, book)
 """
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from decoders.addressbook import AddressBook, Entry
+from decoders.errors import ColdsightError, ContextError
+from decoders.findings import Finding
 from decoders.messages import MessageReview
 from decoders.report import Report
 from decoders.safetx import Payload
 from decoders.verify import VerifyOptions, verify_payload
-from policies.result import PolicyResult
+from decoders.vocabulary import Verdict, worst_verdict
+from policies.result import PolicyResult, effective_waiver, judged_verdict
 from policies.rollback import STORE_NAME, SerialStore, default_state_dir
 
 if TYPE_CHECKING:
     from policies.load import LoadedPolicy
 
     from .qr.scan import FrameUpdate
+
+
+class PayloadKind(enum.StrEnum):
+    """What a request's input is. AUTO reads it and decides (`detect_kind`)."""
+
+    AUTO = "auto"
+    TRANSACTION = "transaction"  # a Safe transaction (JSON, ur:eth-sign-request of SafeTx typed data, ...)
+    MESSAGE = "message"  # a Safe message (EIP-1271): {safe, chainId, safeVersion, message} or SafeMessage typed data
+    EXECUTOR = "executor"  # the executor's Ethereum transaction calling execTransaction (needs executor_nonce)
+    BUILDER = "builder"  # a Transaction Builder batch file: never reviewed alone (it has no nonce); see tx_builder
 
 
 def state_dir() -> Path:
@@ -40,10 +61,10 @@ def state_dir() -> Path:
 
 
 @dataclass(frozen=True)
-class ReviewOptions:
-    """Everything that decides how a payload is reviewed (the command line's payload options)."""
+class ReviewRequest:
+    """Everything that decides what is reviewed and how (the command line's payload options)."""
 
-    payload: str | None = None  # file path, "-", an image/video/folder, or "camera:N"
+    payload: str | None = None  # file path, "-", an image/video/folder, or "camera:N"; with `text`: its source name
     chain_id: int | None = None
     safe: str | None = None
     safe_version: str | None = None
@@ -53,10 +74,18 @@ class ReviewOptions:
     trust: Path | None = None  # trust.toml pinning the policy signers; None: the shipped one
     state_dir: Path | None = None  # None: state_dir() at the time of use
     address_book: Path | None = None  # None: the imported book in the state directory (if any)
-    state: str | None = None  # a proven snapshot (--state): the transaction is run on it (app/state_input.py)
+    kind: PayloadKind = PayloadKind.AUTO
+    text: str | None = None  # pasted or scanned text instead of reading `payload`
+    executor_nonce: int | None = None  # with kind EXECUTOR: the Safe nonce execTransaction executes
+    child: str | None = None  # the child Safe's transaction (a PAYLOAD) this one approves (approveHash)
+    tx_builder: Path | None = None  # the Transaction Builder file this transaction was made from
+    snapshot: Path | None = None  # a proven state snapshot (--state, app/state_input.py); None: static review only
 
-    def with_payload(self, payload: str) -> ReviewOptions:
-        return replace(self, payload=payload)
+    def with_payload(self, payload: str) -> ReviewRequest:
+        return replace(self, payload=payload, text=None)
+
+    def with_text(self, text: str, source: str) -> ReviewRequest:
+        return replace(self, payload=source, text=text)
 
     @property
     def verify_options(self) -> VerifyOptions:
@@ -68,21 +97,43 @@ class ReviewOptions:
         return self.state_dir if self.state_dir is not None else state_dir()
 
 
+ReviewOptions = ReviewRequest  # the name front ends used before the request carried its kind
+
+
 @dataclass(frozen=True)
 class Review:
     """One reviewed transaction: the core's Report and, with a policy, its typed result.
 
-    `report.policy` holds the same object (the Report needs it for waivers and its verdict);
-    front ends read it from here, typed, never through getattr on `report.policy`."""
+    The Report is policy-free; the verdict that counts (findings less the signed policy's waivers,
+    and the policy's own verdict) is this object's."""
 
     report: Report
     policy: PolicyResult | None = None
     address_book: AddressBook | None = None  # the names used (team book + policy [addresses])
     child: Review | None = None  # the child Safe's transaction this one approves (approveHash), reviewed with it
 
+    def waiver_for(self, finding: Finding) -> str | None:
+        """The policy's `allow_dangerous` reason that waives this finding, if any."""
+        return effective_waiver(finding, self.policy)
+
     @property
-    def verdict(self) -> str:
-        return self.report.verdict
+    def effective_findings(self) -> list[Finding]:
+        """Findings that count for the verdict: all of them, less those a signed policy waived."""
+        return [f for f in self.report.findings if self.waiver_for(f) is None]
+
+    @property
+    def verdict(self) -> Verdict:
+        return judged_verdict(self.report.findings, self.policy)
+
+    def as_json(self) -> dict[str, Any]:
+        """The `coldsight.report/1` document: the Report's, with the policy, its waivers and verdict."""
+        document = self.report.as_json()
+        document["verdict"] = self.verdict
+        if self.policy is not None:
+            document["findings"] = [dict(f.as_json(), waivedBy=waiver) if (waiver := self.waiver_for(f)) else f.as_json()
+                                    for f in self.report.findings]
+            document["policy"] = self.policy.as_json()
+        return document
 
 
 @dataclass(frozen=True)
@@ -96,17 +147,22 @@ class MessageItem:
     address_book: AddressBook | None = None
 
     @property
-    def verdict(self) -> str:
-        from decoders.vocabulary import worst_verdict
-
+    def verdict(self) -> Verdict:
         verdicts = [self.message.verdict] + ([self.policy.verdict] if self.policy is not None else [])
         return worst_verdict(*verdicts)
+
+    def as_json(self) -> dict[str, Any]:
+        document = self.message.as_json()
+        if self.policy is not None:
+            document["policy"] = self.policy.as_json()
+            document["verdict"] = self.verdict
+        return document
 
 
 AnyReview = Review | MessageItem  # what a review screen, the text report and the review log accept
 
 
-def load_policy_for_use(options: ReviewOptions, record_serial: bool = True) -> LoadedPolicy:
+def load_policy_for_use(options: ReviewRequest, record_serial: bool = True) -> LoadedPolicy:
     """The policy named by `options`, as verify uses it: signed against the trust file unless
     `unsigned_policy`. `record_serial=False` only looks (no anti-rollback record is written)."""
     from policies.load import load_policy
@@ -135,55 +191,85 @@ def policy_required() -> bool:
     return config is not None and config.require_policy
 
 
-def load_payload(options: ReviewOptions, on_update: Callable[[FrameUpdate], None] | None = None) -> Payload:
-    """Read and parse the PAYLOAD `options` names (files, stdin, images, videos, cameras)."""
+class NeedsInput(ContextError):
+    """The input is understood, but its review needs something only the signer can give: the Safe
+    nonce an executor's transaction executes, or the transaction a Transaction Builder file was made
+    from. The CLI reports it (its flag names the input); the GUI asks for it in the window."""
+
+    def __init__(self, kind: PayloadKind, message: str, where: str, request: ReviewRequest):
+        super().__init__(message, where)
+        self.kind = kind
+        self.request = request
+
+
+# -- reading the input ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Input:
+    """What a request's input holds, as text (every payload format is text; a QR's is what it
+    scanned to), and where it came from."""
+
+    text: str
+    source: str
+
+
+def read_input(request: ReviewRequest, on_update: Callable[[FrameUpdate], None] | None = None) -> Input:
+    """The request's text, or PAYLOAD read as `payload_input` reads it (files, stdin, QR pictures,
+    videos, cameras)."""
     from . import payload_input
 
-    if options.payload is None:
-        raise ValueError("no payload in these options")  # a caller bug: the parser requires one
-    return payload_input.load_payload(options.payload, on_update)
+    if request.text is not None:
+        return Input(request.text, request.payload or "pasted text")
+    if request.payload is None:
+        raise ValueError("no payload in this request")  # a caller bug: the parser requires one
+    text, source = payload_input.read_text(request.payload, on_update)
+    return Input(text, source)
 
 
-def review_payload(options: ReviewOptions, payload: Payload | None = None,
-                   on_update: Callable[[FrameUpdate], None] | None = None) -> Review:
-    """Verify `payload` (or the one `options.payload` names) and apply the policy, if any.
+def detect_kind(found: Input) -> PayloadKind:
+    """What the input is, read from its content (never from its file name). Input that is none of
+    them is a TRANSACTION: the transaction parser says what is wrong with it."""
+    from decoders.formats.tx_builder import is_batch_file
+    from decoders.messages import is_message_document
 
-    Raises ColdsightError (PayloadError, PolicyError, ...) for input that cannot be reviewed."""
-    if payload is None:
-        payload = load_payload(options, on_update)
-    loaded = load_policy_for_use(options) if options.policy is not None or policy_required() else None
-    book = address_book_for(options, loaded)
-    report = verify_payload(payload, replace(options.verify_options, address_book=book))
-    if options.state is not None:  # before the policy: its findings count like any other
-        from .state_input import apply_state
+    stripped = found.text.strip()
+    if stripped[:3].lower() == "ur:":
+        if _is_executor_request(stripped):
+            return PayloadKind.EXECUTOR
+        return PayloadKind.MESSAGE if message_document_in_text(stripped, found.source) is not None \
+            else PayloadKind.TRANSACTION
+    if stripped[:1] != "{":
+        return PayloadKind.TRANSACTION
+    from decoders import strictjson
 
-        apply_state(report, options.state)
-    policy = None
-    if loaded is not None:
-        from policies import evaluate
+    try:
+        document = strictjson.loads(stripped, found.source)
+    except ColdsightError:
+        return PayloadKind.TRANSACTION
+    if is_message_document(document):
+        return PayloadKind.MESSAGE
+    return PayloadKind.BUILDER if is_batch_file(document) else PayloadKind.TRANSACTION
 
-        policy = evaluate(loaded, report)
-        report.policy = policy
-    return Review(report=report, policy=policy, address_book=book)
 
+def _is_executor_request(text: str) -> bool:
+    """An `ur:eth-sign-request` holding an Ethereum transaction (data type 1 or 4): the executor's."""
+    from decoders.formats.ur_format import assemble_ur, looks_like_ur
+    from decoders.ur.eip4527 import EthDataType, EthSignRequest
 
-def review_nested(options: ReviewOptions, child_payload: str) -> Review:
-    """A parent Safe's transaction that approves (approveHash) a child Safe's transaction, reviewed
-    with it: the child is verified on its own (its Safe and version come from its payload, no policy),
-    then linked (decoders.nested.link_child: the approved hash must be the child's safeTxHash, and
-    the child's findings count for the parent)."""
-    from decoders.nested import link_child
-
-    parent = review_payload(options)
-    child = review_payload(replace(options, payload=child_payload, safe=None, safe_version=None, policy=None))
-    link_child(parent.report, child.report)
-    return replace(parent, child=child)
+    if not looks_like_ur(text):
+        return False
+    try:
+        ur = assemble_ur(text.strip(), "input")
+        if ur.type != "eth-sign-request":
+            return False
+        request = EthSignRequest.from_cbor(ur.cbor)
+    except ColdsightError:
+        return False
+    return request.data_type in (EthDataType.LEGACY_TRANSACTION, EthDataType.TYPED_TRANSACTION)
 
 
 def message_document_in_text(text: str, source: str) -> object | None:
     """The Safe message document `text` holds (JSON, or `ur:` text carrying SafeMessage typed data),
     or None when it is anything else: a transaction, or input the transaction path reports on."""
-    from decoders.errors import ColdsightError
     from decoders.messages import is_message_document, load_message_document
 
     try:
@@ -193,41 +279,91 @@ def message_document_in_text(text: str, source: str) -> object | None:
     return document if is_message_document(document) else None
 
 
-def message_document_in_file(options: ReviewOptions) -> object | None:
-    """The Safe message document the PAYLOAD file holds, or None (pictures, cameras, standard input
-    and transactions all go the transaction way)."""
-    from .payload_input import CAMERA_PREFIX, read_bytes
+# -- the one review -----------------------------------------------------------------------------------
+def review(request: ReviewRequest, payload: Payload | None = None,
+           on_update: Callable[[FrameUpdate], None] | None = None) -> AnyReview:
+    """Review what `request` names: a transaction (with its child, builder file and executor nonce
+    when given) or a Safe message, with the policy and address book. `payload`: a transaction the
+    caller already parsed (`sign` keeps the eth-sign-request it came in).
 
-    if options.payload is None or options.payload == "-" or options.payload.startswith(CAMERA_PREFIX):
-        return None
-    path = Path(options.payload)
-    if not path.is_file() or path.suffix.lower() not in (".json", ".txt", ".ur", ""):
-        return None
-    data, source = read_bytes(options.payload)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    return message_document_in_text(text, source)
+    Raises ColdsightError (PayloadError, ContextError, PolicyError, ...) for input that cannot be reviewed."""
+    loaded = load_policy_for_use(request) if request.policy is not None or policy_required() else None
+    book = address_book_for(request, loaded)
+    if payload is None:
+        found = read_input(request, on_update)
+        kind = detect_kind(found) if request.kind is PayloadKind.AUTO else request.kind
+        if kind is PayloadKind.MESSAGE:
+            return _review_message(request, found, loaded, book)
+        payload = _parse_transaction(request, found, kind)
+    return _review_transaction(request, payload, loaded, book)
 
 
-def review_message_payload(options: ReviewOptions, document: object | None = None) -> MessageItem:
-    """Hash and judge the Safe message `options.payload` names (JSON or `ur:` text), and apply the
-    policy's message rules, if any. Raises ColdsightError for input that cannot be reviewed."""
-    from decoders.formats import decode_text
+def _parse_transaction(request: ReviewRequest, found: Input, kind: PayloadKind) -> Payload:
+    from decoders.formats import parse_text
+
+    if kind is PayloadKind.BUILDER:
+        raise NeedsInput(kind, "this is a Transaction Builder batch file, not a Safe transaction (it has no nonce): "
+                         "review the transaction made from it, with this file as its builder file (--tx-builder)",
+                         found.source, request.with_text(found.text, found.source))
+    if kind is PayloadKind.EXECUTOR or request.executor_nonce is not None:
+        return _executor_payload(request, found)
+    return parse_text(found.text, found.source)
+
+
+def _executor_payload(request: ReviewRequest, found: Input) -> Payload:
+    from decoders.formats.executor_tx import parse_executor_request
+    from decoders.hexutil import parse_address
+
+    if request.executor_nonce is None:
+        raise NeedsInput(PayloadKind.EXECUTOR, "this is the executor's transaction (it calls execTransaction, which "
+                         "carries no nonce): give the Safe nonce it executes (--executor-nonce N)", found.source,
+                         request.with_text(found.text, found.source))
+    payload = parse_executor_request(found.text, request.executor_nonce, found.source)
+    if request.safe is not None and parse_address(request.safe, "--safe") != payload.safe:
+        raise ContextError(f"the executor's transaction calls Safe {payload.safe}, not --safe {request.safe}", "--safe")
+    return payload
+
+
+def _review_transaction(request: ReviewRequest, payload: Payload, loaded: LoadedPolicy | None,
+                        book: AddressBook) -> Review:
+    child = None
+    if request.child is not None:
+        # The child is verified on its own (its Safe and version come from its payload, no policy), first:
+        # its findings are a stage of the parent's verification (decoders.nested.child_link_findings).
+        child_request = replace(request, payload=request.child, text=None, kind=PayloadKind.TRANSACTION,
+                                safe=None, safe_version=None, policy=None, child=None, tx_builder=None,
+                                executor_nonce=None)
+        child = _review_transaction(child_request, _parse_transaction(child_request, read_input(child_request),
+                                                                      PayloadKind.TRANSACTION), None, book)
+    batch_file = None
+    if request.tx_builder is not None:
+        from decoders.formats.tx_builder import load_batch_file
+
+        from .payload_input import read_bytes
+
+        batch_file = load_batch_file(*read_bytes(str(request.tx_builder)))
+    options = replace(request.verify_options, address_book=book, batch_file=batch_file,
+                      child=child.report if child is not None else None)
+    report = verify_payload(payload, options)
+    if request.snapshot is not None:  # before the policy: its findings count like any other (app/state_input.py)
+        from .state_input import apply_state
+
+        apply_state(report, str(request.snapshot))
+    policy = None
+    if loaded is not None:
+        from policies import evaluate
+
+        policy = evaluate(loaded, report)
+    return Review(report=report, policy=policy, address_book=book, child=child)
+
+
+def _review_message(request: ReviewRequest, found: Input, loaded: LoadedPolicy | None,
+                    book: AddressBook) -> MessageItem:
     from decoders.messages import load_message_document, review_message
 
-    from .payload_input import read_bytes
-
-    if document is None:
-        if options.payload is None:
-            raise ValueError("no payload in these options")  # a caller bug
-        data, source = read_bytes(options.payload)
-        document = load_message_document(decode_text(data, source), source)
-    loaded = load_policy_for_use(options) if options.policy is not None or policy_required() else None
-    book = address_book_for(options, loaded)
-    message = review_message(document, chain_id=options.chain_id, safe=options.safe, safe_version=options.safe_version,
-                             address_book=book)
+    document = load_message_document(found.text, found.source)
+    message = review_message(document, chain_id=request.chain_id, safe=request.safe, safe_version=request.safe_version,
+                             address_book=book)  # names the spenders and receivers it signs for (issue 18)
     policy = None
     if loaded is not None:
         from policies import evaluate_message
@@ -236,13 +372,7 @@ def review_message_payload(options: ReviewOptions, document: object | None = Non
     return MessageItem(message=message, policy=policy, address_book=book)
 
 
-def review_any(options: ReviewOptions) -> AnyReview:
-    """A transaction or a Safe message, whichever the PAYLOAD file holds (the GUI's open and render)."""
-    document = message_document_in_file(options)
-    return review_message_payload(options, document) if document is not None else review_payload(options)
-
-
-def address_book_for(options: ReviewOptions, loaded: LoadedPolicy | None = None) -> AddressBook:
+def address_book_for(options: ReviewRequest, loaded: LoadedPolicy | None = None) -> AddressBook:
     """The names a review shows: the team's imported book, then the policy's [addresses] over it."""
     from .addressbook_store import load_store, read_file
 
@@ -255,12 +385,43 @@ def address_book_for(options: ReviewOptions, loaded: LoadedPolicy | None = None)
     return book
 
 
-def review_text(text: str, source: str, options: ReviewOptions) -> AnyReview:
-    """Review pasted or scanned text (`ur:` parts or JSON) exactly as a file would be: a Safe
-    message (SafeMessage typed data, or the service's message shape) as a message."""
-    from decoders.formats import parse_text
+def approves_hashes(result: AnyReview) -> bool:
+    """A transaction that approves a hash (approveHash) whose child transaction was not given: the
+    approval is opaque until the child is reviewed with it (the GUI offers to open it)."""
+    from decoders.nested import approved_hashes
 
-    document = message_document_in_text(text, source)
-    if document is not None:
-        return review_message_payload(options, document)
-    return review_payload(options, parse_text(text, source))
+    if not isinstance(result, Review) or result.child is not None:
+        return False
+    return any(node.function is not None and node.function.name == "approveHash" and approved_hashes(node.data)
+               is not None for node in result.report.root.walk())
+
+
+# -- the same review, under the names front ends and tests used before the request --------------------
+def review_payload(options: ReviewRequest, payload: Payload | None = None,
+                   on_update: Callable[[FrameUpdate], None] | None = None) -> Review:
+    """A transaction review (`review` with kind TRANSACTION unless the request says otherwise)."""
+    kind = options.kind if options.kind is not PayloadKind.AUTO else PayloadKind.TRANSACTION
+    result = review(replace(options, kind=kind), payload, on_update)
+    assert isinstance(result, Review)  # kind is never MESSAGE here
+    return result
+
+
+def review_nested(options: ReviewRequest, child_payload: str) -> Review:
+    """A parent Safe's transaction that approves (approveHash) a child Safe's transaction, reviewed with it."""
+    return review_payload(replace(options, child=child_payload))
+
+
+def review_message_payload(options: ReviewRequest) -> MessageItem:
+    result = review(replace(options, kind=PayloadKind.MESSAGE))
+    assert isinstance(result, MessageItem)
+    return result
+
+
+def review_any(options: ReviewRequest) -> AnyReview:
+    """A transaction or a Safe message, whichever the PAYLOAD holds."""
+    return review(options)
+
+
+def review_text(text: str, source: str, options: ReviewRequest) -> AnyReview:
+    """Review pasted or scanned text (`ur:` parts or JSON) exactly as a file would be."""
+    return review(options.with_text(text, source))

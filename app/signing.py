@@ -202,3 +202,28 @@ def load_key(keystore: Path, password: str) -> bytes:
     from policies.keystore import decrypt_keystore
 
     return decrypt_keystore(keystore, password)
+
+
+def keystore_address(keystore: Path) -> str | None:
+    """The owner address a V3 keystore names (its clear-text `address`), checksummed, before any
+    password: so the signer sees who signs before unlocking. None when the file does not say (or
+    cannot be read); the address the decrypted key really has is shown after signing and decides."""
+    import json
+
+    from decoders.hexutil import to_checksum
+
+    try:
+        document = json.loads(keystore.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    address = document.get("address") if isinstance(document, dict) else None
+    if not isinstance(address, str) or not re.fullmatch(r"(0x)?[0-9a-fA-F]{40}", address):
+        return None
+    return to_checksum(bytes.fromhex(address.lower().removeprefix("0x")))
+
+
+def signature_file_name(review: Review, owner: str | None) -> str:
+    """The default file for a signature: the Safe's nonce and the owner's address, so the second
+    owner's signature never overwrites the first's."""
+    nonce = review.report.payload.tx.nonce
+    return f"signature-nonce-{nonce}-{owner or 'owner'}.png"

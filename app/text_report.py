@@ -50,9 +50,17 @@ def render_message(item: MessageItem) -> str:
     lines += _counterparty_lines(shown)
     lines += _why_lines(shown)
     lines += ["", "Compare with your signing device:"]
-    for row in message.hashes:
-        lines += [f"  {row.title:<15} {hardware_wallet_groups(row.digest)}", f"  {'':<15} 0x{row.digest.hex()}"]
+    lines += _hash_lines(shown, 15)
     return "\n".join(lines) + "\n"
+
+
+def _hash_lines(shown: Presentation, width: int, raw: bool = True) -> list[str]:
+    lines = []
+    for row in shown.hashes:
+        lines.append(f"  {row.title:<{width}} {hardware_wallet_groups(row.digest)}")
+        if raw:
+            lines.append(f"  {'':<{width}} 0x{row.digest.hex()}")
+    return lines
 
 
 def _tree_lines(rows, depth: int) -> list[str]:
@@ -85,25 +93,19 @@ def render(review: AnyReview) -> str:
     context = report.context
     chain = context.chain_id if context.chain_id is not None else "any (not in this version's hash)"
     lines.append(f"Compare with your signing device (Safe {context.safe}, chain {chain}, Safe version {context.version.label}):")
-    hashes = report.hashes
-    for title, digest in (("Domain hash", hashes.domain), ("Message hash", hashes.message), ("safeTxHash", hashes.safe_tx)):
-        lines.append(f"  {title:<13} {hardware_wallet_groups(digest)}")
-        lines.append(f"  {'':<13} 0x{digest.hex()}")
+    lines += _hash_lines(shown, 13)
     lines.append("")
     lines.append("Calls:")
     assert shown.calls is not None  # a transaction always has its call tree
     lines.extend("  " + line for line in _call_lines(shown.calls))
-    if report.signatures:
+    if shown.signatures:
         lines.append("")
-        lines.append("Attached signatures:")
-        for check in report.signatures:
-            status = {True: "valid", False: "INVALID", None: "cannot check offline"}[check.valid]
-            lines.append(f"  {check.kind:<13} {status}: {check.detail}")
+        lines.extend(f"  {line}" for line in shown.signatures)
     lines.append("")
     lines.append("All SafeTx fields:")
-    for key, value in report.payload.tx.as_json_fields().items():
-        lines.append(f"  {key:<15} {value}")
-    for note in report.payload.notes:
+    for field in shown.fields[1:]:  # the first is the payload's format, which the text does not repeat
+        lines.append(f"  {field.name:<15} {field.text}")
+    for note in shown.notes:
         lines.append(f"Note: {note}")
     if review.child is not None:
         lines += _child_lines(review.child)
@@ -117,9 +119,7 @@ def _child_lines(child: Review) -> list[str]:
     lines = ["", f"The transaction it approves (Safe {context.safe}, nonce {child.report.payload.tx.nonce}, "
                  f"Safe version {context.version.label}):"]
     lines.extend(f"  {row.path:<6} {INTENT_MARK[row.severity]} {row.text}" for row in shown.intents)
-    hashes = child.report.hashes
-    for title, digest in (("Domain hash", hashes.domain), ("Message hash", hashes.message), ("safeTxHash", hashes.safe_tx)):
-        lines.append(f"  {title:<13} {hardware_wallet_groups(digest)}")
+    lines += _hash_lines(shown, 13, raw=False)
     assert shown.calls is not None
     lines.extend("  " + line for line in _call_lines(shown.calls))
     return lines

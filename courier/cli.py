@@ -202,7 +202,7 @@ def run_propose(args) -> int:
     print(f"  nonce {nonce}  safeTxHash 0x{safe_tx_hash.hex()}  static preview verdict {report.verdict}")
     for line in describe_calls(report, chain, state):
         print(f"      {line}")
-    for finding in report.effective_findings:
+    for finding in report.findings:
         if finding.severity != Severity.INFO:
             print(f"  {finding.severity.upper()}: {finding.message}")
     queued = [_review(tx, state)[0] for tx in pending]

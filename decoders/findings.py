@@ -4,7 +4,10 @@ Each rule looks at one call (or the SafeTx fields) and says, in plain words a si
 on, what the call does to the Safe. Severity: info < warn < critical.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .effects import UNLIMITED_FROM, Allowance, AssetMovement, AuthorityChange, Effects
 from .calls import MULTISEND_SELECTOR, CallNode, batch_library_of, executing_address, is_create_call
@@ -12,8 +15,12 @@ from .hexutil import short_address
 from .multisend import describe as describe_batch
 from .safetx import Context
 from . import tokens
+from .tokens import token_at
 from .units import format_native, format_units
 from .vocabulary import FindingCode, Severity, Verdict, by_severity_worst_first, worst_severity_verdict
+
+if TYPE_CHECKING:
+    from .names import Names
 
 MAX_UINT256 = (1 << 256) - 1
 UNLIMITED_THRESHOLD = UNLIMITED_FROM  # the one "unlimited" rule (decoders/effects.py), kept under its old name
@@ -49,20 +56,36 @@ def _name(node: CallNode) -> str | None:
     return node.function.name if node.function else None
 
 
-def _target_text(node: CallNode, context: Context) -> str:
+def _target_text(node: CallNode, context: Context, names: Names | None = None) -> str:
+    """The call's target in words: a known contract by name, a listed token by its symbol, the team's
+    name for it, else "address …" (offline nothing says whether code lives there)."""
     if node.to == context.safe:
         return "this Safe"
     if node.target is not None:
         return f"{node.target.label} at {short_address(node.to)}"
-    return f"contract {short_address(node.to)}"
+    token = token_at(context.chain_id, node.to)
+    if token is not None:
+        return f"{token.symbol} ({short_address(node.to)})"
+    name = names.name_of(node.to) if names is not None else None
+    if name:
+        return f"{name} ({short_address(node.to)})"
+    return f"address {short_address(node.to)}"
+
+
+def _who(address: object, names: Names | None) -> str:
+    """An address a finding names: the team's or the bundled name first, the full address after it."""
+    text = str(address)
+    name = names.name_of(text) if names is not None else None
+    return f"{name} ({text})" if name else text
 
 
 def _runs_as_third_party(node: CallNode, context: Context) -> bool:
     return node.runs_as is not None and node.runs_as != context.safe
 
 
-def call_findings(node: CallNode, context: Context) -> list[Finding]:
-    found = _own_call_findings(node, context)
+def call_findings(node: CallNode, context: Context, names: Names | None = None) -> list[Finding]:
+    """`names`: the review's names (address book, policy labels, bundled), for the addresses findings name."""
+    found = _own_call_findings(node, context, names)
     if _runs_as_third_party(node, context):
         # Not the Safe's own action: say who makes the call, before anything else.
         role = node.maker_role or "the batch contract"
@@ -127,14 +150,14 @@ def batch_findings(node: CallNode, context: Context) -> list[Finding]:
                       "and native coin sent to it stays there for anyone to take")
         add(FindingCode.BATCH_NOT_DELEGATECALLED, severity,
             f"Calls {library.label} with a plain CALL instead of a delegatecall: {effect}"
-            + (f"; {format_native(moved)} is sent to or moved inside it" if moved else ""))
+            + (f"; {format_native(moved, context.chain_id)} is sent to or moved inside it" if moved else ""))
     return found
 
 
-def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
+def _own_call_findings(node: CallNode, context: Context, names: Names | None = None) -> list[Finding]:
     found: list[Finding] = []
     add = lambda code, severity, message: found.append(Finding(code, severity, node.path, message))  # noqa: E731
-    target = _target_text(node, context)
+    target = _target_text(node, context, names)
     kind = node.target.kind.name if node.target is not None else None
 
     # A delegatecall hands control of whoever makes it: this Safe, or (inside a wrapper) another account.
@@ -152,7 +175,7 @@ def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
             else:
                 add(FindingCode.DELEGATECALL_UNTRUSTED, Severity.CRITICAL,
                     f"This transaction lets {target} run its own code with full control of {controlled} "
-                    f"(delegatecall to a contract that is not a known Safe library)")
+                    f"(delegatecall to code that is not a known Safe library)")
     elif node.operation == 2:
         add(FindingCode.CONTRACT_CREATION, Severity.WARN,
             f"Deploys a new contract from {len(node.data)} bytes of creation code (its constructor runs as the new "
@@ -165,7 +188,7 @@ def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
         add(FindingCode.SELF_CALL, Severity.INFO, "This call is made to the Safe itself")
 
     if node.value > 0:
-        add(FindingCode.NATIVE_TRANSFER, Severity.INFO, f"Sends {format_native(node.value)} to {target}")
+        add(FindingCode.NATIVE_TRANSFER, Severity.INFO, f"Sends {format_native(node.value, context.chain_id)} to {target}")
 
     if node.decode_error is not None:
         add(FindingCode.UNDECODABLE_CALLDATA, Severity.CRITICAL, f"Call data to {target} cannot be decoded safely: {node.decode_error}")
@@ -174,11 +197,11 @@ def _own_call_findings(node: CallNode, context: Context) -> list[Finding]:
         add(FindingCode.UNKNOWN_SELECTOR, severity, f"Unknown function 0x{node.selector.hex()} on {target}: Coldsight cannot say what it does")
 
     if node.function is not None and node.decode_error is None:
-        found.extend(_function_findings(node, context, target))
+        found.extend(_function_findings(node, context, target, names))
     return found
 
 
-def _function_findings(node: CallNode, context: Context, target: str) -> list[Finding]:
+def _function_findings(node: CallNode, context: Context, target: str, names: Names | None = None) -> list[Finding]:
     found: list[Finding] = []
     add = lambda code, severity, message: found.append(Finding(code, severity, node.path, message))  # noqa: E731
     name = node.function.name
@@ -266,10 +289,10 @@ def _threshold_finding(add, threshold: int) -> None:
         add(FindingCode.THRESHOLD_CHANGE, Severity.WARN, f"Sets the signing threshold to {threshold}")
 
 
-def tree_findings(root: CallNode, context: Context) -> list[Finding]:
+def tree_findings(root: CallNode, context: Context, names: Names | None = None) -> list[Finding]:
     found: list[Finding] = []
     for node in root.walk():
-        found.extend(call_findings(node, context))
+        found.extend(call_findings(node, context, names))
     return found
 
 
@@ -315,7 +338,7 @@ def _amount_words(asset: str, amount: int | None, bound: str, chain_id: int | No
     return {"at least": f"at least {text}", "at most": f"up to {text}"}.get(bound, text)
 
 
-def allowance_severity(allowance: Allowance, spender_judgement: str, now: int) -> tuple[str, str]:
+def allowance_severity(allowance: Allowance, spender_judgement: str, now: int, listed: bool = False) -> tuple[str, str]:
     """The one allowance rule, for calls and messages alike: (code, severity).
 
     revoke: info. Unlimited (>= 2^96 raw units, or every item): critical. Bounded: warn, and critical
@@ -324,9 +347,9 @@ def allowance_severity(allowance: Allowance, spender_judgement: str, now: int) -
     if int(allowance.spender, 16) == 0:
         return FindingCode.TOKEN_APPROVAL, Severity.INFO  # clears an ERC-721 approval; ERC-20 tokens reject it
     if allowance.revoke:
-        # approve(x, 0) is also ERC-721 approve(to, tokenId #0): offline the token's standard is unknown, so
-        # it is a plain revoke only with a zero spender (issue 10)
-        nft_approval = allowance.route == "approve" and int(allowance.spender, 16) != 0
+        # approve(x, 0) is also ERC-721 approve(to, tokenId #0): unless the token is a listed ERC-20, the
+        # standard is unknown offline, so it is a plain revoke only with a zero spender (issue 10)
+        nft_approval = allowance.route == "approve" and int(allowance.spender, 16) != 0 and not listed
         return FindingCode.TOKEN_APPROVAL, Severity.WARN if nft_approval else Severity.INFO
     if allowance.unlimited:
         return FindingCode.UNLIMITED_APPROVAL, Severity.CRITICAL
@@ -348,7 +371,8 @@ def _expiry_text(allowance: Allowance, now: int) -> str:
 def allowance_finding(allowance: Allowance, effects: Effects, chain_id: int | None, now: int,
                       path: str | None) -> Finding:
     party = effects.counterparty(allowance.spender)
-    code, severity = allowance_severity(allowance, party.judgement if party else "unknown", now)
+    listed = allowance.via is None and tokens.token_at(chain_id, allowance.token) is not None
+    code, severity = allowance_severity(allowance, party.judgement if party else "unknown", now, listed)
     spender = _party_words(effects, allowance.spender)
     via = f" through {allowance.via}" if allowance.via else ""
     token = _amount_words(allowance.token, None, "exact", chain_id).replace("an amount of ", "").replace(

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from . import erc7730, tokens
+from . import erc7730, tokens, units
 from .calls import CallNode
 from .effects import UNLIMITED_FROM as _UNLIMITED_FROM
 from .effects import Allowance, AssetMovement, Effects
@@ -29,10 +29,7 @@ MAX_UINT48 = (1 << 48) - 1
 DEFAULT_ADMIN_ROLE = bytes(32)
 TRUSTED_LIBRARY_KINDS = {"MULTISEND_CALL_ONLY", "MULTISEND", "SIGN_MESSAGE_LIB", "SAFE_MIGRATION"}
 
-# Native coin symbols by chain id (ethereum-lists/chains, nativeCurrency.symbol).
-NATIVE_SYMBOL = {1: "ETH", 10: "ETH", 56: "BNB", 100: "xDAI", 137: "POL", 324: "ETH", 8453: "ETH", 42161: "ETH",
-                 43114: "AVAX", 59144: "ETH", 534352: "ETH", 11155111: "ETH", 81457: "ETH", 130: "ETH",
-                 42220: "CELO", 1101: "ETH", 5000: "MNT"}
+NATIVE_SYMBOL = units.NATIVE_SYMBOL  # (decoders.units: the one table)
 
 
 @dataclass(frozen=True)

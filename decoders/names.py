@@ -16,7 +16,7 @@ from . import deployments, erc7730, tokens
 from .addressbook import AddressBook, lookalike_key
 from .calls import CallNode
 from .findings import Finding
-from .hexutil import short_address
+from .hexutil import short_address, to_checksum
 from .vocabulary import FindingCode, Severity
 
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -81,6 +81,24 @@ class Names:
             return []
         return sorted({name for other, name in same_key.items() if other != lower})
 
+    def imitated_addresses(self, address: str) -> list[tuple[str, str]]:
+        """(name, known address) for each known address `address` imitates (see `imitated`)."""
+        if not self.imitated(address):
+            return []
+        lower = address.lower()
+        same_key = self._known_by_key.get(lookalike_key(address), {})
+        return sorted((name, to_checksum(bytes.fromhex(other[2:]))) for other, name in same_key.items() if other != lower)
+
+    def lookalike_text(self, address: str) -> str | None:
+        """`0x553B[f00d…]9E5A (unknown; LOOKS LIKE payroll 0x553b[…]9e5a)`: both in full, the characters
+        that differ in brackets, since the start and end are exactly what poisoning copies. None when
+        `address` imitates nothing."""
+        pairs = self.imitated_addresses(address)
+        if not pairs:
+            return None
+        looks = " / ".join(f"{name} {mark_differences(known, address)}" for name, known in pairs)
+        return f"{mark_differences(address, pairs[0][1])} (unknown; LOOKS LIKE {looks})"
+
     def display(self, address: str) -> str:
         """`payroll (0x553b…9e5a)`, `0x9622…7242 (unknown)`, or the lookalike alarm."""
         text = self._displays.get(address)
@@ -96,10 +114,27 @@ class Names:
         name = self._known.get(lower)  # name_of, without lowering again
         if name is not None:
             return f"{name} ({short})"
-        imitated = self.imitated(address) if lookalike_key(lower) in self._known_by_key else []
-        if imitated:
-            return f"{short} (unknown; LOOKS LIKE {' / '.join(imitated)})"
+        lookalike = self.lookalike_text(address) if lookalike_key(lower) in self._known_by_key else None
+        if lookalike is not None:
+            return lookalike
         return f"{short} (unknown)"
+
+
+def mark_differences(address: str, other: str) -> str:
+    """`address` in full with each run of hex digits that differs from `other` (case aside) in brackets."""
+    out: list[str] = []
+    inside = False
+    for index, char in enumerate(address):
+        differs = index >= 2 and (index >= len(other) or char.lower() != other[index].lower())
+        if differs and not inside:
+            out.append("[")
+        elif not differs and inside:
+            out.append("]")
+        inside = differs
+        out.append(char)
+    if inside:
+        out.append("]")
+    return "".join(out)
 
 
 def _bundled_name(chain_id: int | None, address: str) -> str | None:
@@ -170,8 +205,11 @@ def lookalike_findings(root: CallNode, names: Names) -> list[Finding]:
                 body = lower[2:]  # lookalike_key, inlined: this runs for every address
                 imitated = imitations[lower] = names.imitated(address) if body[:4] + body[-4:] in known_keys else []
             if imitated:
+                pairs = names.imitated_addresses(address)
+                marked = " / ".join(f"{name} {mark_differences(known, address)}" for name, known in pairs)
                 found.append(Finding(
                     FindingCode.ADDRESS_LOOKALIKE, Severity.WARN, node.path,
-                    f"{address} ({role}) is unknown but starts and ends like {' / '.join(imitated)}: "
-                    "check every character, it may be an address-poisoning lookalike"))
+                    f"{mark_differences(address, pairs[0][1]) if pairs else address} ({role}) is unknown but starts "
+                    f"and ends like {marked or ' / '.join(imitated)}: the characters in brackets differ; check every "
+                    "character, it may be an address-poisoning lookalike"))
     return found

@@ -59,18 +59,20 @@ def approved_hashes(data: bytes) -> bytes | None:
     return None
 
 
-def link_child(parent_report, child_report) -> list:
-    """Review a parent Safe's approveHash together with the child transaction it approves.
+def child_link_findings(findings: list, root, child_report) -> list:
+    """The parent's findings once its approveHash is reviewed together with the child transaction it
+    approves: a stage of decoders.verify.verify_payload (VerifyOptions.child), run before the parent's
+    Report exists.
 
     Each approveHash call on the child Safe must approve exactly the child's recomputed safeTxHash:
     then its OPAQUE_APPROVAL warning is replaced by the child's own findings (the approval is worth
-    what the child transaction is); any other hash is critical. Both reports are decoders.report.Report;
-    the parent's findings are updated in place and the added findings returned."""
-    from .findings import Finding, sort_findings
+    what the child transaction is); any other hash is critical. `root` is the parent's call tree,
+    `child_report` a decoders.report.Report."""
+    from .findings import Finding
 
     child_safe = child_report.context.safe
     child_hash = child_report.hashes.safe_tx
-    approvals = [node for node in parent_report.root.walk()
+    approvals = [node for node in root.walk()
                  if node.to == child_safe and node.function is not None and node.function.name == "approveHash"
                  and approved_hashes(node.data) is not None]
     added: list = []
@@ -81,6 +83,8 @@ def link_child(parent_report, child_report) -> list:
     matched_paths = set()
     for node in approvals:
         approved = approved_hashes(node.data)
+        if approved is None:  # never: `approvals` holds only calls that are exactly approveHash(bytes32)
+            continue
         if approved != child_hash:
             added.append(Finding(FindingCode.CLAIMED_HASH_MISMATCH, Severity.CRITICAL, node.path,
                                  f"Approves hash 0x{approved.hex()} on Safe {child_safe}, but the child transaction "
@@ -92,6 +96,5 @@ def link_child(parent_report, child_report) -> list:
             added.append(Finding(finding.code, finding.severity, where,
                                  f"[approved transaction of Safe {child_safe}, nonce {child_report.payload.tx.nonce}] "
                                  f"{finding.message}"))
-    kept = [f for f in parent_report.findings if not (f.code == FindingCode.OPAQUE_APPROVAL and f.path in matched_paths)]
-    parent_report.findings = sort_findings(kept + added)
-    return added
+    kept = [f for f in findings if not (f.code == FindingCode.OPAQUE_APPROVAL and f.path in matched_paths)]
+    return kept + added

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from .findings import Finding
 from .hexutil import short_address
 from .safetx import ZERO_ADDRESS, Context, HashFamily, SafeTx
-from .units import format_native, format_units
+from .tokens import token_at
+from .units import format_native, format_units, native_symbol
 from .vocabulary import FindingCode, Severity
 
 # Gas of the measured window beyond safeTxGas, not counting memory: CALL to a cold account (2,600,
@@ -73,9 +74,9 @@ class Refund:
         if amount is None:
             return "no upper bound"
         if self.native:
-            return format_native(amount)
+            return f"{format_units(amount, 18)} {self.symbol or 'native coin'}"
         if self.decimals is not None:
-            return f"{format_units(amount, self.decimals)} {self.symbol or 'tokens'} ({amount} raw units)"
+            return f"{format_units(amount, self.decimals)} {self.symbol or 'tokens'}"
         return f"{amount:,} raw units of token {self.token} (decimals unknown)"
 
     @property
@@ -103,7 +104,10 @@ def read_refund(tx: SafeTx, context: Context, token_decimals: dict[str, tuple[st
     if tx.gas_price == 0:
         return None
     native = tx.gas_token == ZERO_ADDRESS
-    symbol, decimals = ("native coin", 18) if native else (token_decimals or {}).get(tx.gas_token.lower(), (None, None))
+    listed = None if native else token_at(context.chain_id, tx.gas_token)
+    known = (listed.symbol, listed.decimals) if listed is not None else (None, None)
+    symbol, decimals = (native_symbol(context.chain_id), 18) if native else \
+        (token_decimals or {}).get(tx.gas_token.lower(), known)
     notes = []
     if context.version.family is HashFamily.DATAGAS_NO_CHAIN:
         max_gas = None
@@ -148,6 +152,6 @@ def refund_findings(tx: SafeTx, context: Context, refund: Refund | None) -> list
                         "cannot be judged offline")]
     if refund.max_amount is None or refund.max_amount > NATIVE_REFUND_LIMIT_WEI:
         return [Finding(FindingCode.GAS_REFUND, Severity.CRITICAL, "0",
-                        f"{what} to whoever executes it, more than {format_native(NATIVE_REFUND_LIMIT_WEI)}: "
+                        f"{what} to whoever executes it, more than {format_native(NATIVE_REFUND_LIMIT_WEI, context.chain_id)}: "
                         "far above what executing a Safe transaction costs")]
     return [Finding(FindingCode.GAS_REFUND, Severity.WARN, "0", f"{what} to whoever executes it")]

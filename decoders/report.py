@@ -15,7 +15,7 @@ from .execution_check import ExecutionCheck
 from .refund import Refund
 from .safetx import Context, Payload
 from .signatures import SignatureCheck
-from .vocabulary import NEVER_WAIVABLE_CODES, Severity, Verdict, worst_verdict
+from .vocabulary import Severity, Verdict
 
 SCHEMA = "coldsight.report/1"
 
@@ -86,18 +86,18 @@ def batch_json(node: CallNode) -> dict | None:
     }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
+    """What the core found, complete when made: every stage that adds findings runs before it exists
+    (decoders/verify.py), and nothing changes it afterwards. No policy in it: a policy's result and the
+    verdict it gives are app.service.Review's (the policy engine reads a Report, never writes one)."""
+
     payload: Payload
     context: Context
     hashes: SafeTxHashes
     root: CallNode
     findings: list[Finding]
     signatures: list[SignatureCheck]
-    # A policies.PolicyResult when a policy was applied. decoders never imports policies; it only
-    # relies on: .verdict ("ok"/"warn"/"block"), .waiver_for(finding) -> reason | None, .as_json().
-    policy: object | None = None
-    extra_verdict_reasons: list[str] = field(default_factory=list)
     refund: Refund | None = None  # the gas refund the Safe pays, None when gasPrice is 0
     execution: ExecutionCheck | None = None  # the EVM check (decoders/execution_check.py); None when not run
     intents: dict[str, Intent] = field(default_factory=dict)  # one line per call path (decoders/intent.py)
@@ -108,30 +108,12 @@ class Report:
     state: object | None = None
 
     def __post_init__(self) -> None:
-        self.findings = sort_findings(self.findings)
-
-    def waiver_for(self, finding: Finding) -> str | None:
-        """The policy's `allow_dangerous` reason that waives this finding, if any. A never-waivable code
-        (integrity, and whatever stopped the EVM check) counts whatever the policy object says."""
-        if self.policy is None or finding.code in NEVER_WAIVABLE_CODES:
-            return None
-        return self.policy.waiver_for(finding)
-
-    @property
-    def effective_findings(self) -> list[Finding]:
-        """Findings that count for the verdict: all of them, less those a signed policy waived."""
-        return [f for f in self.findings if self.waiver_for(f) is None]
-
-    @property
-    def findings_verdict(self) -> Verdict:
-        return verdict_of(self.effective_findings)
+        object.__setattr__(self, "findings", sort_findings(self.findings))
 
     @property
     def verdict(self) -> Verdict:
-        verdicts = [self.findings_verdict]
-        if self.policy is not None:
-            verdicts.append(self.policy.verdict)
-        return worst_verdict(*verdicts)
+        """The findings' verdict, before any policy (app.service.Review.verdict adds the policy's)."""
+        return verdict_of(self.findings)
 
     @property
     def critical(self) -> list[Finding]:
@@ -148,15 +130,13 @@ class Report:
             "hashes": self.hashes.as_json(),
             "tx": self.payload.tx.as_json_fields(),
             "calls": call_json(self.root, self.intents),
-            "findings": [dict(f.as_json(), waivedBy=self.waiver_for(f)) if self.waiver_for(f) else f.as_json() for f in self.findings],
+            "findings": [f.as_json() for f in self.findings],
             "signatures": [s.as_json() for s in self.signatures],
             "notes": list(self.payload.notes),
             "refund": self.refund.as_json() if self.refund is not None else None,
             "execution": self.execution.as_json() if self.execution is not None else None,
             "effects": self.effects.as_json(),
         }
-        if self.policy is not None:
-            document["policy"] = self.policy.as_json()
         if self.state is not None:  # only with a snapshot: without one the document is unchanged
             state = self.state.as_json()  # type: ignore[attr-defined]
             document["state"] = state

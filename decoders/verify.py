@@ -19,7 +19,9 @@ from .findings import Finding, effect_findings, tree_findings
 from .formats import parse_bytes
 from .hexutil import parse_address
 from .intent import describe_tree
+from .formats.tx_builder import compare_with_tree
 from .names import Names, lookalike_findings
+from .nested import child_link_findings
 from .refund import read_refund, refund_findings
 from .report import Report
 from .safetx import Context, Payload, SafeVersion, resolve_context
@@ -41,6 +43,11 @@ class VerifyOptions:
     # Names the signer's team gave addresses (their address book merged with the policy's [addresses]):
     # used for the intents and the lookalike check, never for any hash or decision.
     address_book: AddressBook | None = None
+    # Optional stages that add findings, each run before the Report exists (a Report never changes):
+    # the Transaction Builder file this transaction was made from (formats.tx_builder.load_batch_file),
+    # and the child Safe's transaction a parent's approveHash approves (its own Report, verified first).
+    batch_file: dict | None = None
+    child: Report | None = None
 
 
 def _registry(abi_dir: Path | None) -> AbiRegistry:
@@ -86,9 +93,9 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     findings = _context_findings(payload, context, hashes.safe_tx)
     refund = read_refund(payload.tx, context)
     findings += refund_findings(payload.tx, context, refund)
-    findings += tree_findings(root, context)
-    findings += decoded_mismatch_findings(payload.data_decoded, root)
     names = Names(context.chain_id, context.safe, options.address_book or AddressBook())
+    findings += tree_findings(root, context, names)
+    findings += decoded_mismatch_findings(payload.data_decoded, root)
     now = int(time.time())
     effects = extract_effects(root, context, names, refund, now)
     findings += effect_findings(effects, root, context, now)
@@ -105,6 +112,10 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     if execution is not None:
         findings += execution.findings
         effects = with_proof(effects, execution.status)
+    if options.batch_file is not None:
+        findings += compare_with_tree(options.batch_file, root, context)
+    if options.child is not None:
+        findings = child_link_findings(findings, root, options.child)
     return Report(payload=payload, context=context, hashes=hashes, root=root, findings=findings, signatures=signatures,
                   refund=refund, execution=execution, intents=describe_tree(root, names, effects),
                   effects=effects)

@@ -96,12 +96,30 @@ class Operation(int, Enum):
     def word(self) -> str:
         return self.name
 
+    @property
+    def policy_name(self) -> str:
+        """The name a policy file writes (`operation = "delegatecall"`) and its messages use."""
+        return self.name.lower()
+
+    @property
+    def shown(self) -> str:
+        """The word in a call row: a delegatecall in capitals, it hands over control."""
+        return self.name if self is Operation.DELEGATECALL else self.name.lower()
+
 
 def operation_word(value: int) -> str:
     try:
         return Operation(value).word
     except ValueError:
         return f"operation {value}"
+
+
+def operation_name(value: int) -> str:
+    """The policy's name for an operation number (`call`, `delegatecall`, `create`), else the number."""
+    try:
+        return Operation(value).policy_name
+    except ValueError:
+        return str(value)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The pure policy engine: load a signed TOML policy, evaluate a decoded transaction against it.
 
     loaded = load_policy(Path("treasury.toml"), trust=load_trust(TRUST_FILE), store=SerialStore.default())
-    result = evaluate(loaded, report)      # a PolicyResult; attach as report.policy
+    result = evaluate(loaded, report)      # a PolicyResult (app.service.Review holds it)
 
 Imports `decoders` only; never `app`, Qt or anything that can reach a network.
 """

@@ -23,7 +23,7 @@ from decoders.units import format_units
 from .conditions import AllOf, Compare, Condition
 from .model import BatchRule, CallMatch, Policy, RefundPolicy, Rule
 from .refs import AddressRef, Env
-from decoders.vocabulary import Effect
+from decoders.vocabulary import Effect, operation_name
 
 WIDENS, NARROWS, NEUTRAL = "widens", "narrows", "neutral"
 ORDER_OPS = ("lt", "lte", "gt", "gte")
@@ -211,8 +211,7 @@ def _grants(side: _Side) -> dict[tuple[str, str | None, str], list[Rule]]:
 
 
 def _ops(match: CallMatch) -> str:
-    names = {0: "call", 1: "delegatecall", 2: "create"}
-    return "any" if match.operations is None else ", ".join(names[o] for o in sorted(match.operations))
+    return "any" if match.operations is None else ", ".join(operation_name(o) for o in sorted(match.operations))
 
 
 def _compare_rules(old: Rule, new: Rule, sides: tuple[_Side, _Side], target: str | None, add) -> None:

@@ -21,9 +21,8 @@ from .conditions import Compare, Failure
 from .model import CallMatch, Policy, Rule
 from .refs import Env
 from .result import FailedCondition, CallDecision, PolicyResult, SignatureStatus
-from decoders.vocabulary import Effect, FindingCode
+from decoders.vocabulary import Effect, FindingCode, operation_name
 
-OPERATION_NAMES = {0: "call", 1: "delegatecall", 2: "create"}
 
 
 class RuleIndex:
@@ -140,8 +139,8 @@ def match_failures(match: CallMatch, node: CallNode, env: Env, args: _Args, unkn
         wanted = match.function.display if match.function else "no call data"
         return [Failure("function", wanted, "0x" + call_selector(node).hex() if node.data else "no call data")]
     if match.operations is not None and node.operation not in match.operations:
-        return [Failure("operation", " or ".join(OPERATION_NAMES[o] for o in sorted(match.operations)),
-                        OPERATION_NAMES.get(node.operation, str(node.operation)))]
+        return [Failure("operation", " or ".join(operation_name(o) for o in sorted(match.operations)),
+                        operation_name(node.operation))]
     failures: list[Failure] = []
     if match.value is not None:
         failures.extend(match.value.check(node.value, env, "value", unknown_holds))

@@ -3,13 +3,13 @@
 from dataclasses import dataclass, field
 
 from decoders.abi import Function
-from decoders.vocabulary import Effect
+from decoders.vocabulary import Effect, Operation
 
 from .conditions import ArgumentChecks, Condition
 from .refs import AddressBookEntry, AddressRef
 
 EFFECTS = tuple(Effect)
-OPERATIONS = {"call": 0, "delegatecall": 1, "create": 2}
+OPERATIONS = {operation.policy_name: operation.value for operation in Operation}  # the one map (decoders.vocabulary)
 
 
 @dataclass(frozen=True)

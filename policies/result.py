@@ -1,12 +1,13 @@
 """What evaluating a transaction against a policy produced: one decision per call, explained.
 
-`PolicyResult` is what `Report.policy` holds; decoders/report.py and app/text_report.py rely
-on `.verdict`, `.waiver_for(finding)`, `.as_json()` and `.summary_lines()`.
+`PolicyResult` is what `app.service.Review.policy` holds (the core's Report is policy-free);
+`judged_verdict` is the one rule that combines a Report's findings with it.
 """
 
 from dataclasses import dataclass, field
 
-from decoders.vocabulary import Effect, Verdict, worst_effect
+from decoders.findings import verdict_of
+from decoders.vocabulary import NEVER_WAIVABLE_CODES, Effect, Verdict, worst_effect, worst_verdict
 
 UNSIGNED = "UNSIGNED POLICY"
 EXAMPLE_MARKER = "EXAMPLE POLICY — NOT FOR REAL FUNDS"
@@ -154,7 +155,7 @@ class PolicyResult:
 
 
 def _decision_text(decision: CallDecision) -> str:
-    verb = {Effect.DENY: "denied", Effect.WARN: "needs care", Effect.ALLOW: "allowed"}[decision.outcome]
+    verb = {Effect.DENY: "denied", Effect.WARN: "needs care", Effect.ALLOW: "allowed"}[Effect(decision.outcome)]
     if decision.path == "refund":
         what = "gas refund"
     elif decision.path.startswith("batch:"):
@@ -162,3 +163,18 @@ def _decision_text(decision: CallDecision) -> str:
     else:
         what = f"call {decision.path}"
     return f"{what} {verb}: {decision.message}"
+
+
+def effective_waiver(finding, result: PolicyResult | None) -> str | None:
+    """The waiver that counts for `finding`: the policy's, except for a never-waivable code (integrity,
+    and whatever stopped the EVM check), which counts whatever the policy object says."""
+    if result is None or finding.code in NEVER_WAIVABLE_CODES:
+        return None
+    return result.waiver_for(finding)
+
+
+def judged_verdict(findings: list, result: PolicyResult | None) -> Verdict:
+    """The verdict that counts: the findings a signed policy did not waive, and the policy's own."""
+    if result is None:
+        return verdict_of(findings)
+    return worst_verdict(verdict_of([f for f in findings if effective_waiver(f, result) is None]), result.verdict)

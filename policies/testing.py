@@ -3,15 +3,17 @@ compare with the expected outcome, matched rules, per-call outcomes and verdict.
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Callable
 
-from decoders.addressbook import AddressBook, Entry
 from decoders.errors import ColdsightError
 from decoders.formats import parse_bytes
+from decoders.report import Report
 from decoders.verify import VerifyOptions, verify_payload
 
 from .evaluate import evaluate
 from .load import LoadedPolicy
 from .model import PolicyTestCase
+from .result import judged_verdict
 from decoders.vocabulary import Effect
 
 MAX_PAYLOAD_BYTES = 32 * 1024 * 1024
@@ -34,19 +36,23 @@ class TestOutcome:
                 "matchedRules": sorted(self.matched), "problems": self.problems}
 
 
-def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path) -> TestOutcome:
+# How a [[tests]] payload becomes a Report: the app passes its review service (address book included),
+# so `policy test` sees what `verify` shows; the default is the core alone.
+VerifyCase = Callable[[Path, PolicyTestCase], Report]
+
+
+def verify_case(path: Path, case: PolicyTestCase) -> Report:
+    with path.open("rb") as handle:
+        data = handle.read(MAX_PAYLOAD_BYTES + 1)
+    payload = parse_bytes(data, str(path))
+    return verify_payload(payload, VerifyOptions(chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version))
+
+
+def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path, verify: VerifyCase = verify_case) -> TestOutcome:
     result = TestOutcome(case)
     path = base / case.payload
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_PAYLOAD_BYTES + 1)
-        payload = parse_bytes(data, str(path))
-        # The policy's [addresses] name counterparties as they do in a review (app.service.address_book_for).
-        book = AddressBook()
-        for entry in loaded.policy.book.values():
-            book.add(Entry(entry.chain, entry.address, entry.label))
-        report = verify_payload(payload, VerifyOptions(chain_id=case.chain_id, safe=case.safe, safe_version=case.safe_version,
-                                                       address_book=book))
+        report = verify(path, case)
     except OSError as err:
         result.problems.append(f"cannot read payload {path}: {err.strerror}")
         return result
@@ -57,7 +63,6 @@ def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path) -> TestOutc
     # public example keys is about who signed, not about the rules, and `policy test` says so in its header.
     as_signed = replace(loaded, signature=replace(loaded.signature, example=False))
     decision = evaluate(as_signed, report)
-    report.policy = decision
     result.outcome = decision.outcome
     result.matched = decision.matched_rules
     result.batch_broken = {b.path.removeprefix("batch:") for b in decision.batch if b.outcome != Effect.ALLOW}
@@ -73,15 +78,16 @@ def run_case(loaded: LoadedPolicy, case: PolicyTestCase, base: Path) -> TestOutc
             result.problems.append(f"call {path_key} does not exist in this transaction")
         elif call.outcome != expected:
             result.problems.append(f"call {path_key}: expected {expected}, got {call.outcome} ({call.message})")
-    if case.verdict is not None and report.verdict != case.verdict:
-        result.problems.append(f"expected verdict {case.verdict}, got {report.verdict}")
+    verdict = judged_verdict(report.findings, decision)
+    if case.verdict is not None and verdict != case.verdict:
+        result.problems.append(f"expected verdict {case.verdict}, got {verdict}")
     return result
 
 
-def run_tests(loaded: LoadedPolicy, base: Path) -> tuple[list[TestOutcome], list[str]]:
+def run_tests(loaded: LoadedPolicy, base: Path, verify: VerifyCase = verify_case) -> tuple[list[TestOutcome], list[str]]:
     """Outcomes of every [[tests]] entry, and the ids of rules no test matched (a batch rule is
     covered when some test's payload breaks it: that shows the limit bites)."""
-    outcomes = [run_case(loaded, case, base) for case in loaded.policy.tests]
+    outcomes = [run_case(loaded, case, base, verify) for case in loaded.policy.tests]
     covered = set().union(*(o.matched for o in outcomes)) if outcomes else set()
     broken = set().union(*(o.batch_broken for o in outcomes)) if outcomes else set()
     uncovered = [r.id for r in loaded.policy.rules if r.id not in covered]

@@ -70,7 +70,7 @@ def test_tampered_abi_table_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_tampered_findings_are_caught(monkeypatch: pytest.MonkeyPatch) -> None:
     import decoders.verify
 
-    monkeypatch.setattr(decoders.verify, "tree_findings", lambda root, context: [])
+    monkeypatch.setattr(decoders.verify, "tree_findings", lambda root, context, names=None: [])
     assert any(failure.startswith("bybit-verdict:") for failure in selftest.run().failures)
 
 

@@ -37,6 +37,7 @@ CASES = (
 )
 # The pictures use this address book, never the one imported on the machine that renders them.
 ADDRESS_BOOK = Path("docs/screenshots/payloads/addressbook.csv")
+LAPTOP = (1366, 768)
 
 
 def main() -> int:
@@ -48,14 +49,18 @@ def main() -> int:
     from app.service import ReviewOptions
 
     import tempfile
+    from dataclasses import replace
 
     # A fresh state directory: the serials this machine has seen (anti-rollback) must not refuse the example policy.
     state = Path(tempfile.mkdtemp(prefix="coldsight-screenshots-"))
     for name, payload, policy, child in CASES:
         options = ReviewOptions(payload=payload, policy=policy, address_book=ADDRESS_BOOK, state_dir=state)
-        review, problem = review_or_problem(options, child)
+        review, problem = review_or_problem(replace(options, child=child))
         render_png(SHOTS / name, review=review, problem=problem)
-        print(f"{SHOTS / name}: {review.verdict if review else 'invalid (block)'}")
+        # The first screen on a 1366x768 laptop (its task bar and title bar take 48 pixels), decision bar included.
+        laptop = SHOTS / "laptop" / name
+        render_png(laptop, review=review, problem=problem, width=LAPTOP[0], window_height=LAPTOP[1] - 48)
+        print(f"{SHOTS / name}, {laptop}: {review.verdict if review else 'invalid (block)'}")
     if "--loop" in sys.argv[1:]:
         signer_loop()
     return 0
@@ -156,10 +161,11 @@ def render_sign_card(request: Path, keystore: Path, password: str, out: Path) ->
     session.show_review(review)
     record = session.decide(Decision.REVIEWED)
     panel = SignPanel(review, record.acknowledged, keystore)
-    panel.keystore_label.setText("Keystore: owner1.json")  # not the scratch folder's path
+    panel.keystore_label.setText("Keystore file: owner1.json")  # not the scratch folder's path
     panel.password.setText(password)
     panel.sign()
-    grab_png(DecidedScreen(record, "~/.local/state/coldsight/review-log.jsonl", lambda: None, sign_panel=panel), out,
+    grab_png(DecidedScreen(record, "~/.local/state/coldsight/review-log.jsonl", lambda: None, sign_panel=panel,
+                          fit_content=True), out,
              width=1000)
 
 

@@ -22,8 +22,9 @@ def ensure_offscreen() -> None:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def review_widget(review: AnyReview | None = None, problem: Problem | None = None):
-    """The widget to grab: the review screen for a review, or the failed screen for a problem."""
+def review_widget(review: AnyReview | None = None, problem: Problem | None = None, fit_content: bool = True):
+    """The widget to grab: the review screen for a review, or the failed screen for a problem.
+    `fit_content=False`: the screen as the window shows it (it scrolls above the decision bar)."""
     from ..session import ReviewSession
     from .screens import FailedScreen, ReviewScreen
 
@@ -31,7 +32,7 @@ def review_widget(review: AnyReview | None = None, problem: Problem | None = Non
     if review is not None:
         session.begin_verifying("render")
         session.show_review(review)
-        return ReviewScreen(session, lambda _decision: None, fit_content=True)
+        return ReviewScreen(session, lambda _decision: None, fit_content=fit_content)
     if problem is None:
         raise ValueError("nothing to render: neither a review nor a problem")  # a caller bug
     session.fail(problem)
@@ -39,15 +40,21 @@ def review_widget(review: AnyReview | None = None, problem: Problem | None = Non
 
 
 def render_png(out: Path, review: AnyReview | None = None, problem: Problem | None = None, width: int = DEFAULT_WIDTH,
-               scale: float = 1.0) -> Path:
+               scale: float = 1.0, window_height: int | None = None) -> Path:
+    """The whole review at `width` (every panel expanded), or with `window_height` the first screen
+    a `width`×`window_height` window shows: what a signer sees before scrolling, decision bar included."""
     from .app import create_application
 
     create_application()
+    if window_height is not None:
+        return grab_png(review_widget(review, problem, fit_content=False), out, width, scale, fixed_height=window_height)
     return grab_png(review_widget(review, problem), out, width, scale, min_height=480 if review is None else 0)
 
 
-def grab_png(widget, out: Path, width: int = DEFAULT_WIDTH, scale: float = 1.0, min_height: int = 0) -> Path:
-    """Lay `widget` out at `width` with its full height (nothing scrolled away) and save it as PNG."""
+def grab_png(widget, out: Path, width: int = DEFAULT_WIDTH, scale: float = 1.0, min_height: int = 0,
+             fixed_height: int | None = None) -> Path:
+    """Lay `widget` out at `width` with its full height (nothing scrolled away), or at `fixed_height`,
+    and save it as PNG."""
     from PySide6.QtCore import QSize, Qt
     from PySide6.QtGui import QImage
 
@@ -62,7 +69,7 @@ def grab_png(widget, out: Path, width: int = DEFAULT_WIDTH, scale: float = 1.0, 
     app.processEvents()
     layout = widget.layout()
     height = layout.heightForWidth(width) if layout.hasHeightForWidth() else layout.sizeHint().height()
-    height = max(height, layout.minimumSize().height(), min_height)
+    height = max(height, layout.minimumSize().height(), min_height) if fixed_height is None else fixed_height
     widget.resize(width, height)
     app.processEvents()
     image = QImage(QSize(int(width * scale), int(height * scale)), QImage.Format.Format_RGB32)

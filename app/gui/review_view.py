@@ -16,8 +16,7 @@ from PySide6.QtWidgets import (
 
 from decoders.eip712 import hardware_wallet_groups
 
-from ..presentation import (MESSAGE_PATH, POLICY_SEVERITY, CallRow, HashRow, IntentRow, MessageView, Reason, TreeRow,
-                            decision_text, execution_lines, present)
+from ..presentation import CallRow, HashRow, IntentRow, MessageView, Reason, TreeRow, execution_lines, present
 from ..service import AnyReview, MessageItem, Review
 from .theme import DELEGATECALL_COLOUR, MUTED, SEVERITY_COLOUR, SEVERITY_WORD, monospace_font
 from .widgets import VerdictBanner, card, qr_label, selectable
@@ -153,18 +152,12 @@ class ReviewView(QWidget):
         return frame
 
     def _transaction_hashes(self, approved_by: str | None) -> tuple[str, str, tuple[HashRow, ...]]:
-        context = self.report.context
-        chain = context.chain_id if context.chain_id is not None else "not part of this version's hash"
-        hashes = self.report.hashes
-        rows = (HashRow("Domain hash", hashes.domain), HashRow("Message hash", hashes.message),
-                HashRow("safeTxHash", hashes.safe_tx, main=True))
+        shown = self.presentation
         if approved_by is not None:
             return ("Its hashes (what the child Safe's signers compare)",
-                    f"Safe {context.safe} · chain {chain} · Safe version {context.version.label}. The approveHash "
-                    "above must carry exactly this safeTxHash.", rows)
+                    f"{shown.context_line}. The approveHash above must carry exactly this safeTxHash.", shown.hashes)
         return ("Compare with your signing device",
-                f"Safe {context.safe} · chain {chain} · Safe version {context.version.label}. "
-                "Sign only if your device shows exactly these hashes.", rows)
+                f"{shown.context_line}. Sign only if your device shows exactly these hashes.", shown.hashes)
 
     # -- intents ---------------------------------------------------------------------------------
     def _intents(self) -> QFrame:
@@ -382,28 +375,14 @@ class ReviewView(QWidget):
 
     def _policy(self) -> QFrame:
         frame, layout = card("Policy")
-        policy = self.review.policy
-        if policy is None:
-            note = QLabel("No policy loaded: only Coldsight's built-in checks were applied.")
-            note.setWordWrap(True)
-            layout.addWidget(note)
-            self.policy_lines = [note.text()]
-            return frame
         self.policy_lines = []
-        header = [f"policy {policy.policy_id} · serial #{policy.serial} · signature: {policy.signature.text}",
-                  f"Policy verdict: {policy.verdict}"]
-        for line in header:
-            label = selectable(QLabel(line))
+        for line in self.presentation.policy_card:
+            label = selectable(QLabel(line.text))
             label.setWordWrap(True)
+            if line.severity != Severity.INFO:
+                label.setStyleSheet(f"color: {SEVERITY_COLOUR[line.severity]};")
             layout.addWidget(label)
-            self.policy_lines.append(line)
-        for call in policy.calls:
-            text = f"{'The message' if call.path == MESSAGE_PATH else f'Call {call.path}'}: {decision_text(call)}"
-            label = selectable(QLabel(text))
-            label.setWordWrap(True)
-            label.setStyleSheet(f"color: {SEVERITY_COLOUR[POLICY_SEVERITY.get(call.outcome, Severity.INFO)]};")
-            layout.addWidget(label)
-            self.policy_lines.append(text)
+            self.policy_lines.append(line.text)
         return frame
 
     # -- raw fields ------------------------------------------------------------------------------
@@ -413,28 +392,24 @@ class ReviewView(QWidget):
         grid.setHorizontalSpacing(16)
         grid.setVerticalSpacing(4)
         mono = monospace_font(self.font().pointSizeF())
-        report = self.report
-        rows = list(report.payload.tx.as_json_fields().items())
-        rows.insert(0, ("format", report.payload.format))
+        shown = self.presentation
         self.field_values: dict[str, str] = {}
-        for row, (key, value) in enumerate(rows):
-            name = QLabel(key)
+        for row, field in enumerate(shown.fields):
+            name = QLabel(field.name)
             name.setFont(mono)
             name.setStyleSheet(f"color: {MUTED};")
-            text = str(value)
-            shown = selectable(QLabel(_wrap_hex(text) if key == "data" else text))
-            shown.setFont(mono)
+            value = selectable(QLabel(_wrap_hex(field.text) if field.name == "data" else field.text))
+            value.setFont(mono)
             grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
-            grid.addWidget(shown, row, 1)
-            self.field_values[key] = text
+            grid.addWidget(value, row, 1)
+            self.field_values[field.name] = field.text
         grid.setColumnStretch(1, 1)
         layout.addLayout(grid)
-        for check in report.signatures:
-            status = {True: "valid", False: "INVALID", None: "cannot be checked offline"}[check.valid]
-            label = selectable(QLabel(f"Attached signature ({check.kind}): {status}: {check.detail}"))
+        for line in shown.signatures:
+            label = selectable(QLabel(line))
             label.setWordWrap(True)
             layout.addWidget(label)
-        for note in report.payload.notes:
+        for note in shown.notes:
             label = selectable(QLabel(f"Note: {note}"))
             label.setWordWrap(True)
             label.setObjectName("muted")

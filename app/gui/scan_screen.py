@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # the scanner (numpy, zxing, the UR codec) loads only when a 
     from ..qr.sources import FrameSource
     from ..service import ReviewOptions
 
+NO_CAMERA = ("No camera was found on this computer. Open the payload as a file or paste its text; "
+             "to scan, connect a camera and restart Coldsight.")
 PREVIEW_INTERVAL_S = 1 / 15  # previews beyond ~15 per second cost CPU the decoder needs
 
 
@@ -62,12 +64,15 @@ class ScanWorker(QThread):
     progressed = Signal(object)  # app.qr.scan.ScanProgress
     verified = Signal(object, str)  # Review, source
     failed = Signal(object)  # Problem
+    camera_unavailable = Signal(str)  # no camera, or it cannot be opened: a notice, not a failed review
+    needs_input = Signal(object)  # a service.NeedsInput (an executor's transaction, a Transaction Builder file)
 
     def __init__(self, source_factory: Callable[[int], FrameSource], camera: int, options: ReviewOptions, parent=None):
         super().__init__(parent)
         self.source_factory = source_factory
         self.camera = camera
         self.options = options
+        self.request: ReviewOptions | None = None  # what was scanned, as the request reviewed
         self.stop_event = threading.Event()
         self._last_preview = 0.0
 
@@ -77,24 +82,36 @@ class ScanWorker(QThread):
     def run(self) -> None:  # worker thread
         from ..qr.errors import SourceError
         from ..qr.scan import run_scan
-        from ..service import review_text
+        from ..service import NeedsInput, review
 
         source_name = f"camera {self.camera}"
+        if self.camera < 0:
+            self.camera_unavailable.emit(NO_CAMERA)
+            return
         try:
-            if self.camera < 0:
-                raise SourceError("no camera was found on this computer", "camera",
-                                  "connect a camera, or open the payload as a file or paste its text")
             source = self.source_factory(self.camera)
+        except SourceError as err:  # nothing was read: there is no payload to judge, only a camera to fix
+            if not self.stop_event.is_set():
+                self.camera_unavailable.emit(f"Camera {self.camera} cannot be used: {err.message}"
+                                             + (f" ({err.hint})" if err.hint else "")
+                                             + ". Open the payload as a file or paste its text instead.")
+            return
+        try:
             source_name = source.name
             # The CLI's scan loop, camera tuning included (OpenCV fallback rate-limited on live sources).
             result = run_scan(source, on_update=self._update, stop=self.stop_event)
-            review = review_text(result.text, result.source, self.options)
+            self.request = self.options.with_text(result.text, result.source)
+            reviewed = review(self.request)
+        except NeedsInput as need:
+            if not self.stop_event.is_set():
+                self.needs_input.emit(need)
+            return
         except Exception as err:  # every failure becomes a FAILED state, never a crash
             if not self.stop_event.is_set():  # stopped on purpose: the screen is gone, say nothing
                 self.failed.emit(problem_from_error(err, source_name))
             return
         if not self.stop_event.is_set():
-            self.verified.emit(review, source_name)
+            self.verified.emit(reviewed, source_name)
 
     def _update(self, update: FrameUpdate) -> None:  # worker thread; keep cheap
         self.progressed.emit(update.progress)

@@ -44,6 +44,16 @@ def _page() -> tuple[QWidget, QVBoxLayout]:
     return page, layout
 
 
+def _scrolled(page: QWidget) -> QScrollArea:
+    """`page` in a frameless scroll area: on a small screen the page scrolls, and a decision bar
+    placed after it stays on screen."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setWidget(page)
+    return area
+
+
 class PasteBox(QPlainTextEdit):
     """Text box where Ctrl+Enter submits (the editor would otherwise take the key for itself)."""
 
@@ -63,12 +73,13 @@ class StartScreen(QWidget):
     open_requested = Signal()
     text_submitted = Signal(str)
 
-    def __init__(self, policy_lines: list[str], camera_available: bool = True, parent: QWidget | None = None):
+    def __init__(self, policy_lines: list[str], camera_available: bool = True, notice: str | None = None,
+                 parent: QWidget | None = None):
         super().__init__(parent)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         page, layout = _page()
-        outer.addWidget(page)
+        outer.addWidget(_scrolled(page))
         title = emphasize(QLabel("Coldsight: review a Safe transaction before you sign it"), 1.6)
         title.setWordWrap(True)
         layout.addWidget(title)
@@ -77,6 +88,14 @@ class StartScreen(QWidget):
         intro.setWordWrap(True)
         intro.setObjectName("muted")
         layout.addWidget(intro)
+
+        self.notice: QLabel | None = None
+        if notice:  # e.g. no camera: information, in the page's own colours (no verdict, nothing recorded)
+            self.notice = selectable(QLabel(display(notice)))
+            self.notice.setObjectName("notice")
+            self.notice.setWordWrap(True)
+            self.notice.setAccessibleName("Notice")
+            layout.addWidget(self.notice)
 
         buttons = QHBoxLayout()
         self.scan_button = _button("Scan QR with camera", "primary", "Ctrl+K")
@@ -306,7 +325,7 @@ class FailedScreen(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         page, layout = _page()
-        outer.addWidget(page, 1)
+        outer.addWidget(_scrolled(page), 1)
         self.banner = VerdictBanner(Verdict.BLOCK, "Coldsight could not verify this payload, so it must not be signed.")
         layout.addWidget(self.banner)
         frame, body = card(problem.title)
@@ -342,33 +361,31 @@ class FailedScreen(QWidget):
 
 
 class DecidedScreen(QWidget):
+    """After the decision: for "Reviewed", the hashes exactly as a signing device shows them (all
+    three: a hardware wallet shows the domain and message hashes, some only those) and, with a
+    keystore, the sign card; the heading follows what has happened (reviewed, then signed)."""
+
     def __init__(self, record: DecisionRecord, log_path: str | None, on_again: Callable[[], None], parent: QWidget | None = None,
-                 sign_panel: QWidget | None = None):
+                 sign_panel: QWidget | None = None, fit_content: bool = False):
         super().__init__(parent)
         self.sign_panel = sign_panel  # `coldsight gui --keystore`: app/gui/sign_panel.py, after "Reviewed" only
+        self.record = record
         outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
         page, layout = _page()
-        outer.addWidget(page)
-        signed_hash = record.safe_message_hash or record.safe_tx_hash
-        if record.decision is Decision.REVIEWED:
-            which = "safeMessageHash" if record.safe_message_hash else "safeTxHash"
-            headline = f"Reviewed. Now sign on your device, only if it shows the same {which}:"
-        else:
-            headline = "Discarded. Do not sign this transaction; tell your security team."
-        self.headline = emphasize(QLabel(headline), 1.4)
+        # A small screen scrolls the page, nothing is cut off; `fit_content` (offscreen renders) shows it whole.
+        outer.addWidget(page if fit_content else _scrolled(page))
+        self.headline = emphasize(QLabel(self._headline(signed_by=getattr(sign_panel, "signed_by", None))), 1.4)
         self.headline.setWordWrap(True)
         layout.addWidget(self.headline)
-        if signed_hash and record.decision is Decision.REVIEWED:
-            from decoders.eip712 import hardware_wallet_groups
-
-            from .theme import monospace_font
-
-            digest = selectable(QLabel(hardware_wallet_groups(bytes.fromhex(signed_hash[2:]))))
-            digest.setFont(monospace_font(self.font().pointSizeF() * 1.4, bold=True))
-            digest.setWordWrap(True)
-            layout.addWidget(digest)
+        self.hash_labels: dict[str, QLabel] = {}
+        if record.decision is Decision.REVIEWED:
+            layout.addWidget(self._hashes_card())
             if sign_panel is not None:
                 layout.addWidget(sign_panel)
+                signed = getattr(sign_panel, "signed", None)
+                if signed is not None:
+                    signed.connect(lambda owner: self.headline.setText(self._headline(signed_by=owner)))
         where = f"Recorded in the review log: {log_path}" if log_path else "Not recorded: no review log."
         self.log_label = selectable(QLabel(f"Verdict {record.verdict}, decision {record.decision.value}, {record.time}. {where}"))
         self.log_label.setWordWrap(True)
@@ -378,6 +395,41 @@ class DecidedScreen(QWidget):
         self.again_button.clicked.connect(on_again)
         layout.addWidget(self.again_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
+
+    def _headline(self, signed_by: str | None) -> str:
+        record = self.record
+        if record.decision is not Decision.REVIEWED:
+            return "Discarded. Do not sign this transaction; tell your security team."
+        which = "safeMessageHash" if record.safe_message_hash else "safeTxHash"
+        if signed_by is not None:
+            return (f"Signed as {signed_by}. Show the signature QR code below to the online machine; on a device, "
+                    f"sign only if it shows these same hashes.")
+        if self.sign_panel is not None:
+            return (f"Reviewed. Sign on your device or here with the owner key, only if the device shows the same "
+                    f"hashes (the {which} last):")
+        return f"Reviewed. Now sign on your device, only if it shows the same hashes (the {which} last):"
+
+    def _hashes_card(self) -> QWidget:
+        from decoders.eip712 import hardware_wallet_groups
+
+        from .theme import monospace_font
+
+        record = self.record
+        rows = [("Domain hash", record.domain_hash), ("Message hash", record.message_hash)]
+        rows.append(("safeMessageHash", record.safe_message_hash) if record.safe_message_hash
+                    else ("safeTxHash", record.safe_tx_hash))
+        frame, body = card("Hashes, as your signing device shows them")
+        for title, value in rows:
+            if not value:
+                continue
+            label = selectable(QLabel(f"{title}\n{hardware_wallet_groups(bytes.fromhex(value[2:]))}\n{value}"))
+            label.setFont(monospace_font(self.font().pointSizeF() * (1.25 if title.endswith("Hash") else 1.05),
+                                         bold=title in ("safeTxHash", "safeMessageHash")))
+            label.setWordWrap(True)
+            label.setAccessibleName(title)
+            body.addWidget(label)
+            self.hash_labels[title] = label
+        return frame
 
     def focus_first(self) -> None:
         self.again_button.setFocus()

@@ -64,6 +64,7 @@ def style_sheet(base_point_size: float) -> str:
     QFrame#card {{ background: {CARD_BACKGROUND}; border: 1px solid #D5DAE1; border-radius: 6px; }}
     QLabel#cardTitle {{ font-size: {big:.1f}pt; font-weight: bold; color: {TEXT}; }}
     QLabel#muted {{ color: {MUTED}; }}
+    QLabel#notice {{ background: #EAF1FB; border: 1px solid #9DB8DE; border-radius: 4px; padding: 8px; color: {TEXT}; }}
     QPushButton {{ padding: 6px 14px; border: 1px solid #8C96A3; border-radius: 4px; background: #FFFFFF; color: {TEXT}; }}
     QPushButton:disabled {{ color: #8C96A3; background: #ECEEF1; border-color: #C9CED6; }}
     QPushButton#primary {{ background: #0B4F9C; color: #FFFFFF; border-color: #0B4F9C; font-weight: bold; }}

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import eth_abi
 
@@ -29,6 +30,10 @@ from ..findings import Finding
 from ..eip712_any import parse_uint
 from ..hexutil import keccak, parse_address, parse_hex, to_checksum
 from ..vocabulary import FindingCode, Severity
+
+if TYPE_CHECKING:
+    from ..calls import CallNode
+    from ..safetx import Context
 
 JS_SAFE_INTEGER = (1 << 53) - 1
 
@@ -142,8 +147,9 @@ def _convert(kind: str, components: tuple[Param, ...], value: object, where: str
     raise PayloadError(f"unsupported type {kind}", where)
 
 
-def compare_with_report(document: dict, report) -> list[Finding]:
-    """Findings on how the reviewed transaction (a decoders.report.Report) matches the batch file."""
+def compare_with_tree(document: dict, root: CallNode, context: Context) -> list[Finding]:
+    """Findings on how the reviewed transaction (its call tree, for Safe `context`) matches the batch
+    file: a stage of decoders.verify.verify_payload (VerifyOptions.batch_file), run before the Report exists."""
     found: list[Finding] = []
     expected = checksum(document)
     claimed = document["meta"].get("checksum")
@@ -152,15 +158,14 @@ def compare_with_report(document: dict, report) -> list[Finding]:
                              f"The Transaction Builder file's checksum is {claimed!r}, but its content hashes to {expected}: "
                              "it was edited after it was exported"))
     chain = document.get("chainId")
-    if str(chain) != str(report.context.chain_id):
+    if str(chain) != str(context.chain_id):
         found.append(Finding(FindingCode.BUILDER_MISMATCH, Severity.CRITICAL, None,
-                             f"The Transaction Builder file is for chain {chain}, the transaction for chain {report.context.chain_id}"))
+                             f"The Transaction Builder file is for chain {chain}, the transaction for chain {context.chain_id}"))
     made_by = document["meta"].get("createdFromSafeAddress")
-    if isinstance(made_by, str) and made_by.lower() != report.context.safe.lower():
+    if isinstance(made_by, str) and made_by.lower() != context.safe.lower():
         found.append(Finding(FindingCode.BUILDER_MISMATCH, Severity.CRITICAL, None,
-                             f"The Transaction Builder file was made for Safe {made_by}, the transaction is for {report.context.safe}"))
+                             f"The Transaction Builder file was made for Safe {made_by}, the transaction is for {context.safe}"))
     calls = builder_calls(document)
-    root = report.root
     if len(calls) == 1:
         shown = [root]
     elif root.is_batch and root.operation == 1 and root.batch_library is not None and root.batch_library.call_only:
@@ -194,12 +199,3 @@ def load_batch_file(data: bytes, source: str) -> dict:
         raise PayloadError("not a Transaction Builder batch file (version \"1.0\", meta, transactions[])", source)
     assert isinstance(document, dict)
     return document
-
-
-def apply_batch_file(report, document: dict) -> list[Finding]:
-    """Add the batch-file comparison to `report`'s findings (so they count for its verdict); return them."""
-    from ..findings import sort_findings
-
-    found = compare_with_report(document, report)
-    report.findings = sort_findings(report.findings + found)
-    return found

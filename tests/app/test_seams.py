@@ -73,3 +73,29 @@ def test_one_scan_progress_and_one_state_directory_resolver():
             state_readers.append(path.name)
     assert progress_classes == ["scan.py"]
     assert state_readers == []  # app.service.state_dir delegates to the policy engine's resolver
+
+
+def test_the_report_is_immutable_and_policy_free():
+    """The core's Report is complete when made (every stage that adds findings runs before it) and holds
+    no policy: no `object`-typed seam is left between the core and the policy engine."""
+    import dataclasses
+    import typing
+
+    import pytest
+
+    from app.service import MessageItem, Review
+    from decoders.report import Report
+    from tests.conftest import REPO_ROOT as ROOT
+
+    assert Report.__dataclass_params__.frozen  # type: ignore[attr-defined]
+    assert "policy" not in {field.name for field in dataclasses.fields(Report)}
+    for cls in (Report, Review, MessageItem):
+        hints = typing.get_type_hints(cls)
+        assert all(hint is not object and hint != (object | None) for hint in hints.values()), cls
+    from decoders.formats import parse_bytes
+    from decoders.verify import verify_payload
+
+    path = ROOT / "tests" / "corpus" / "benign-eth-transfer.json"
+    report = verify_payload(parse_bytes(path.read_bytes(), str(path)))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        report.findings = []  # type: ignore[misc]

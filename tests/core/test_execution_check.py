@@ -356,7 +356,12 @@ def test_a_policy_can_never_waive_an_uncovered_run():
     [unchecked] = _codes(report, "EXECUTION_UNCHECKED")
     result.waivers[(unchecked.path, unchecked.code)] = "forged"
     assert result.waiver_for(unchecked) == "forged"  # the policy object would waive it…
-    assert report.waiver_for(unchecked) is None and report.verdict == "block"  # …the report does not let it
+    from app.service import Review
+    from policies.result import judged_verdict
+
+    review = Review(report=report, policy=result)
+    assert review.waiver_for(unchecked) is None and review.verdict == "block"  # …the review does not let it
+    assert judged_verdict(report.findings, result) == "block"
 
 
 def test_set_guard_from_1_4_gets_its_erc165_answer_assumed_and_is_covered():

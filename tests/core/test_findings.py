@@ -98,9 +98,12 @@ TABLE = [
     # is critical (the one allowance rule, decoders/findings.py allowance_severity; issue 18)
     ("approve limited", dict(to=USDC, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, 10**6])),
      {("TOKEN_APPROVAL", C, "0")}, "block"),
-    # approve(x, 0) is an ERC-20 revoke but also ERC-721 approve of token #0 (issue 10): not a plain revoke
-    ("approve revoke", dict(to=USDC, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, 0])),
+    # approve(x, 0) is an ERC-20 revoke but also ERC-721 approve of token #0 (issue 10): not a plain revoke,
+    # unless the contract is a listed ERC-20 (issue 21: no ERC-721 reading for a listed ERC-20)
+    ("approve revoke, unlisted", dict(to=OTHER, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, 0])),
      {("TOKEN_APPROVAL", W, "0")}, "warn"),
+    ("approve revoke, listed ERC-20", dict(to=USDC, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, 0])),
+     {("TOKEN_APPROVAL", I, "0")}, "ok"),
     ("approve max", dict(to=USDC, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, MAX_UINT256])),
      {("UNLIMITED_APPROVAL", C, "0")}, "block"),
     ("approve 2**200", dict(to=USDC, data=call("approve(address,uint256)", ["address", "uint256"], [ATTACKER, 2**200])),

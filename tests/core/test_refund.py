@@ -77,14 +77,15 @@ def test_refund_json():
     report = refund_of(safeTxGas="50000", baseGas="1000", gasPrice=str(GWEI), gasToken=USDC).as_json()
     refund = report["refund"]
     assert refund["token"] == USDC and refund["receiver"] is None and refund["receiverIsExecutor"] is True
-    assert int(refund["maxAmount"]) == int(refund["maxGas"]) * GWEI and refund["decimals"] is None
-    assert "decimals unknown" in refund["display"]
+    assert int(refund["maxAmount"]) == int(refund["maxGas"]) * GWEI and refund["decimals"] == 6  # USDC is listed
+    # in the token's units (105358 gas at 1e9 raw units of a 6-decimal token), never raw units
+    assert "105,358,000 USDC" in refund["display"] and "raw units" not in refund["display"]
     assert refund_of().as_json()["refund"] is None  # no gasPrice, no refund
 
 
 def test_native_refund_display_in_coin():
     refund = refund_of(safeTxGas="0", baseGas="0", gasPrice=str(GWEI)).refund
-    assert "native coin" in refund.display and refund.receiver_is_executor
+    assert "0.000054358 ETH" in refund.display and refund.receiver_is_executor  # chain 1's coin, by name
     assert any("safeTxGas is 0" in n for n in refund.notes)
 
 

@@ -6,11 +6,12 @@ from app.text_report import render
 from tests.builders import address, erc20_transfer, service_record
 from tests.core.helpers import verify_record
 
-SAFE, TOKEN, ALICE = address("safe"), address("token"), address("alice")
+SAFE, TOKEN = address("safe"), address("token")
 
 
 def _review(**extra) -> Review:
-    return Review(report=verify_record(service_record(SAFE, TOKEN, data=erc20_transfer(ALICE, 1), nonce=3,
+    # paid to the Safe itself: no counterparty to judge, so the verdict is the EVM check's alone (issue 18)
+    return Review(report=verify_record(service_record(SAFE, TOKEN, data=erc20_transfer(SAFE, 1), nonce=3,
                                                       safe_version="1.4.1", **extra)))
 
 

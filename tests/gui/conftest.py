@@ -65,9 +65,10 @@ def review_log(tmp_path):
 def make_window(qtbot, review_log):
     from app.gui.main_window import MainWindow
 
-    def make(cameras=None, scan_source_factory=None, options=None):
+    def make(cameras=None, scan_source_factory=None, options=None, prompts=None):
         window = MainWindow(options or gui_options(), ["No policy loaded."], log=review_log,
-                            cameras=[] if cameras is None else cameras, scan_source_factory=scan_source_factory)
+                            cameras=[] if cameras is None else cameras, scan_source_factory=scan_source_factory,
+                            prompts=prompts)
         qtbot.addWidget(window)
         window.show()
         window.activateWindow()

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 
 from tests.gui.conftest import BYBIT, INVALID, OK, WARN, grouped, peer_safe_tx_hash, wait_phase
 
-BYBIT_FIRST_LINE = ("This transaction lets contract 0x9622…7242 run its own code with full control of this Safe")
+BYBIT_FIRST_LINE = ("This transaction lets address 0x9622…7242 run its own code with full control of this Safe")
 
 
 def key(window, keyname, modifier=Qt.KeyboardModifier.NoModifier):

@@ -122,18 +122,27 @@ def test_failure_is_a_blocking_state():
 
 
 class FakeReport:
-    """Only what the presentation reads: a warn verdict with no warn finding of its own."""
+    """Only what the presentation reads: no finding of its own."""
+
+    findings: list = []
+
+
+class WarnPolicy:
+    """A policy result that says warn without a single warning call to tick."""
 
     verdict = "warn"
-    findings: list = []
-    extra_verdict_reasons: list = []
+    calls: list = []
+    batch: list = []
+    binding_error = None
+    unsigned = False
+    example = False
 
     def waiver_for(self, finding):
         return None
 
 
 def test_warn_verdict_without_warn_findings_still_asks_for_a_tick():
-    items = acknowledgements_for(Review(report=FakeReport()))
+    items = acknowledgements_for(Review(report=FakeReport(), policy=WarnPolicy()))
     assert [item.key for item in items] == ["verdict:warn"]
 
 
@@ -141,12 +150,8 @@ def test_policy_warnings_are_ticked_too():
     class Call:
         path, outcome, message = "0.1", "warn", "recipient not in the address book"
 
-    class Policy:
+    class Policy(WarnPolicy):
         calls = [Call()]
-        batch: list = []
-        binding_error = None
-        unsigned = False
-        example = False
 
     items = acknowledgements_for(Review(report=FakeReport(), policy=Policy()))
     assert [item.key for item in items] == ["policy:0.1"]

@@ -30,7 +30,8 @@ def test_gui_leads_with_intents_riskiest_first(qtbot):
     assert column.itemAt(2).widget() is view.intents_card  # before the reasons, hashes and call tree
     texts = [label.text() for label in view.intent_labels]
     assert texts[0] == "Approve Permit2 (0x0000…8BA3) to spend UNLIMITED USDC"  # critical
-    assert texts[1].startswith("Send 150,000 USDC to 0x553B…9E5A (unknown; LOOKS LIKE payroll)")  # warn
+    assert texts[1].startswith("Send 150,000 USDC to 0x553B[")  # warn; the lookalike in full, differences marked
+    assert "(unknown; LOOKS LIKE payroll 0x553b[" in texts[1]
     assert texts[2].startswith("Run a batch of 2 call(s)")  # nothing found on it
     raw = view.intent_raw_labels[1]
     assert raw.isHidden() and "150000000000" in raw.text()
@@ -47,4 +48,4 @@ def test_text_output_leads_with_intents(tmp_path, monkeypatch):
     assert lines[1].startswith("Checked by executing the Safe's code")  # the EVM check, under the verdict
     assert lines[2].startswith("What it does")
     assert lines[3] == "  0.1    [X] Approve Permit2 (0x0000…8BA3) to spend UNLIMITED USDC"
-    assert lines[4].startswith("  0.0    [!] Send 150,000 USDC to 0x553B…9E5A (unknown; LOOKS LIKE payroll)")
+    assert lines[4].startswith("  0.0    [!] Send 150,000 USDC to 0x553B[") and "LOOKS LIKE payroll 0x553b[" in lines[4]

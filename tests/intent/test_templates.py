@@ -114,12 +114,29 @@ def test_nft_and_unknown_token_stay_honest():
     assert "ALL of this Safe's tokens" in intent_text(review(nft, data))
 
 
+def bracketed(marked: str) -> list[int]:
+    """Indexes (in the unmarked address) of the characters `marked` puts in brackets."""
+    found, index, inside = [], 0, False
+    for char in marked:
+        if char in "[]":
+            inside = char == "["
+            continue
+        if inside:
+            found.append(index)
+        index += 1
+    return found
+
+
 def test_lookalike_recipient_is_called_out():
     body = PAYROLL[2:].lower()
     fake = to_checksum_address("0x" + body[:4] + ("0" if body[4] != "0" else "1") + body[5:36] + body[36:])
     assert fake.lower() != PAYROLL.lower() and fake.lower()[:6] == PAYROLL.lower()[:6]
     report = review(USDC, erc20_transfer(fake, 10**6), book=book((PAYROLL, "payroll")))
-    assert intent_text(report) == f"Send 1 USDC to {short(fake)} (unknown; LOOKS LIKE payroll)"
+    text = intent_text(report)
+    shown = text.removeprefix("Send 1 USDC to ").split(" ", 1)[0]
+    assert shown.replace("[", "").replace("]", "") == fake  # in full: never the truncated form poisoning imitates
+    assert bracketed(shown) == [i for i, (a, b) in enumerate(zip(fake.lower(), PAYROLL.lower())) if a != b]
+    assert "(unknown; LOOKS LIKE payroll 0x" in text
     codes = [(f.code, f.severity, f.path) for f in report.findings]
     assert ("ADDRESS_LOOKALIKE", "warn", "0") in codes
     assert report.verdict in ("warn", "block")

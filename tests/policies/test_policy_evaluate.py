@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from policies.result import judged_verdict
 from policies.signing import UNSIGNED_STATUS
 from tests.policies.helpers import (IMPL, OPS, PAYROLL, SAFE, STRANGER, USDC, VAULT, addr, batch_report, calldata,
                                     decide, outcome, policy_text, report_for)
@@ -167,7 +168,7 @@ def test_batch_outcome_is_the_worst_call():
                            (USDC, calldata("transfer(address,uint256)", STRANGER, 1), 0)])
     result = decide(text, report)
     assert [(c.path, c.outcome) for c in result.calls] == [("0", "allow"), ("0.0", "allow"), ("0.1", "deny")]
-    assert result.verdict == "block" and report.verdict == "block"
+    assert result.verdict == "block" and judged_verdict(report.findings, result) == "block"
     assert result.summary_lines()[0].startswith("Policy test-policy #3 (signed 1-of-1 by test): call 0.1 denied: ")
 
 
@@ -228,16 +229,15 @@ def test_allow_dangerous_waives_only_the_exact_call_of_a_signed_policy():
     result = decide(text, good)
     finding = next(f for f in good.findings if f.code == "PROXY_UPGRADE")
     assert result.waiver_for(finding) == "Audited upgrade to impl, reviewed by two engineers"
-    assert good.verdict == "ok"
+    assert judged_verdict(good.findings, result) == "ok"
     assert any("waives PROXY_UPGRADE" in line for line in result.summary_lines())
 
     other = report_for(VAULT, calldata("upgradeTo(address)", STRANGER))
-    decide(text, other)
-    assert other.verdict == "block"
+    assert judged_verdict(other.findings, decide(text, other)) == "block"
 
     unsigned = report_for(VAULT, calldata("upgradeTo(address)", IMPL))
     draft = decide(text, unsigned, status=UNSIGNED_STATUS)
-    assert draft.waiver_for(finding) is None and unsigned.verdict == "block"
+    assert draft.waiver_for(finding) is None and judged_verdict(unsigned.findings, draft) == "block"
     assert all(line.lstrip().startswith("UNSIGNED POLICY") for line in draft.summary_lines())
     assert all(call["message"].startswith("UNSIGNED POLICY") for call in draft.as_json()["calls"])
 

@@ -348,7 +348,7 @@ def _review_transaction(request: ReviewRequest, payload: Payload, loaded: Loaded
     if request.snapshot is not None:  # before the policy: its findings count like any other (app/state_input.py)
         from .state_input import apply_state
 
-        apply_state(report, str(request.snapshot))
+        report = apply_state(report, str(request.snapshot))
     policy = None
     if loaded is not None:
         from policies import evaluate

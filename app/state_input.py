@@ -6,7 +6,7 @@ import time
 
 from decoders.formats.ur_format import assemble_ur, looks_like_ur
 from decoders.report import Report
-from decoders.state.check import StateCheck, check_state
+from decoders.state.check import check_state
 from decoders.state.snapshot import SnapshotError
 from decoders.ur import strict_cbor
 
@@ -29,7 +29,8 @@ def read_snapshot_bytes(spec: str) -> tuple[bytes, str]:
     return content, source
 
 
-def apply_state(report: Report, spec: str) -> StateCheck:
-    """Check the snapshot `spec` names against `report`'s transaction and run it (sets report.state)."""
+def apply_state(report: Report, spec: str) -> Report:
+    """`report` with the snapshot `spec` names checked against its transaction and run on (a new Report:
+    its `state` and the snapshot's findings)."""
     data, source = read_snapshot_bytes(spec)
-    return check_state(report, data, source, time.time())
+    return check_state(report, data, source, time.time())[0]

@@ -1,6 +1,6 @@
 """The offline side of proven state: a snapshot checked for this transaction, the run, findings.
 
-    check = check_state(report, data, "state.bin", now=time.time())
+    report, check = check_state(report, data, "state.bin", now=time.time())   # a new Report
 
 Refused (SnapshotRefused, exit 3) when anything does not prove out or does not belong to this
 transaction: another chain, another Safe, another safeTxHash. A run that reads something not
@@ -10,6 +10,7 @@ STATE_TX_FAILS (warn), said first.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ..findings import Finding, sort_findings
@@ -53,7 +54,8 @@ class StateCheck:
                 "run": self.run.as_json() if self.run is not None else None}
 
 
-def check_state(report: Report, data: bytes, where: str, now: float) -> StateCheck:
+def check_state(report: Report, data: bytes, where: str, now: float) -> tuple[Report, StateCheck]:
+    """`report` with the snapshot's findings and `state` (Reports are immutable: a new one), and the check."""
     snapshot = read_snapshot(data, where)
     proven = verify_snapshot(snapshot, bundled_codes(), where=where)
     chain = report.context.chain_id
@@ -80,9 +82,8 @@ def check_state(report: Report, data: bytes, where: str, now: float) -> StateChe
         raise SnapshotRefused("a trie node the run reached is not a valid trie node", f"{where}.nodes") from None
     check = StateCheck(proven=proven, age_seconds=int(now) - proven.block.timestamp, run=run, incomplete=incomplete)
     mismatches = effect_mismatches(report, run) if run is not None else []
-    report.findings = sort_findings(report.findings + state_findings(check) + mismatches)
-    report.state = check
-    return check
+    findings = sort_findings(report.findings + state_findings(check) + mismatches)
+    return dataclasses.replace(report, findings=findings, state=check), check
 
 
 def state_findings(check: StateCheck) -> list[Finding]:

@@ -39,7 +39,7 @@ def _report(**changes):
 
 def _check(data: bytes = SNAPSHOT, **changes):
     report = _report(**changes)
-    return report, check_state(report, data, "state.bin", now=2_000_000_000)
+    return check_state(report, data, "state.bin", now=2_000_000_000)
 
 
 def _encoded(snapshot: Snapshot, **changes) -> bytes:

@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from decoders.addressbook import AddressBook, AddressBookError, Entry, parse_address_book, parse_json
+from decoders.addressbook import AddressBook, AddressBookError, Entry, lookalike_pairs, parse_address_book, parse_json
 
 BOOK_FILE = "addressbook.json"
 MAX_FILE_BYTES = 16 * 1024 * 1024
@@ -24,6 +24,7 @@ class ImportResult:
     unchanged: int
     total: int
     path: Path
+    lookalikes: tuple[tuple[Entry, Entry], ...] = ()  # entries of the merged book that look alike
 
 
 def book_path(state_dir: Path) -> Path:
@@ -84,4 +85,4 @@ def import_book(source: Path, state_dir: Path, replace: bool = False) -> ImportR
     merged = current.merged(incoming)
     path = book_path(state_dir)
     _write_atomically(path, json.dumps(merged.as_json(), indent=1, ensure_ascii=False) + "\n")
-    return ImportResult(added, renamed, unchanged, len(merged), path)
+    return ImportResult(added, renamed, unchanged, len(merged), path, tuple(lookalike_pairs(merged)))

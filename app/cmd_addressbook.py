@@ -29,12 +29,20 @@ def _usage(parser) -> int:
 
 
 def run_import(args) -> int:
+    from decoders.addressbook import mark_differences
+
     from .addressbook_store import import_book
     from .service import state_dir
 
     result = import_book(args.file, state_dir(), replace=args.replace)
     print(f"Imported {args.file}: {result.added} new, {result.renamed} renamed, {result.unchanged} unchanged; "
           f"{result.total} entries in {result.path}")
+    for first, second in result.lookalikes:
+        # One of the two may be an address-poisoning copy saved under a trusted name: say so, in full.
+        print(f"WARNING: on chain {first.chain_id}, {first.name!r} {mark_differences(first.address, second.address)} "
+              f"and {second.name!r} {mark_differences(second.address, first.address)} share their first 3 and last 4 "
+              "hex characters: check both against your own records; every review that touches either will warn",
+              file=sys.stderr)
     return exitcodes.OK
 
 

@@ -1,4 +1,4 @@
-"""`coldsight policy keygen|sign|lint|test|diff`: tooling for the security team that writes policies.
+"""`coldsight policy keygen|sign|lint|test|diff|export`: tooling for the security team that writes policies.
 
 Exit statuses: 0 clean / all tests pass / nothing newly allowed; 1 lint warnings, failing
 tests, or a diff that allows more; 3 the policy (or its signatures) could not be loaded.
@@ -39,15 +39,24 @@ def register(subparsers) -> None:
 
     test = commands.add_parser("test", help="run the policy's [[tests]] entries")
     test.add_argument("policy", metavar="POLICY", type=Path)
+    test.add_argument("--abi-dir", type=Path, help="folder of extra ABIs named <address>.json (as verify --abi-dir)")
     add_trust_arguments(test)
     test.add_argument("--format", choices=("text", "json"), default="text")
     test.set_defaults(handler=run_test)
 
-    diff = commands.add_parser("diff", help="what NEW allows that OLD did not")
+    diff = commands.add_parser("diff", help="what NEW allows that OLD did not (two policies, or two trust files)")
     diff.add_argument("old", metavar="OLD", type=Path)
     diff.add_argument("new", metavar="NEW", type=Path)
     diff.add_argument("--format", choices=("text", "json"), default="text")
     diff.set_defaults(handler=run_diff)
+
+    export = commands.add_parser("export", help="compile the allow rules a chain can enforce (Zodiac Roles v2)")
+    export.add_argument("policy", metavar="POLICY", type=Path)
+    export.add_argument("--zodiac-roles", action="store_true", required=True,
+                        help="Zodiac Roles v2 permissions (zodiac-roles-sdk Permission objects), as JSON")
+    export.add_argument("--safe", help="only this Safe of the policy (default: every [[safes]] entry)")
+    export.add_argument("--out", type=Path, help="write the JSON here instead of standard output")
+    export.set_defaults(handler=run_export)
     parser.set_defaults(handler=lambda args: _usage(parser))
 
 
@@ -160,9 +169,10 @@ def run_test(args) -> int:
 
     # Signatures and trust checked as `verify --policy` checks them; testing a draft with a new
     # serial must not record that serial (it would make the policy in force look like a rollback).
-    options = ReviewOptions(policy=args.policy, unsigned_policy=args.unsigned_policy, trust=args.trust)
+    options = ReviewOptions(policy=args.policy, unsigned_policy=args.unsigned_policy, trust=args.trust,
+                            abi_dir=args.abi_dir)
     loaded = load_policy_for_use(options, record_serial=False)
-    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent, _case_verifier(options))
+    outcomes, uncovered = run_tests(loaded, Path(args.policy).resolve().parent, _case_verifier(options, loaded))
     failed = [o for o in outcomes if not o.passed]
     if args.format == "json":
         print(json.dumps({"schema": "coldsight.policy-test/1", "policy": loaded.policy.id, "serial": loaded.policy.serial,
@@ -183,34 +193,63 @@ def run_test(args) -> int:
     return FINDINGS if failed or not outcomes else exitcodes.OK
 
 
-def _case_verifier(options):
-    """Each [[tests]] payload through the review service, as `verify` reviews it (address book and
-    all), without the policy: the test applies the policy as its signers mean it."""
+def _case_verifier(options, loaded):
+    """Each [[tests]] transaction payload verified as `verify` verifies a plain transaction (service.review:
+    the request's verify options, --abi-dir included, and its address book: the team's imported book
+    with the policy's [addresses] over it), without applying the policy: the test applies it as its
+    signers mean it. Without the policy's names its own payees would be unknown counterparties."""
     from dataclasses import replace
 
-    from .service import PayloadKind, review_payload
+    from policies.testing import verify_case
 
-    def verify(path: Path, case):
-        request = replace(options, payload=str(path), kind=PayloadKind.TRANSACTION, policy=None, chain_id=case.chain_id,
-                          safe=case.safe, safe_version=case.safe_version)
-        return review_payload(request).report
+    from .service import address_book_for
 
-    return verify
+    verify_options = replace(options.verify_options, address_book=address_book_for(options, loaded))
+    return lambda path, case: verify_case(path, case, verify_options)
+
+
+def _is_trust_file(path: Path) -> bool:
+    """A trust file (`schema = "coldsight.trust/1"`) rather than a policy: read its schema line only."""
+    import tomllib
+
+    from policies.load import read_policy_bytes
+    from policies.signing import TRUST_SCHEMA
+
+    try:
+        document = tomllib.loads(read_policy_bytes(path).decode("utf-8"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False  # the policy loader names the problem
+    return document.get("schema") == TRUST_SCHEMA
 
 
 def run_diff(args) -> int:
-    from policies.diff import diff, table
+    from policies.diff import diff, diff_trust, table
+    from policies.errors import PolicyError
 
-    old, new = _compile(args.old), _compile(args.new)
-    changes = diff(old, new)
+    trust = (_is_trust_file(args.old), _is_trust_file(args.new))
+    if trust[0] != trust[1]:
+        raise PolicyError("cannot compare a trust file with a policy", str(args.old if trust[0] else args.new),
+                          "diff two policies, or two trust files")
+    if trust[0]:
+        from policies.signing import load_trust
+
+        old_trust, new_trust = load_trust(args.old), load_trust(args.new)
+        changes = diff_trust(old_trust, new_trust)
+        old_name = f"trust {old_trust.threshold}-of-{len(old_trust.signers)}"
+        new_name = f"trust {new_trust.threshold}-of-{len(new_trust.signers)}"
+    else:
+        old, new = _compile(args.old), _compile(args.new)
+        changes = diff(old, new)
+        old_name, new_name = f"{old.id}#{old.serial}", f"{new.id}#{new.serial}"
     widening = [c for c in changes if c.loosens]
     narrowing = [c for c in changes if c.direction == "narrows"]
     if args.format == "json":
-        print(json.dumps({"schema": "coldsight.policy-diff/2", "old": f"{old.id}#{old.serial}", "new": f"{new.id}#{new.serial}",
+        print(json.dumps({"schema": "coldsight.policy-diff/2", "kind": "trust" if trust[0] else "policy",
+                          "old": old_name, "new": new_name,
                           "allowsMore": bool(widening), "changes": [c.as_json() for c in changes]}, indent=2))
     else:
         verdict = "NEW ALLOWS MORE" if widening else "nothing newly allowed"
-        print(f"{old.id} #{old.serial} -> {new.id} #{new.serial}: {verdict} "
+        print(f"{old_name.replace('#', ' #')} -> {new_name.replace('#', ' #')}: {verdict} "
               f"({len(widening)} widening, {len(narrowing)} narrowing, {len(changes) - len(widening) - len(narrowing)} other)")
         if changes:
             for line in table(changes):
@@ -218,3 +257,31 @@ def run_diff(args) -> int:
         else:
             print("  no changes in what is allowed")
     return FINDINGS if widening else exitcodes.OK
+
+
+def run_export(args) -> int:
+    from policies.errors import PolicyError
+    from policies.zodiac import SCHEMA, export_roles
+
+    policy = _compile(args.policy)
+    safes = [s for s in policy.safes if args.safe is None or s.address.lower() == args.safe.lower()]
+    if not safes:
+        raise PolicyError(f"the policy has no [[safes]] entry for {args.safe}", str(args.policy),
+                          f"its Safes: {', '.join(s.address for s in policy.safes)}")
+    exports = [export_roles(policy, safe.chain, safe.address) for safe in safes]
+    document = {"schema": SCHEMA, "policy": f"{policy.id}#{policy.serial}", "exports": [e.as_json() for e in exports]}
+    text = json.dumps(document, indent=2) + "\n"
+    if args.out is not None:
+        try:
+            args.out.write_text(text)
+        except OSError as err:
+            raise PolicyError(f"cannot write: {err.strerror}", str(args.out)) from None
+    else:
+        sys.stdout.write(text)
+    for export in exports:
+        print(f"Safe {export.safe} (chain {export.chain_id}): {len(export.permissions)} permission(s) from "
+              f"{len({s['rule'] for s in export.sources})} allow rule(s); {len(export.not_enforceable)} rule(s) "
+              "cannot be enforced on chain:", file=sys.stderr)
+        for item in export.not_enforceable:
+            print(f"  {item['where']}: {item['reason']}", file=sys.stderr)
+    return exitcodes.OK

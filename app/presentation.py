@@ -479,8 +479,9 @@ def counterparty_lines(effects: Effects) -> tuple[str, ...]:
     for party in parties:
         name = f"{party.name} " if party.name else ""
         calls = ", ".join(party.paths[:4]) + (f" and {len(party.paths) - 4} more" if len(party.paths) > 4 else "")
-        lines.append(f"{name}{party.address}: {JUDGEMENT_WORDS.get(party.judgement, party.judgement)}; gets "
-                     f"{', '.join(party.receives)} (call {calls})")
+        alike = f"; LOOKS LIKE {' / '.join(party.looks_like)}" if party.looks_like else ""
+        lines.append(f"{name}{party.marked or party.address}: {JUDGEMENT_WORDS.get(party.judgement, party.judgement)}"
+                     f"{alike}; gets {', '.join(party.receives)} (call {calls})")
     return tuple(lines)
 
 

@@ -346,6 +346,134 @@ def stage_policy_size() -> Callable[[], str]:
     return run
 
 
+def _typed_message(shape: str, values: int) -> str:
+    """A Safe message whose typed data holds about `values` JSON values in its costliest shapes: items
+    of a struct (a keccak per item plus an address and a number), or an array of strings (a keccak each)."""
+    from tests.builders import address
+
+    types: dict = {"EIP712Domain": [{"name": "name", "type": "string"}]}
+    if shape == "struct":
+        types["Item"] = [{"name": "to", "type": "address"}, {"name": "amount", "type": "uint256"}]
+        types["Mail"] = [{"name": "items", "type": "Item[]"}]
+        message: dict = {"items": [{"to": address("payee"), "amount": 1}] * ((values - 4) // 3)}
+    else:
+        types["Mail"] = [{"name": "items", "type": "string[]"}]
+        message = {"items": ["a"] * (values - 4)}
+    inner = {"types": types, "primaryType": "Mail", "domain": {"name": "x"}, "message": message}
+    return json.dumps({"safe": address("worst-safe"), "chainId": 1, "safeVersion": "1.4.1", "message": inner})
+
+
+def _run_message(text: str) -> Callable[[], str]:
+    from decoders.errors import ColdsightError
+    from decoders.messages import load_message_document, review_message
+
+    def run() -> str:
+        try:
+            review = review_message(load_message_document(text, "worst-case"))
+        except ColdsightError as err:
+            return f"{err.code}: {err.message[:70]}"
+        return f"verdict {review.verdict}"
+
+    return run
+
+
+def stage_message_struct_items() -> Callable[[], str]:
+    """A Safe message of MAX_TYPED_DATA_VALUES values: struct items (each hashed), the costliest shape."""
+    from decoders.typed_view import MAX_TYPED_DATA_VALUES
+
+    text = _typed_message("struct", MAX_TYPED_DATA_VALUES)
+    return _described(f"{len(text)} bytes", _run_message(text))
+
+
+def stage_message_strings() -> Callable[[], str]:
+    """A Safe message of MAX_TYPED_DATA_VALUES values: an array of strings (each hashed, each text-checked)."""
+    from decoders.typed_view import MAX_TYPED_DATA_VALUES
+
+    text = _typed_message("string", MAX_TYPED_DATA_VALUES)
+    return _described(f"{len(text)} bytes", _run_message(text))
+
+
+def stage_message_issue() -> Callable[[], str]:
+    """The issue's 0.5 MB message (7,400 struct items): 108 s when the type hash was recomputed per item."""
+    text = _typed_message("struct", 3 * 7_400 + 4)
+    return _described(f"{len(text)} bytes", _run_message(text))
+
+
+def stage_message_over() -> Callable[[], str]:
+    """A 4 MiB message of 185,000 values: refused before hashing."""
+    text = _typed_message("struct", 185_000)
+    return _described(f"{len(text)} bytes", _run_message(text))
+
+
+def _builder(array_items: int) -> tuple[bytes, bytes]:
+    from tests.builders import address, calldata, service_record
+
+    safe, target = address("worst-safe"), address("worst-target")
+    tx = {"to": target, "value": "0", "data": None,
+          "contractMethod": {"name": "f", "inputs": [{"name": "xs", "type": "uint256[]", "internalType": "uint256[]"}],
+                             "payable": False},
+          "contractInputsValues": {"xs": "[" + ",".join(["1"] * array_items) + "]"}}
+    document = {"version": "1.0", "chainId": "1", "createdAt": 0, "meta": {"name": "x", "createdFromSafeAddress": safe},
+                "transactions": [tx]}
+    record = service_record(safe, target, data=calldata("f(uint256[])", ["uint256[]"], [[1] * 1000]), safe_version="1.4.1")
+    return json.dumps(document).encode(), json.dumps(record).encode()
+
+
+def _run_builder(file: bytes, payload: bytes) -> Callable[[], str]:
+    from decoders.errors import ColdsightError
+    from decoders.formats.tx_builder import load_batch_file
+    from decoders.verify import VerifyOptions, verify_bytes
+
+    def run() -> str:
+        try:
+            report = verify_bytes(payload, "worst-case", VerifyOptions(execute=False,
+                                                                      batch_file=load_batch_file(file, "worst-case.json")))
+        except ColdsightError as err:
+            return f"{err.code}: {err.message[:70]}"
+        found = [f for f in report.findings if f.code.startswith("BUILDER_")]
+        return f"verdict {report.verdict}, {len(found)} builder finding(s)"
+
+    return run
+
+
+def stage_builder_array() -> Callable[[], str]:
+    """A Transaction Builder file whose array input holds MAX_BUILDER_VALUES values, compared with a payload."""
+    from decoders.formats.tx_builder import MAX_BUILDER_VALUES
+
+    file, payload = _builder(MAX_BUILDER_VALUES - 1)
+    return _described(f"{len(file)} bytes", _run_builder(file, payload))
+
+
+def stage_builder_issue() -> Callable[[], str]:
+    """The issue's shape: a 4 MB builder file, one array of 2,000,000 values (6.5 s and 447 MB before): refused."""
+    file, payload = _builder(2_000_000)
+    return _described(f"{len(file)} bytes", _run_builder(file, payload))
+
+
+def _self_calls(count: int, heavy: bool) -> bytes:
+    from tests.builders import MULTISEND_CALL_ONLY_130, address, calldata, multisend, packed_entry, service_record
+
+    safe = address("worst-safe")
+    entries = b"".join(packed_entry(0, safe, 0, calldata("addOwnerWithThreshold(address,uint256)", ["address", "uint256"],
+                                                         [address(f"owner-{i}"), 1]) if heavy else b"")
+                       for i in range(count))
+    record = service_record(safe, MULTISEND_CALL_ONLY_130, data=multisend(entries), operation=1, safe_version="1.3.0")
+    return json.dumps(record).encode()
+
+
+def stage_self_calls_with_evm() -> Callable[[], str]:
+    """MAX_SELF_CALLS_EXECUTED addOwnerWithThreshold calls to the Safe itself, executed on the real bytecode."""
+    from decoders.execution_check import MAX_SELF_CALLS_EXECUTED
+
+    return _described(f"{MAX_SELF_CALLS_EXECUTED} self-calls",
+                      _run_verify(_self_calls(MAX_SELF_CALLS_EXECUTED, heavy=True), execute=True))
+
+
+def stage_self_calls_issue() -> Callable[[], str]:
+    """The issue's 5,000 self-calls in one batch (15 s before): not executed, block."""
+    return _described("5000 self-calls", _run_verify(_self_calls(5_000, heavy=False), execute=True))
+
+
 STAGES = {
     "json-size": stage_json_size,
     "json-depth": stage_json_depth,
@@ -361,6 +489,14 @@ STAGES = {
     "batch-nested": stage_batch_nested,
     "batch-with-evm": stage_batch_with_evm,
     "policy-size": stage_policy_size,
+    "message-struct-items": stage_message_struct_items,
+    "message-strings": stage_message_strings,
+    "message-issue": stage_message_issue,
+    "message-over-limit": stage_message_over,
+    "builder-array": stage_builder_array,
+    "builder-issue": stage_builder_issue,
+    "self-calls-with-evm": stage_self_calls_with_evm,
+    "self-calls-issue": stage_self_calls_issue,
     "evm-blake2f-20M-rounds": stage_evm_blake2f_issue,
     "evm-blake2f-at-bound": stage_evm_blake2f_at_bound,
     "evm-point-evaluation-x500": stage_evm_point_evaluation,

@@ -7,8 +7,22 @@ Pure parsing (no files): `app/addressbook_store.py` reads and keeps the files. A
 - Coldsight's own store (`{"schema": "coldsight.addressbook/1", "entries": [{chainId, address, name}]}`).
 
 Lookalike: address poisoning sends a victim dust from an address that shares the first and last
-four hex characters of one they use, hoping they copy it from their history. An address that is
-not in the book but matches a named one that way is flagged.
+hex characters of one they use, hoping they copy it from their history. Real incidents matched 3
+leading and 4 trailing hex characters (vanity generators make that cheap: 16^7 ≈ 2.7e8 tries), so
+that is the rule here: two different addresses with the same first 3 and last 4 hex characters
+(case-insensitive) look alike. An address that matches a named one is flagged, and so are two
+entries of the book itself that match each other (one of them may be the poisoned copy).
+
+False matches: a given unrelated address matches one given named address with probability
+16^-7 = 1 / 268,435,456 ≈ 3.7e-9. With N named addresses on the chain (book, policy labels,
+bundled tokens and deployments: a few hundred to a few thousand) and M addresses in one
+transaction, the chance of any false alarm is at most N·M / 16^7: for N = 2,000 and M = 50, about
+3.7e-4 (one review in 2,700). Within a book of n entries the chance of a false pair is
+n(n-1)/2 / 16^7: about 1.9e-3 for n = 1,000. A false alarm costs a careful look; a miss costs the
+funds, so the rule errs on the side of alarms.
+
+Names that the review itself uses for roles ("this Safe", "unknown", "the zero address", …) are
+refused at import: a row naming a stranger "this Safe" would otherwise be shown as this Safe.
 """
 
 from __future__ import annotations
@@ -22,8 +36,18 @@ from .errors import ColdsightError
 from .hexutil import parse_address
 
 SCHEMA = "coldsight.addressbook/1"
+LOOKALIKE_PREFIX = 3  # leading hex characters compared (after 0x)
+LOOKALIKE_SUFFIX = 4  # trailing hex characters compared
+# Words the review uses for roles and alarms: an entry named so would impersonate them on screen.
+RESERVED_NAMES = frozenset({
+    "this safe", "this safe itself", "the safe", "safe", "our safe", "your safe", "my safe", "the nested safe",
+    "unknown", "the zero address", "zero address", "whoever executes", "whoever executes the transaction",
+    "the executor", "the batch contract", "the multicall3 contract", "the smart account",
+})
+RESERVED_WORDS = ("looks like", "(unknown", "this safe")
 SAFE_EXPORT_VERSIONS = ("2.0", "3.0")
 MAX_NAME_LENGTH = 120
+MAX_BOOK_BYTES = 16 * 1024 * 1024  # app.addressbook_store.MAX_FILE_BYTES: the file bound, checked before reading
 
 
 class AddressBookError(ColdsightError):
@@ -72,17 +96,41 @@ class AddressBook:
 
 
 def lookalike_key(address: str) -> str:
-    """First and last four hex characters, case-insensitive: what people compare at a glance."""
+    """First 3 and last 4 hex characters, case-insensitive: what people compare at a glance."""
     body = address.lower()[2:]
-    return body[:4] + body[-4:]
+    return body[:LOOKALIKE_PREFIX] + body[-LOOKALIKE_SUFFIX:]
 
 
 def lookalikes(address: str, known: dict[str, str]) -> list[str]:
-    """Names of known addresses (lowercase address -> name) that `address` imitates: same first and
-    last four hex characters, different address."""
+    """Names of known addresses (lowercase address -> name) that `address` imitates: same first 3 and
+    last 4 hex characters, different address."""
     key = lookalike_key(address)
     lower = address.lower()
     return sorted({name for other, name in known.items() if other != lower and lookalike_key(other) == key})
+
+
+def mark_differences(address: str, other: str) -> str:
+    """`address` in full with each run of hex characters that differs from `other` in [brackets]:
+    0x553B[7]4…9E5A shows at once where a lookalike departs from the real one."""
+    out, inside = ["0x"], False
+    for mine, theirs in zip(address[2:], other[2:]):
+        differs = mine.lower() != theirs.lower()
+        if differs != inside:
+            out.append("[" if differs else "]")
+            inside = differs
+        out.append(mine)
+    if inside:
+        out.append("]")
+    return "".join(out)
+
+
+def lookalike_pairs(book: AddressBook) -> list[tuple[Entry, Entry]]:
+    """Pairs of entries on the same chain whose different addresses look alike (one may be poisoned)."""
+    by_key: dict[tuple[int, str], list[Entry]] = {}
+    for (chain, _), entry in sorted(book.entries.items()):
+        by_key.setdefault((chain, lookalike_key(entry.address)), []).append(entry)
+    return [(group[i], group[j]) for group in by_key.values() if len(group) > 1
+            for i in range(len(group)) for j in range(i + 1, len(group))]
 
 
 # -- parsing -----------------------------------------------------------------------------------
@@ -92,6 +140,11 @@ def _name(value: object, where: str) -> str:
     name = " ".join(value.split())  # no line breaks or tabs that could push text around on screen
     if len(name) > MAX_NAME_LENGTH:
         raise AddressBookError(f"name is {len(name)} characters, more than {MAX_NAME_LENGTH}", where)
+    folded = name.casefold()
+    if folded.strip(" .:;,!'\"") in RESERVED_NAMES or any(word in folded for word in RESERVED_WORDS):
+        raise AddressBookError(f"the name {name!r} is reserved: the review uses it for a role or an alarm "
+                               "(this Safe, unknown, the zero address, LOOKS LIKE)", where,
+                               "give the entry a name of its own")
     return name
 
 
@@ -160,10 +213,12 @@ def _parse_own(document: dict, source: str) -> AddressBook:
 
 
 def parse_json(text: str, source: str) -> AddressBook:
+    from . import strictjson  # size and nesting bounds before the C parser runs (deep JSON is a clear error)
+
     try:
-        document = json.loads(text)
-    except ValueError as exc:
-        raise AddressBookError(f"not valid JSON: {exc}", source) from None
+        document = strictjson.loads(text, source, max_bytes=MAX_BOOK_BYTES)
+    except ColdsightError as exc:
+        raise AddressBookError(exc.message, exc.where, exc.hint) from None
     if not isinstance(document, dict):
         raise AddressBookError("expected a JSON object", source)
     if document.get("schema") == SCHEMA:

@@ -23,6 +23,7 @@ from .errors import DecodeError
 from .deployments import ContractKind
 from .hexutil import keccak, to_checksum
 from .multisend import ZERO_ADDRESS, BatchLibrary, BatchReading, library_for, read_batch
+from .safe_libraries import migration_self_call, migration_targets
 from .safetx import Context, SafeTx
 from .wrappers import Unwrapped, is_wrapper, unwrap
 
@@ -115,6 +116,8 @@ def _fill(node: CallNode, context: Context, registry: AbiRegistry, budget: _Budg
         _unwrap_batch(node, context, registry, budget)
     elif is_create_call(node):
         _show_creation(node)
+    elif shows_library_self_call(node):
+        _show_library_self_call(node, context, registry, budget)
     else:
         _unwrap_wrapper(node, context, registry, budget)
 
@@ -163,6 +166,27 @@ def _show_creation(node: CallNode) -> None:
         address = ZERO_ADDRESS  # CREATE: the address depends on the deployer's account nonce, unknown offline
     node.children.append(CallNode(path=f"{node.path}.0", to=address, value=value, operation=2, data=code,
                                   depth=node.depth + 1, runs_as=deployer))
+
+
+def library_self_call(node: CallNode) -> bytes | None:
+    """The documented self-call a canonical library delegatecalled by an account makes (SafeMigration's
+    setFallbackHandler, decoders/safe_libraries.py), or None."""
+    if node.operation != 1 or node.function is None or node.target is None:
+        return None
+    return migration_self_call(node.function.name, migration_targets(node.target, node.to))
+
+
+def shows_library_self_call(node: CallNode) -> bool:
+    return library_self_call(node) is not None
+
+
+def _show_library_self_call(node: CallNode, context: Context, registry: AbiRegistry, budget: _Budget) -> None:
+    """The call the library makes from the account to the account itself (its real behaviour, not claimed)."""
+    account = executing_address(node)
+    child = CallNode(path=f"{node.path}.0", to=account, value=0, operation=0, data=library_self_call(node) or b"",
+                     depth=node.depth + 1, runs_as=account)
+    node.children.append(child)
+    _fill(child, context, registry, budget)
 
 
 def _unwrap_wrapper(node: CallNode, context: Context, registry: AbiRegistry, budget: _Budget) -> None:

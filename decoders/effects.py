@@ -153,11 +153,14 @@ class RefundEffect:
     token: str  # NATIVE or the token
     receiver: str | None  # None: whoever executes the transaction
     max_amount: int | None
+    path: str = "refund"  # "refund": this Safe's own; else the call of a nested Safe's transaction (decoders/inner_safes.py)
+    payer: str | None = None  # None: this Safe; else the nested Safe that pays it
 
     kind = "refund"
 
     def as_json(self) -> dict:
-        return {"asset": self.token, "to": self.receiver, "maxAmount": _num(self.max_amount)}
+        return {"asset": self.token, "to": self.receiver, "maxAmount": _num(self.max_amount), "path": self.path,
+                "payer": self.payer}
 
 
 JUDGEMENTS = ("self", "known", "intermediary", "unknown")
@@ -170,6 +173,10 @@ class Counterparty:
     judgement: str  # one of JUDGEMENTS
     receives: tuple[str, ...]  # what it gets, in words: "assets", "allowance", "position", "control", "refund"
     paths: tuple[str, ...]  # the calls that give it something
+    # Other named addresses it looks like (same first 3 and last 4 hex characters, decoders/addressbook.py):
+    # "name 0xFull…" each; `marked` is its address with the characters differing from the first in [brackets].
+    looks_like: tuple[str, ...] = ()
+    marked: str | None = None
 
     @property
     def acceptable(self) -> bool:
@@ -177,7 +184,7 @@ class Counterparty:
 
     def as_json(self) -> dict:
         return {"address": self.address, "name": self.name, "judgement": self.judgement,
-                "receives": list(self.receives), "paths": list(self.paths)}
+                "receives": list(self.receives), "paths": list(self.paths), "looksLike": list(self.looks_like)}
 
 
 @dataclass(frozen=True)

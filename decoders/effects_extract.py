@@ -33,6 +33,8 @@ from .effects import (
 from .effects_knowledge import FunctionKnowledge, Knowledge, knowledge
 from .hexutil import to_checksum
 from .names import Names
+from .addressbook import mark_differences
+from .inner_safes import nested_refunds
 from .refund import Refund
 from .safetx import Context
 
@@ -112,10 +114,13 @@ def extract_effects(root: CallNode, context: Context, names: Names, refund: Refu
     for node in nodes:
         _node_effects(node, collector)
     allowances = _fold_allowances(collector.allowance_steps)
-    refunds = ()
+    refunds: tuple[RefundEffect, ...] = ()
     if refund is not None:
         token = NATIVE if int(refund.token, 16) == 0 else refund.token
         refunds = (RefundEffect(token, refund.receiver, refund.max_amount),)
+    for path, payer, nested in nested_refunds(root, context):  # every Safe at every depth pays its own refund
+        token = NATIVE if int(nested.token, 16) == 0 else nested.token
+        refunds += (RefundEffect(token, nested.receiver, nested.max_amount, path, payer),)
     effects = Effects(assets=tuple(collector.assets), allowances=tuple(allowances),
                       authority=tuple(collector.authority), settings=tuple(collector.settings), refunds=refunds,
                       unexplained_value=tuple(collector.value_not_needed))
@@ -388,9 +393,12 @@ def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known
         if setting.setting in SETTINGS_WITH_HOLDER and setting.action != "remove":
             add(_address(setting.value), "control", setting.path)
     for refund in effects.refunds:
-        add(refund.receiver, "refund", "refund")
+        add(refund.receiver, "refund", refund.path)
     parties = []
     for address, what, paths in receives.values():
         judgement, name = judge(address, names, own, known, pass_through)
-        parties.append(Counterparty(address, name, judgement, tuple(what), tuple(paths)))
+        matches = names.lookalike_matches(address)
+        parties.append(Counterparty(address, name, judgement, tuple(what), tuple(paths),
+                                    tuple(f"{other_name} {other}" for other_name, other in matches),
+                                    mark_differences(address, matches[0][1]) if matches else None))
     return parties

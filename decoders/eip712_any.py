@@ -152,7 +152,17 @@ def encode_atomic(type_name: str, value: object, where: str) -> bytes:
 
 
 def hash_typed_data(document: dict, where: str = "typedData") -> TypedDataHashes:
-    """Domain separator, message hash and digest of an eth_signTypedData_v4 document."""
+    """Domain separator, message hash and digest of an eth_signTypedData_v4 document.
+
+    Computed by decoders.typed_view, which caches each struct's type hash (the functions above
+    recompute encodeType for every struct instance: fine for one struct, not for thousands)."""
+    from .typed_view import typed_view
+
+    return typed_view(document, where).hashes
+
+
+def hash_typed_data_uncached(document: dict, where: str = "typedData") -> TypedDataHashes:
+    """The plain recursive reading of the spec above (kept as a second implementation for tests)."""
     if not isinstance(document, dict):
         raise PayloadError("typed data must be an object", where)
     types, primary = document.get("types"), document.get("primaryType")

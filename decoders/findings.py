@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .effects import UNLIMITED_FROM, Allowance, AssetMovement, AuthorityChange, Effects
-from .calls import MULTISEND_SELECTOR, CallNode, batch_library_of, executing_address, is_create_call
+from .calls import (MULTISEND_SELECTOR, CallNode, batch_library_of, executing_address, is_create_call,
+                    shows_library_self_call)
 from .hexutil import short_address
 from .multisend import describe as describe_batch
 from .safetx import Context
@@ -63,7 +64,7 @@ def _target_text(node: CallNode, context: Context, names: Names | None = None) -
         return "this Safe"
     if node.target is not None:
         return f"{node.target.label} at {short_address(node.to)}"
-    token = token_at(context.chain_id, node.to)
+    token = tokens.token_at(context.chain_id, node.to)
     if token is not None:
         return f"{token.symbol} ({short_address(node.to)})"
     name = names.name_of(node.to) if names is not None else None
@@ -233,8 +234,15 @@ def _function_findings(node: CallNode, context: Context, target: str, names: Nam
         add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
             f"Signs a message as {signer} (EIP-1271): any contract that checks its signature will accept it; "
             f"{_message_words(values[0])}")
-    elif name in HANDLER_ROUTING and node.to == executing_address(node) == context.safe:
-        _handler_routing(add, name, values)
+    elif name in HANDLER_ROUTING:
+        # Judged for whichever Safe it reroutes (the account whose code runs the call), not only this one:
+        # a nested Safe or a Safe this one is a module of hands its EIP-1271 answers away just the same.
+        affected = executing_address(node)
+        if node.target is not None and node.target.kind.name == "FALLBACK_HANDLER" and node.runs_as is not None:
+            # Called on the handler contract itself: it keys its settings by msg.sender (HandlerContext._manager),
+            # so the Safe making the call is the one whose routing changes.
+            affected = node.runs_as
+        _handler_routing(add, name, values, "this Safe" if affected == context.safe else f"Safe {affected}")
     return found
 
 
@@ -257,7 +265,7 @@ def _message_words(message: bytes) -> str:
     return f"the message is {len(message)} bytes of binary data this review cannot read"
 
 
-def _handler_routing(add, name: str, values: list) -> None:
+def _handler_routing(add, name: str, values: list, safe: str = "this Safe") -> None:
     if name == "setSafeMethod":
         selector, method = values
         if method == bytes(32):
@@ -265,7 +273,7 @@ def _handler_routing(add, name: str, values: list) -> None:
         else:
             handler = "0x" + method[12:].hex()
             add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.CRITICAL,
-                f"Routes calls of selector 0x{selector.hex()} on this Safe to {handler} (ExtensibleFallbackHandler "
+                f"Routes calls of selector 0x{selector.hex()} on {safe} to {handler} (ExtensibleFallbackHandler "
                 "setSafeMethod): that contract answers them in the Safe's name")
     elif name == "setDomainVerifier":
         domain, verifier = values
@@ -273,12 +281,12 @@ def _handler_routing(add, name: str, values: list) -> None:
             add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.WARN, f"Removes the signature verifier for EIP-712 domain 0x{domain.hex()}")
         else:
             add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.CRITICAL,
-                f"Hands signature checks of this Safe for EIP-712 domain 0x{domain.hex()} to {verifier} "
+                f"Hands signature checks of {safe} for EIP-712 domain 0x{domain.hex()} to {verifier} "
                 "(ExtensibleFallbackHandler setDomainVerifier): it can make any message of that domain count as "
                 "signed by the Safe")
     else:
         add(FindingCode.FALLBACK_HANDLER_CHANGE, Severity.CRITICAL,
-            f"Routes {len(values[1])} selector(s) of interface 0x{values[0].hex()} on this Safe to other contracts "
+            f"Routes {len(values[1])} selector(s) of interface 0x{values[0].hex()} on {safe} to other contracts "
             "(ExtensibleFallbackHandler addSupportedInterfaceBatch)")
 
 
@@ -291,9 +299,26 @@ def _threshold_finding(add, threshold: int) -> None:
 
 def tree_findings(root: CallNode, context: Context, names: Names | None = None) -> list[Finding]:
     found: list[Finding] = []
+    documented: set[str] = set()  # paths of a canonical library's own, verified self-calls
     for node in root.walk():
-        found.extend(call_findings(node, context, names))
+        if shows_library_self_call(node):
+            documented.update(child.path for child in node.children)
+        own = call_findings(node, context, names)
+        if node.path in documented:
+            own = [_documented_step(f, node) for f in own]
+        found.extend(own)
     return found
+
+
+def _documented_step(finding: Finding, node: CallNode) -> Finding:
+    """SafeMigration's setFallbackHandler self-call sets the handler fixed in its verified code (the
+    canonical CompatibilityFallbackHandler of its version): part of the migration, which MASTERCOPY_CHANGE
+    judges, not a second decision."""
+    if finding.code != FindingCode.FALLBACK_HANDLER_CHANGE:
+        return finding
+    return Finding(finding.code, Severity.INFO, finding.path,
+                   f"As part of the migration, SafeMigration sets the fallback handler fixed in its verified code "
+                   f"({node.args[0].value if node.args else '?'}): the canonical handler of that Safe version")
 
 
 def verdict_of(findings: list[Finding]) -> Verdict:

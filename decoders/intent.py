@@ -22,6 +22,7 @@ from .effects import UNLIMITED_FROM as _UNLIMITED_FROM
 from .effects import Allowance, AssetMovement, Effects
 from .hexutil import short_address
 from .names import ZERO_ADDRESS, Names
+from .safe_libraries import L2_FUNCTIONS, migration_targets
 from .units import format_units
 
 UNLIMITED_FROM = _UNLIMITED_FROM  # the one "unlimited" rule (decoders/effects.py)
@@ -279,12 +280,10 @@ _TEMPLATES = {
     ("execTransaction", "address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)"):
         lambda d, v: f"Execute a transaction of Safe {d.target} calling {d.who(v[0])} (its call is shown under it)",
     # SafeMigration (delegatecalled by this Safe)
-    ("migrateSingleton", ")"): lambda d, v: "Replace this Safe's implementation (SafeMigration: to Safe 1.5.0)",
-    ("migrateWithFallbackHandler", ")"):
-        lambda d, v: "Replace this Safe's implementation and fallback handler (SafeMigration: to Safe 1.5.0)",
-    ("migrateL2Singleton", ")"): lambda d, v: "Replace this Safe's implementation (SafeMigration: to SafeL2 1.5.0)",
-    ("migrateL2WithFallbackHandler", ")"):
-        lambda d, v: "Replace this Safe's implementation and fallback handler (SafeMigration: to SafeL2 1.5.0)",
+    ("migrateSingleton", ")"): lambda d, v: _migration(d, with_handler=False),
+    ("migrateWithFallbackHandler", ")"): lambda d, v: _migration(d, with_handler=True),
+    ("migrateL2Singleton", ")"): lambda d, v: _migration(d, with_handler=False),
+    ("migrateL2WithFallbackHandler", ")"): lambda d, v: _migration(d, with_handler=True),
     ("migrateToL2", "address)"): lambda d, v: f"Replace this Safe's implementation with {d.who(v[0])}",
     ("migrateFromV111", "address,address)"):
         lambda d, v: f"Replace this Safe's implementation with {d.who(v[0])} and its fallback handler with {d.who(v[1])}",
@@ -303,6 +302,19 @@ _TEMPLATES = {
     ("changeAdmin", "address)"): lambda d, v: f"Hand the admin of proxy {d.target} to {d.who(v[0])}",
     ("changeProxyAdmin", "address,address)"): lambda d, v: f"Hand the admin of proxy {d.who(v[0])} to {d.who(v[1])}",
 }
+
+def _migration(d: _Describer, with_handler: bool) -> str:
+    """Name the target only when this deployment's immutables are known and verified (decoders/safe_libraries.py)."""
+    targets = migration_targets(d.node.target, d.node.to)
+    what = "implementation and fallback handler" if with_handler else "implementation"
+    if targets is None:
+        return (f"Replace this Safe's {what} with the ones fixed in the code of {d.target} "
+                "(SafeMigration; its targets are not verified offline)")
+    singleton = targets.singleton_l2 if d.node.function is not None and d.node.function.name in L2_FUNCTIONS \
+        else targets.singleton
+    text = f"Replace this Safe's implementation with {d.who(singleton)}"
+    return text + (f" and its fallback handler with {d.who(targets.fallback_handler)}" if with_handler else "")
+
 
 # The same table keyed by the whole canonical signature, which a decoded Function already carries.
 _TEMPLATE_BY_CANONICAL = {f"{name}({rest}": template for (name, rest), template in _TEMPLATES.items()}

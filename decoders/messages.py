@@ -25,9 +25,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+from .display_text import deceptive_code_points
 from .effects import Effects
 from .eip712 import domain_separator
-from .eip712_any import TypedDataHashes, hash_typed_data, parse_address, parse_bytes, parse_uint
+from .eip712_any import TypedDataHashes, parse_address, parse_bytes, parse_uint
 from .errors import ContextError, PayloadError
 from .addressbook import AddressBook
 from .effects import Allowance, AssetMovement
@@ -36,7 +37,8 @@ from .effects_knowledge import knowledge
 from .findings import Finding, allowance_finding, sort_findings, verdict_of
 from .names import Names
 from .hexutil import keccak, short_address
-from .safetx import SafeVersion
+from .safetx import Context, SafeTx, SafeVersion
+from .typed_view import TypedView, typed_view
 from .vocabulary import FindingCode, Severity
 
 SAFE_MSG_TYPE = "SafeMessage(bytes message)"
@@ -77,8 +79,12 @@ class InnerMessage:
     kind: str  # "text", "typed-data" or "hash"
     signed_bytes: bytes  # the bytes the SafeMessage carries
     text: str | None = None
+    # Typed data: only what the digest signs (typed_view.as_document()), so every reader (findings, the
+    # policy's message rules, the screens) sees the signed content; members the types do not declare are
+    # listed in typed_view.undeclared and never read.
     typed_data: dict | None = None
     typed_hashes: TypedDataHashes | None = None
+    typed_view: TypedView | None = None
 
 
 @dataclass
@@ -97,13 +103,27 @@ class MessageReview:
 
     def as_json(self) -> dict:
         inner = {"kind": self.inner.kind, "signedBytes": "0x" + self.inner.signed_bytes.hex(), "text": self.inner.text,
-                 "typedData": self.inner.typed_data,
-                 "typedDataHashes": self.inner.typed_hashes.as_json() if self.inner.typed_hashes else None}
+                 "typedData": _json_numbers(self.inner.typed_data),
+                 "typedDataHashes": self.inner.typed_hashes.as_json() if self.inner.typed_hashes else None,
+                 "undeclaredMembers": list(self.inner.typed_view.undeclared) if self.inner.typed_view else []}
         return {"schema": "coldsight.message/1", "verdict": self.verdict, "safe": self.safe,
                 "chainId": str(self.chain_id) if self.chain_id is not None else None,
                 "safeVersion": self.version.label, "hashes": self.hashes.as_json(), "message": inner,
                 "findings": [f.as_json() for f in sort_findings(self.findings)],
                 "effects": self.effects.as_json()}
+
+
+def _json_numbers(value: object) -> object:
+    """The typed-data view for JSON: numbers as decimal strings (lossless in any JSON reader)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list):
+        return [_json_numbers(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _json_numbers(item) for key, item in value.items()}
+    return value
 
 
 def is_message_document(document: object) -> bool:
@@ -117,18 +137,26 @@ def is_message_document(document: object) -> bool:
 def review_message(document: object, *, chain_id: int | None = None, safe: str | None = None,
                    safe_version: str | None = None, now: int | None = None,
                    address_book: AddressBook | None = None) -> MessageReview:
-    """Hash and judge one Safe message document; the context may come from the document or the caller."""
+    """Hash and judge one Safe message document; the context may come from the document or the caller.
+
+    `address_book`: the team's names, for the counterparties and the lookalike check of every address the
+    message signs."""
     if not isinstance(document, dict) or not is_message_document(document):
         raise PayloadError("not a Safe message (expected {safe, message, …} or SafeMessage typed data)", "payload")
     findings: list[Finding] = []
     wallet_digest = None
     if document.get("primaryType") == "SafeMessage":
-        wallet_digest = hash_typed_data(document, "typedData").digest  # what the owner's wallet will really sign
-        domain = document.get("domain") if isinstance(document.get("domain"), dict) else {}
-        doc_safe = domain.get("verifyingContract")
-        doc_chain = domain.get("chainId")
-        signed = parse_bytes((document.get("message") or {}).get("message"), "message.message")
+        outer = typed_view(document, "typedData")  # what the owner's wallet will really sign
+        wallet_digest = outer.digest
+        doc_safe = outer.get("domain.verifyingContract")
+        doc_chain = outer.get("domain.chainId")
+        signed_member = outer.get("message.message")
+        if not isinstance(signed_member, str):
+            raise PayloadError("SafeMessage must declare `message` as bytes", "typedData.types.SafeMessage")
+        signed = parse_bytes(signed_member, "message.message")
         original = document.get("originalMessage")
+        if outer.undeclared:
+            findings.append(_undeclared_finding(outer.undeclared))
     else:
         doc_safe, doc_chain = document.get("safe"), document.get("chainId")
         original = document["message"]
@@ -165,8 +193,9 @@ def review_message(document: object, *, chain_id: int | None = None, safe: str |
 def _inner(original: object, signed: bytes | None, findings: list[Finding]) -> InnerMessage:
     """What the SafeMessage carries, and the original it stands for when the payload gives it."""
     if isinstance(original, dict):
-        typed_hashes = hash_typed_data(original, "message")
-        inner = InnerMessage("typed-data", typed_hashes.digest, typed_data=original, typed_hashes=typed_hashes)
+        view = typed_view(original, "message")
+        inner = InnerMessage("typed-data", view.digest, typed_data=view.as_document(), typed_hashes=view.hashes,
+                             typed_view=view)
     elif isinstance(original, str) and original[:2] in ("0x", "0X") and len(original) == 66:
         inner = InnerMessage("hash", parse_bytes(original, "message"))
     elif isinstance(original, str):
@@ -226,11 +255,19 @@ def judge_inner(inner: InnerMessage, safe: str, now: int, chain_id: int | None =
             "content this review cannot see (ask for the original text or typed data)")
         return found, add.effects()
     if inner.kind == "text":
+        found += _deceptive_text([("text", inner.text or "")])
         return found, add.effects()
-    document = inner.typed_data
-    primary = document.get("primaryType")
-    message = document.get("message") or {}
-    domain = document.get("domain") or {}
+    # Typed data is read only through its hash-bound view (decoders/typed_view.py): the signed members.
+    view = inner.typed_view
+    assert view is not None  # a typed-data InnerMessage is built from its view
+    if view.undeclared:
+        found.append(_undeclared_finding(view.undeclared))
+    found += _deceptive_text(view.strings())
+    primary, message, domain = view.primary_type, view.message, view.domain
+    found += message_lookalike_findings(view, add.names)
+    if primary == "SafeTx" and is_safe_tx_layout(view):
+        found += safe_tx_message_findings(view, safe, add.names)
+        return found, add.effects()
     rule = _TYPED_RULES.get(primary)
     if rule is None:
         add(FindingCode.UNKNOWN_TYPED_DATA, Severity.WARN,
@@ -239,6 +276,28 @@ def judge_inner(inner: InnerMessage, safe: str, now: int, chain_id: int | None =
     else:
         rule(add, message, domain, safe, now)
     return found, add.effects()
+
+
+def _undeclared_finding(paths: tuple[str, ...]) -> Finding:
+    shown = ", ".join(paths[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+    return Finding(FindingCode.TYPED_DATA_UNDECLARED, Severity.CRITICAL, "message",
+                   f"The typed data carries members its types do not declare ({shown}): they are not signed, a wallet "
+                   "drops them, and they may be there to make the message look like something else. This review "
+                   "ignores them and judges only what is signed")
+
+
+def _deceptive_text(texts: list[tuple[str, str]]) -> list[Finding]:
+    found = []
+    for where, text in texts:
+        if text.isprintable():
+            continue
+        points = [p for p in deceptive_code_points(text) if p not in ("U+000A", "U+0009")]
+        if points:
+            listed = ", ".join(points[:4]) + (f" and {len(points) - 4} more" if len(points) > 4 else "")
+            found.append(Finding(FindingCode.DECEPTIVE_TEXT, Severity.WARN, "message",
+                                 f"The message's {where} contains invisible or terminal-control characters ({listed}) "
+                                 "that can make text look like something else; they are shown escaped (\\u…), read the raw value"))
+    return found
 
 
 def _expiry_words(expiry: int, now: int, maximum: int) -> tuple[str, bool]:
@@ -334,6 +393,106 @@ def _cow_order(add, message, domain, safe, now) -> None:
         add(FindingCode.TOKEN_APPROVAL, Severity.WARN, f"Signs a CoW Protocol order selling {sell} for {buy}, paid to this Safe")
 
 
+def is_safe_tx_layout(view: TypedView) -> bool:
+    """The types are exactly a Safe's SafeTx and domain (decoders/formats/typed_data.py): only then is the
+    digest a transaction hash a Safe checks. Any other `SafeTx` is unknown typed data (no rule)."""
+    from .formats.typed_data import DOMAIN_NO_CHAIN, DOMAIN_WITH_CHAIN, SAFE_TX_BASEGAS, SAFE_TX_DATAGAS
+
+    def shape(members: list[dict]) -> list[dict]:
+        return [{"name": m["name"], "type": m["type"]} for m in members]
+
+    return (shape(view.types.get("SafeTx", [])) in (SAFE_TX_BASEGAS, SAFE_TX_DATAGAS)
+            and shape(view.types.get("EIP712Domain", [])) in (DOMAIN_NO_CHAIN, DOMAIN_WITH_CHAIN))
+
+
+def message_lookalike_findings(view: TypedView, names: Names) -> list[Finding]:
+    """ADDRESS_LOOKALIKE for every signed address member that looks like another named address; critical
+    when its member says it receives something (spender, to, receiver, operator, …)."""
+    from .addressbook import mark_differences
+    from .names import RECEIVING_ARGUMENTS
+
+    found = []
+    for where, value in _addresses_in_view(view):
+        matches = names.lookalike_matches(value)
+        if not matches:
+            continue
+        member = where.rsplit(".", 1)[-1].split("[", 1)[0]
+        receives = member.lstrip("_").lower() in RECEIVING_ARGUMENTS or member in ("spender", "receiver")
+        alike = " / ".join(f"{name} {other}" for name, other in matches)
+        found.append(Finding(FindingCode.ADDRESS_LOOKALIKE, Severity.CRITICAL if receives else Severity.WARN, "message",
+                             f"{mark_differences(value, matches[0][1])} ({where}) starts and ends like {alike} "
+                             "(differences in [brackets]): check every character, it may be an address-poisoning "
+                             "lookalike" + (", and the message gives it something" if receives else "")))
+    return found
+
+
+def _addresses_in_view(view: TypedView) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[str, object]] = [("domain", view.domain), ("message", view.message)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((f"{where}.{key}", item) for key, item in value.items())
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{index}]", item) for index, item in enumerate(value))
+        elif isinstance(value, str) and len(value) == 42 and value[:2] == "0x" and _is_hex(value[2:]):
+            found.append((where, value))  # address members (EIP-55 in the view), and any 20-byte hex text
+    return sorted(found)
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in text)
+
+
+def safe_tx_message_findings(view: TypedView, safe: str, names: Names | None = None) -> list[Finding]:
+    """A SafeTx of another Safe signed as a message (this Safe owns that Safe and signs its transaction
+    through EIP-1271): reviewed like a transaction, with the top level's rules at every depth (operation,
+    target, settings, handler routing, refund, nested Safes), its findings under the path `message:…`."""
+    from .abi import bundled_registry
+    from .calls import build_call_tree
+    from .findings import tree_findings
+    from .inner_safes import inner_safe_findings, refund_findings_at
+
+    message, where = view.message, "message.message"
+    gas_key = "baseGas" if "baseGas" in message else "dataGas"
+    fields = ("to", "value", "data", "operation", "safeTxGas", gas_key, "gasPrice", "gasToken", "refundReceiver", "nonce")
+    missing = [name for name in fields if name not in message]
+    if missing:
+        raise PayloadError(f"a SafeTx message needs the SafeTx members; missing {', '.join(missing)}", where)
+    operation = parse_uint(message["operation"], f"{where}.operation", 8)
+    if operation > 1:
+        raise PayloadError(f"operation {operation} is neither CALL (0) nor DELEGATECALL (1)", f"{where}.operation")
+    tx = SafeTx(to=parse_address(message["to"], f"{where}.to"), value=parse_uint(message["value"], f"{where}.value"),
+                data=parse_bytes(message["data"], f"{where}.data"), operation=operation,
+                safe_tx_gas=parse_uint(message["safeTxGas"], f"{where}.safeTxGas"),
+                base_gas=parse_uint(message[gas_key], f"{where}.{gas_key}"),
+                gas_price=parse_uint(message["gasPrice"], f"{where}.gasPrice"),
+                gas_token=parse_address(message["gasToken"], f"{where}.gasToken"),
+                refund_receiver=parse_address(message["refundReceiver"], f"{where}.refundReceiver"),
+                nonce=parse_uint(message["nonce"], f"{where}.nonce"))
+    target = view.get("domain.verifyingContract")
+    if not isinstance(target, str):
+        raise PayloadError("a SafeTx message's domain must name the Safe (verifyingContract)", "message.domain")
+    chain = view.get("domain.chainId")
+    # The layout tells the hash family (decoders/safetx.py): dataGas is 0.1.0; baseGas with the chain id 1.3.0+.
+    version = SafeVersion.parse("0.1.0" if gas_key == "dataGas" else "1.3.0" if chain is not None else "1.1.1")
+    context = Context(chain if isinstance(chain, int) else None, target, version)
+    root = build_call_tree(tx, context, bundled_registry())
+    inner = tree_findings(root, context) + inner_safe_findings(root, context)
+    inner += refund_findings_at(tx, target, context, "0", safe)
+    if names is not None:
+        from .names import lookalike_findings
+
+        inner += lookalike_findings(root, Names(names.chain_id, names.safe, names.book, names.labels))
+    prefix = f"[transaction of Safe {target}, nonce {tx.nonce}, signed as a message] "
+    found = [Finding(FindingCode.OPAQUE_APPROVAL, Severity.WARN, "message",
+                     f"Signs transaction {tx.nonce} of Safe {target} (this Safe is its owner): a signature that lets "
+                     "that Safe execute it; its calls are reviewed below")]
+    found += [Finding(f.code, f.severity, f"message:{f.path}" if f.path is not None else "message", prefix + f.message)
+              for f in inner]
+    return found
+
+
 def _nested_safe_tx(add, message, domain, safe, now) -> None:
     target = domain.get("verifyingContract", "?")
     add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
@@ -342,7 +501,8 @@ def _nested_safe_tx(add, message, domain, safe, now) -> None:
 
 
 # Rules by primary type: EIP-2612 and DAI `Permit`; Uniswap/permit2 src/libraries/{PermitHash,
-# AllowanceTransfer}.sol; CoW Protocol GPv2Order.sol `Order`; Safe's own SafeTx.
+# AllowanceTransfer}.sol; CoW Protocol GPv2Order.sol `Order`; Safe's own SafeMessage (a SafeTx is
+# reviewed as a transaction: safe_tx_message_findings).
 _TYPED_RULES = {
     "Permit": _permit,
     "PermitSingle": _permit2_single,
@@ -351,7 +511,6 @@ _TYPED_RULES = {
     "PermitBatchTransferFrom": _permit2_transfer,
     "PermitWitnessTransferFrom": _permit2_transfer,
     "Order": _cow_order,
-    "SafeTx": _nested_safe_tx,
     "SafeMessage": _nested_safe_tx,
 }
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from . import deployments, erc7730, tokens
-from .addressbook import AddressBook, lookalike_key
+from .addressbook import LOOKALIKE_PREFIX, LOOKALIKE_SUFFIX, AddressBook, lookalike_key, mark_differences
 from .calls import CallNode
 from .findings import Finding
 from .hexutil import short_address, to_checksum
@@ -71,15 +71,21 @@ class Names:
         return index
 
     def imitated(self, address: str) -> list[str]:
-        """Names of known addresses that `address` (not itself known) imitates, else []."""
+        """Names of other named addresses that `address` looks like (same first 3 and last 4 hex
+        characters), else []. A named address is checked too: two book entries that look alike mean
+        one of them may be the poisoned copy saved under a trusted name."""
+        return sorted({name for name, _ in self.lookalike_matches(address)})
+
+    def lookalike_matches(self, address: str) -> list[tuple[str, str]]:
+        """(name, EIP-55 address) of every other named address `address` looks like."""
         # The key lookup first: most addresses share their key with nothing known, and then no name is needed.
         same_key = self._known_by_key.get(lookalike_key(address))
         if not same_key:
             return []
         lower = address.lower()
-        if lower == ZERO_ADDRESS or self.name_of(address) is not None:
+        if lower == ZERO_ADDRESS:
             return []
-        return sorted({name for other, name in same_key.items() if other != lower})
+        return sorted((name, to_checksum(bytes.fromhex(other[2:]))) for other, name in same_key.items() if other != lower)
 
     def imitated_addresses(self, address: str) -> list[tuple[str, str]]:
         """(name, known address) for each known address `address` imitates (see `imitated`)."""
@@ -112,29 +118,15 @@ class Names:
         if lower == ZERO_ADDRESS:
             return f"the zero address ({short})"
         name = self._known.get(lower)  # name_of, without lowering again
+        matches = self.lookalike_matches(address) if lookalike_key(lower) in self._known_by_key else []
+        if matches:
+            # Poisoning imitates the short form: a lookalike is always shown in full, differences marked.
+            full = mark_differences(to_checksum(bytes.fromhex(lower[2:])), matches[0][1])
+            alike = " / ".join(f"{other_name} {other}" for other_name, other in matches)
+            return f"{name} ({full}; LOOKS LIKE {alike})" if name is not None else f"{full} (unknown; LOOKS LIKE {alike})"
         if name is not None:
             return f"{name} ({short})"
-        lookalike = self.lookalike_text(address) if lookalike_key(lower) in self._known_by_key else None
-        if lookalike is not None:
-            return lookalike
         return f"{short} (unknown)"
-
-
-def mark_differences(address: str, other: str) -> str:
-    """`address` in full with each run of hex digits that differs from `other` (case aside) in brackets."""
-    out: list[str] = []
-    inside = False
-    for index, char in enumerate(address):
-        differs = index >= 2 and (index >= len(other) or char.lower() != other[index].lower())
-        if differs and not inside:
-            out.append("[")
-        elif not differs and inside:
-            out.append("]")
-        inside = differs
-        out.append(char)
-    if inside:
-        out.append("]")
-    return "".join(out)
 
 
 def _bundled_name(chain_id: int | None, address: str) -> str | None:
@@ -182,8 +174,27 @@ def _addresses_in(value: object, found: list[str]) -> None:
             _addresses_in(item, found)
 
 
+# A lookalike in one of these roles receives something (assets, an allowance, control): block.
+RECEIVING_FUNCTIONS = frozenset({
+    "transfer", "transferFrom", "safeTransferFrom", "safeBatchTransferFrom", "approve", "increaseAllowance",
+    "setApprovalForAll", "permit", "mint", "deposit", "depositFor", "withdrawTo", "send", "sendValue",
+    "transferOwnership", "changeAdmin", "setOwner", "grantRole", "addOwnerWithThreshold", "swapOwner",
+    "enableModule", "setGuard", "setFallbackHandler", "delegate", "execTransactionFromModule",
+})
+RECEIVING_ARGUMENTS = frozenset({"to", "recipient", "receiver", "spender", "operator", "beneficiary", "dst", "guy",
+                                 "newowner", "delegatee", "destination", "payee"})
+
+
+def _receives(node: CallNode, role: str) -> bool:
+    if role == "target":
+        return node.value > 0
+    name = node.function.name if node.function is not None else ""
+    return name in RECEIVING_FUNCTIONS or role.lstrip("_").lower() in RECEIVING_ARGUMENTS
+
+
 def lookalike_findings(root: CallNode, names: Names) -> list[Finding]:
-    """ADDRESS_LOOKALIKE for each call target or address argument that imitates a known address."""
+    """ADDRESS_LOOKALIKE for each call target or address argument that looks like another named address:
+    a warning, critical when the lookalike receives something (native value, tokens, an allowance, control)."""
     found: list[Finding] = []
     known_keys = names._known_by_key  # a key no known address has rules an address out at once
     imitations: dict[str, list[str]] = {}  # lowercase address -> names it imitates (pure, so once per address)
@@ -200,16 +211,21 @@ def lookalike_findings(root: CallNode, names: Names) -> list[Finding]:
             if lower in seen:
                 continue
             seen.add(lower)
-            imitated = imitations.get(lower)
-            if imitated is None:
+            matches = imitations.get(lower)
+            if matches is None:
                 body = lower[2:]  # lookalike_key, inlined: this runs for every address
-                imitated = imitations[lower] = names.imitated(address) if body[:4] + body[-4:] in known_keys else []
-            if imitated:
-                pairs = names.imitated_addresses(address)
-                marked = " / ".join(f"{name} {mark_differences(known, address)}" for name, known in pairs)
+                key = body[:LOOKALIKE_PREFIX] + body[-LOOKALIKE_SUFFIX:]
+                matches = imitations[lower] = names.lookalike_matches(address) if key in known_keys else []
+            if matches:
+                own = names.name_of(address)
+                who = f"{mark_differences(address, matches[0][1])} ({own!r}, {role})" if own is not None \
+                    else f"{mark_differences(address, matches[0][1])} ({role}, unknown)"
+                alike = " / ".join(f"{name} {other}" for name, other in matches)
+                receives = _receives(node, role)
+                consequence = (" and receives something in this call: do not sign until you have checked every "
+                               "character against your own records" if receives else
+                               ": check every character, it may be an address-poisoning lookalike")
                 found.append(Finding(
-                    FindingCode.ADDRESS_LOOKALIKE, Severity.WARN, node.path,
-                    f"{mark_differences(address, pairs[0][1]) if pairs else address} ({role}) is unknown but starts "
-                    f"and ends like {marked or ' / '.join(imitated)}: the characters in brackets differ; check every "
-                    "character, it may be an address-poisoning lookalike"))
+                    FindingCode.ADDRESS_LOOKALIKE, Severity.CRITICAL if receives else Severity.WARN, node.path,
+                    f"{who} starts and ends like {alike} (differences in [brackets]){consequence}"))
     return found

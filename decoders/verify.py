@@ -18,6 +18,7 @@ from .effects_extract import extract_effects, with_proof
 from .findings import Finding, effect_findings, tree_findings
 from .formats import parse_bytes
 from .hexutil import parse_address
+from .inner_safes import inner_safe_findings
 from .intent import describe_tree
 from .formats.tx_builder import compare_with_tree
 from .names import Names, lookalike_findings
@@ -95,6 +96,7 @@ def verify_payload(payload: Payload, options: VerifyOptions | None = None) -> Re
     findings += refund_findings(payload.tx, context, refund)
     names = Names(context.chain_id, context.safe, options.address_book or AddressBook())
     findings += tree_findings(root, context, names)
+    findings += inner_safe_findings(root, context)
     findings += decoded_mismatch_findings(payload.data_decoded, root)
     now = int(time.time())
     effects = extract_effects(root, context, names, refund, now)

@@ -169,6 +169,7 @@ class FindingCode(StrEnum):
     EXECUTION_UNCHECKED = "EXECUTION_UNCHECKED"
     ADDRESS_LOOKALIKE = "ADDRESS_LOOKALIKE"
     DECEPTIVE_TEXT = "DECEPTIVE_TEXT"
+    TYPED_DATA_UNDECLARED = "TYPED_DATA_UNDECLARED"
     COUNTERPARTY_UNKNOWN = "COUNTERPARTY_UNKNOWN"
     PROCEEDS_TO_THIRD_PARTY = "PROCEEDS_TO_THIRD_PARTY"
     VALUE_NOT_NEEDED = "VALUE_NOT_NEEDED"
@@ -216,6 +217,7 @@ CATALOGUE: dict[FindingCode, CodeInfo] = {
     FindingCode.EXECUTION_UNCHECKED: CodeInfo(Severity.CRITICAL, False, "the EVM check did not cover every call shown (not run, stopped early, work limit)"),
     FindingCode.ADDRESS_LOOKALIKE: CodeInfo(Severity.WARN, False, "an unknown address starts and ends like a known one (address poisoning)"),
     FindingCode.DECEPTIVE_TEXT: CodeInfo(Severity.WARN, True, "decoded text carries control, bidi or zero-width characters (shown escaped)"),
+    FindingCode.TYPED_DATA_UNDECLARED: CodeInfo(Severity.CRITICAL, False, "typed data carries members its types do not declare (not signed)"),
     FindingCode.COUNTERPARTY_UNKNOWN: CodeInfo(Severity.WARN, True, "assets, an allowance or control go to an address no address book, policy or bundled list knows"),
     FindingCode.PROCEEDS_TO_THIRD_PARTY: CodeInfo(Severity.CRITICAL, True, "a swap, withdrawal, bridge, deposit or claim credits an unknown address instead of the Safe"),
     FindingCode.VALUE_NOT_NEEDED: CodeInfo(Severity.CRITICAL, True, "native coin is attached to a function that takes none (an ERC-20 call, execTransaction, ...)"),

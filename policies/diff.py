@@ -15,12 +15,13 @@ Also compared: Safe bindings and version pins, validity window, defaults, truste
 targets, waivers (`[[allow_dangerous]]`), the `[refund]` table and `[[batch_rules]]`.
 """
 
+import re
 from dataclasses import dataclass
 
-from decoders.hexutil import short_address, to_checksum
+from decoders.hexutil import to_checksum
 from decoders.units import format_units
 
-from .conditions import AllOf, Compare, Condition
+from .conditions import AllOf, AnyOf, Calldata, Compare, Condition, Every, Fields, Length, Some
 from .model import BatchRule, CallMatch, Policy, RefundPolicy, Rule
 from .refs import AddressRef, Env
 from decoders.vocabulary import Effect, operation_name
@@ -61,9 +62,10 @@ class _Side:
         return None if refs is None else self.env.resolve_all(refs)
 
     def name(self, address: str) -> str:
+        """`@label 0x…` with the whole checksummed address: four plus four characters is what poisoning forges."""
         label = self.env.label_of(address)
         shown = to_checksum(bytes.fromhex(address[2:]))
-        return f"@{label} {short_address(shown)}" if label else shown
+        return f"@{label} {shown}" if label else shown
 
     def token(self, address: str | None) -> tuple[str, int] | None:
         """(symbol, decimals) of the token at `address` in this policy's address book."""
@@ -130,6 +132,47 @@ def _bounds(condition: Condition | None) -> tuple[dict[str, int], list[Condition
     return bounds, rest
 
 
+def canonical(condition: Condition | None, side: _Side) -> object:
+    """What a condition means on this side, independent of how it was written: addresses resolved,
+    amounts in base units, `eq X` the same as `in [X]`, operands unordered. Equal canonical forms match
+    exactly the same calls ("250000 USDC" and "250000000000" are one cap)."""
+    if condition is None:
+        return None
+    if isinstance(condition, Compare):
+        if condition.is_address:
+            values = frozenset(("address", a) for a in side.env.resolve_all(condition.expected))
+        else:
+            values = frozenset((type(v).__name__, v) for v in condition.expected)
+        op = "in" if condition.op == "eq" else condition.op
+        return ("compare", op, values)
+    if isinstance(condition, AllOf):
+        parts = frozenset(canonical(p, side) for p in condition.parts)
+        return next(iter(parts)) if len(parts) == 1 else ("all", parts)
+    if isinstance(condition, AnyOf):
+        parts = frozenset(canonical(p, side) for p in condition.parts)
+        return next(iter(parts)) if len(parts) == 1 else ("any", parts)
+    if isinstance(condition, (Length, Every, Some)):
+        return (type(condition).__name__, canonical(condition.inner, side))
+    if isinstance(condition, Fields):
+        return ("fields", frozenset((index, canonical(c, side)) for index, _, c in condition.fields))
+    if isinstance(condition, Calldata):
+        return ("calldata", condition.function.canonical, canonical_checks(condition.args, side))
+    return ("other", repr(condition))
+
+
+def canonical_checks(checks, side: _Side) -> object:
+    if checks is None:
+        return None
+    return frozenset((index, canonical(c, side)) for index, _, c in checks.checks)
+
+
+def canonical_match(match: CallMatch | None, side: _Side) -> object:
+    if match is None:
+        return None
+    return (side.resolve(match.targets), match.selector, match.operations, canonical(match.value, side),
+            canonical_checks(match.args, side))
+
+
 def _value_sets(condition: Condition | None, side: _Side) -> tuple[str, frozenset] | None:
     """("in" | "not_in", values) for a single eq/in/not_in comparison, addresses resolved."""
     parts = _parts(condition)
@@ -149,8 +192,8 @@ def compare_condition(old: Condition | None, new: Condition | None, sides: tuple
     def policy(rule_matches_more: bool) -> str:
         return WIDENS if rule_matches_more == is_allow else NARROWS
 
-    if old is None and new is None:
-        return []
+    if canonical(old, before) == canonical(new, after):
+        return []  # written differently, means the same (units, eq vs in, order of operands)
     if old is None or new is None:
         note = "condition removed" if new is None else "condition added"
         return [(policy(new is None), old_text, new_text, note)]
@@ -186,8 +229,6 @@ def compare_condition(old: Condition | None, new: Condition | None, sides: tuple
             changes.append((policy(matches_more), old_text, new_text, note))
         if changes:
             return changes
-    if old_text == new_text and repr(old) == repr(new):
-        return []
     # Rewritten with other operators: not ordered here, shown as widening so a person reads it.
     return [(WIDENS, old_text, new_text, "condition rewritten; cannot be ordered, review it")]
 
@@ -342,7 +383,7 @@ def _diff_waivers(sides: tuple[_Side, _Side], scope: str, out: list[Change]) -> 
         elif n is None:
             out.append(Change(NARROWS, scope, target, function, finding, f"waived: {o.reason}", "not waived",
                               "waiver removed", o.where))
-        elif o.match.args != n.match.args or o.match.value != n.match.value or o.match.operations != n.match.operations:
+        elif canonical_match(o.match, before) != canonical_match(n.match, after):
             out.append(Change(WIDENS, scope, target, function, finding, _waiver_text(o, before), _waiver_text(n, after),
                               "waiver conditions changed; review them", n.where))
         elif o.reason != n.reason:
@@ -357,6 +398,21 @@ def _waiver_text(waiver, side: _Side) -> str:
 def _diff_batch_rules(old: Policy, new: Policy, out: list[Change]) -> None:
     old_rules = {r.id: r for r in old.batch_rules}
     new_rules = {r.id: r for r in new.batch_rules}
+    # Batch rules apply to every Safe; their labels are read on the first Safe's chain of each policy.
+    before = _Side(old, old.safes[0].chain, old.safes[0].address)
+    after = _Side(new, new.safes[0].chain, new.safes[0].address)
+
+    def token_key(side: _Side, token: AddressRef | None) -> str:
+        if token is None:
+            return "native"
+        resolved = sorted(side.resolve((token,)) or ())
+        return resolved[0] if resolved else token.display
+
+    def unit(side: _Side, key: str) -> tuple[str, int] | None:
+        return ("native", 18) if key == "native" else side.token(key)
+
+    def shown(side: _Side, key: str) -> str:
+        return side.name(key) if key.startswith("0x") else key
 
     def add(direction, rule: BatchRule, argument, a, b, note=""):
         out.append(Change(direction, "all Safes", "whole transaction", f"batch rule {rule.id}", argument, a, b, note,
@@ -375,22 +431,26 @@ def _diff_batch_rules(old: Policy, new: Policy, out: list[Change]) -> None:
         if o.max_calls != n.max_calls:
             grew = n.max_calls is None or (o.max_calls is not None and n.max_calls > o.max_calls)
             add(WIDENS if grew else NARROWS, n, "max_calls", str(o.max_calls or "no limit"), str(n.max_calls or "no limit"))
-        old_sums = {(s.token.display if s.token else "native", s.per_recipient): s for s in o.sums}
-        new_sums = {(s.token.display if s.token else "native", s.per_recipient): s for s in n.sums}
-        for key in sorted(set(old_sums) | set(new_sums)):
-            a, b = old_sums.get(key), new_sums.get(key)
-            name = f"sum of {key[0]}" + (" per recipient" if key[1] else "")
-            if a is None or b is None or a.cap != b.cap:
-                grew = b is None or (a is not None and b.cap > a.cap)
-                add(WIDENS if grew else NARROWS, n, name, "-" if a is None else str(a.cap), "-" if b is None else str(b.cap),
-                    _power_of_ten(a.cap, b.cap) if a and b else "")
-        old_counts = {c.shown: c.cap for c in o.counts}
-        new_counts = {c.shown: c.cap for c in n.counts}
-        for key in sorted(set(old_counts) | set(new_counts)):
-            a, b = old_counts.get(key), new_counts.get(key)
+        for field_name, what in (("sums", "sum of"), ("allowances", "allowance of")):
+            old_sums = {(token_key(before, s.token), s.per_recipient, getattr(s, "kind", "")): s for s in getattr(o, field_name)}
+            new_sums = {(token_key(after, s.token), s.per_recipient, getattr(s, "kind", "")): s for s in getattr(n, field_name)}
+            for key in sorted(set(old_sums) | set(new_sums)):
+                a, b = old_sums.get(key), new_sums.get(key)
+                name = f"{what} {shown(after if b else before, key[0])}" + (" per recipient" if key[1] else "") + \
+                    (f" ({key[2]})" if key[2] else "")
+                if a is None or b is None or a.cap != b.cap:
+                    grew = b is None or (a is not None and b.cap > a.cap)
+                    add(WIDENS if grew else NARROWS, n, name, "-" if a is None else _amount(a.cap, unit(before, key[0])),
+                        "-" if b is None else _amount(b.cap, unit(after, key[0])), _power_of_ten(a.cap, b.cap) if a and b else "")
+        _diff_effect_limits(o, n, (before, after), add)
+        old_counts = {canonical_match(c.match, before): (c.shown, c.cap) for c in o.counts}
+        new_counts = {canonical_match(c.match, after): (c.shown, c.cap) for c in n.counts}
+        for key in sorted(set(old_counts) | set(new_counts), key=lambda k: (old_counts.get(k) or new_counts[k])[0]):
+            (label, a), (label_new, b) = old_counts.get(key, (None, None)), new_counts.get(key, (None, None))
             if a != b:
                 grew = b is None or (a is not None and b > a)
-                add(WIDENS if grew else NARROWS, n, f"calls of {key}", "-" if a is None else str(a), "-" if b is None else str(b))
+                add(WIDENS if grew else NARROWS, n, f"calls of {label_new or label}", "-" if a is None else str(a),
+                    "-" if b is None else str(b))
         old_seq = {s.shown_when: s for s in o.sequences}
         new_seq = {s.shown_when: s for s in n.sequences}
         for key in sorted(set(old_seq) | set(new_seq)):
@@ -399,12 +459,142 @@ def _diff_batch_rules(old: Policy, new: Policy, out: list[Change]) -> None:
                 add(NARROWS, n, f"sequence after {key}", "-", b.shown_then or "required arguments")
             elif b is None:
                 add(WIDENS, n, f"sequence after {key}", a.shown_then or "required arguments", "-", "sequence removed")
-            elif a != b:
+            elif (canonical_match(a.when, before), canonical_checks(a.require, before), canonical_match(a.then, before)) != \
+                    (canonical_match(b.when, after), canonical_checks(b.require, after), canonical_match(b.then, after)):
                 add(WIDENS, n, f"sequence after {key}", a.shown_then, b.shown_then, "sequence changed; review it")
 
 
+def _diff_effect_limits(o: BatchRule, n: BatchRule, sides: tuple[_Side, _Side], add) -> None:
+    """Counterparties by label, authority changes, and how allowances are read as used."""
+    before, after = sides
+    old_parties = before.resolve(o.counterparties) if o.counterparties is not None else None
+    new_parties = after.resolve(n.counterparties) if n.counterparties is not None else None
+    if old_parties != new_parties:
+        if new_parties is None:
+            add(WIDENS, n, "counterparties", "only listed", "anyone", "counterparty list removed")
+        elif old_parties is None:
+            add(NARROWS, n, "counterparties", "anyone", ", ".join(sorted(after.name(a) for a in new_parties)), "")
+        else:
+            for address in sorted(new_parties - old_parties):
+                add(WIDENS, n, "counterparties", "-", after.name(address), "new counterparty")
+            for address in sorted(old_parties - new_parties):
+                add(NARROWS, n, "counterparties", before.name(address), "-", "counterparty removed")
+    if o.authority_changes != n.authority_changes:
+        add(WIDENS if n.authority_changes else NARROWS, n, "authority changes", "allowed" if o.authority_changes else "none",
+            "allowed" if n.authority_changes else "none", "")
+    old_uses = {canonical_match(u.match, before) for a in o.allowances for u in a.used_by}
+    new_uses = {canonical_match(u.match, after) for a in n.allowances for u in a.used_by}
+    if new_uses - old_uses:
+        add(WIDENS, n, "allowance used by", "-", ", ".join(sorted({u.shown for a in n.allowances for u in a.used_by})),
+            "more calls count as using an allowance (less is left standing); review them")
+
+
+def _diff_message_rules(sides: tuple[_Side, _Side], scope: str, out: list[Change]) -> None:
+    """`[[message_rules]]`: what the Safe may sign. A wider allow rule widens; a wider warn or deny rule narrows."""
+    before, after = sides
+    old_rules = {r.id: r for r in before.policy.message_rules}
+    new_rules = {r.id: r for r in after.policy.message_rules}
+    rank = {Effect.ALLOW: 0, Effect.WARN: 1, Effect.DENY: 2}
+    for rule_id in sorted(set(old_rules) | set(new_rules)):
+        o, n = old_rules.get(rule_id), new_rules.get(rule_id)
+
+        def add(direction, argument, a, b, note, where, rule=n or o):
+            out.append(Change(direction, scope, "Safe messages", f"message rule {rule.id}", argument, a, b, note, where))
+
+        if o is None or n is None:
+            rule = n or o
+            grows = (rule.effect == Effect.ALLOW) == (o is None)
+            side = after if o is None else before
+            text = f"{_verb(rule.effect)}: {_message_text(rule, side)}"
+            add(WIDENS if grows else NARROWS, "(rule)", "-" if o is None else text, text if o is None else "-",
+                f"{'new' if o is None else 'removed'} {rule.effect} message rule", rule.where)
+            continue
+        is_allow = n.effect == Effect.ALLOW
+        if o.effect != n.effect:
+            add(WIDENS if rank[n.effect] < rank[o.effect] else NARROWS, "effect", o.effect, n.effect, "", n.where)
+        for key, a, b in _message_sets(o, n, sides):
+            if a == b:
+                continue
+            shown = lambda values: "any" if values is None else ", ".join(sorted(map(str, values)))  # noqa: E731
+            added = None if b is None else (b - a if a is not None else frozenset())
+            removed = None if a is None else (a - b if b is not None else frozenset())
+            if b is None or a is None:
+                more = b is None
+                add(WIDENS if more == is_allow else NARROWS, key, shown(a), shown(b), "constraint removed" if more
+                    else "constraint added", n.where)
+                continue
+            # More listed values match more messages, except a deny rule's counterparties: it denies those NOT listed.
+            grows = is_allow or (key == "counterparties" and n.effect == Effect.DENY)
+            if added:
+                add(WIDENS if grows else NARROWS, key, shown(a), shown(b), f"added: {shown(added)}", n.where)
+            if removed:
+                add(NARROWS if grows else WIDENS, key, shown(a), shown(b), f"removed: {shown(removed)}", n.where)
+        old_members = {m.path: m.condition for m in o.members}
+        new_members = {m.path: m.condition for m in n.members}
+        for path in sorted(set(old_members) | set(new_members)):
+            for direction, a, b, note in compare_condition(old_members.get(path), new_members.get(path), sides,
+                                                           (None, None), is_allow):
+                add(direction, f"members.{path}", a, b, note, f"{n.where}.members.{path}")
+
+
+def _message_sets(o, n, sides: tuple[_Side, _Side]) -> list[tuple[str, frozenset | None, frozenset | None]]:
+    before, after = sides
+
+    def as_set(values, side: _Side | None = None, refs: bool = False):
+        if values is None:
+            return None
+        if refs:
+            return frozenset(side.name(a) for a in side.resolve(values))
+        return frozenset(values)
+
+    return [("kind", as_set(o.kinds), as_set(n.kinds)), ("primary_type", as_set(o.primary_types), as_set(n.primary_types)),
+            ("domain.name", as_set(o.domain_names), as_set(n.domain_names)),
+            ("domain.chain_id", as_set(o.chain_ids), as_set(n.chain_ids)),
+            ("domain.verifying_contract", as_set(o.contracts, before, True), as_set(n.contracts, after, True)),
+            ("counterparties", as_set(o.counterparties, before, True), as_set(n.counterparties, after, True))]
+
+
+def _message_text(rule, side: _Side) -> str:
+    parts = []
+    for key, values in (("kind", rule.kinds), ("primary_type", rule.primary_types), ("domain.name", rule.domain_names),
+                        ("domain.chain_id", rule.chain_ids)):
+        if values is not None:
+            parts.append(f"{key} one of [{', '.join(map(str, values))}]")
+    if rule.contracts is not None:
+        parts.append(f"domain.verifying_contract one of [{', '.join(sorted(side.name(a) for a in side.resolve(rule.contracts)))}]")
+    parts += [f"{m.path} {_describe(m.condition, side, None)}" for m in rule.members]
+    if rule.counterparties is not None:
+        parts.append(f"counterparties one of [{', '.join(sorted(side.name(a) for a in side.resolve(rule.counterparties)))}]")
+    return "; ".join(parts) or "ANY message (no conditions)"
+
+
+def diff_trust(old, new) -> list[Change]:
+    """Two trust files (`coldsight.trust/1`): who may sign policies, and how many must."""
+    from .example_keys import EXAMPLE_SIGNERS
+
+    out: list[Change] = []
+
+    def add(direction, argument, a, b, note, target="-"):
+        out.append(Change(direction, "trust", target, "-", argument, a, b, note, "trust"))
+
+    if old.threshold != new.threshold:
+        fewer = new.threshold < old.threshold
+        add(WIDENS if fewer else NARROWS, "threshold", f"{old.threshold} of {len(old.signers)}",
+            f"{new.threshold} of {len(new.signers)}",
+            "fewer signatures make a policy valid" if fewer else "more signatures are needed")
+    for address in sorted(set(new.signers) - set(old.signers)):
+        note = "may now sign policies" + (" (a PUBLIC EXAMPLE KEY: anyone can sign as it)" if address in EXAMPLE_SIGNERS else "")
+        add(WIDENS, "signer", "-", f"{new.signers[address]} {address}", note, address)
+    for address in sorted(set(old.signers) - set(new.signers)):
+        add(NARROWS, "signer", f"{old.signers[address]} {address}", "-", "may no longer sign policies", address)
+    for address in sorted(set(old.signers) & set(new.signers)):
+        if old.signers[address] != new.signers[address]:
+            add(NEUTRAL, "signer name", old.signers[address], new.signers[address], "renamed", address)
+    return out
+
+
 def _scope_name(chain: int, address: str) -> str:
-    return f"Safe {short_address(address)} (chain {chain})"
+    return f"Safe {address} (chain {chain})"
 
 
 def diff(old: Policy, new: Policy) -> list[Change]:
@@ -451,6 +641,14 @@ def diff(old: Policy, new: Policy) -> list[Change]:
             k = b.token_decimals - a.token_decimals
             policy_change(WIDENS if k > 0 else NARROWS, f"@{label} decimals", str(a.token_decimals), str(b.token_decimals),
                           f"every amount written in {b.token_symbol} \u00d7 10^{k}", f"addresses.{label}.token.decimals")
+    for label in sorted(set(new.book) - set(old.book)):
+        entry = new.book[label]
+        policy_change(NEUTRAL, f"@{label}", "-", f"{entry.address} (chain {entry.chain})", "new label",
+                      f"addresses.{label}")
+    for label in sorted(set(old.book) - set(new.book)):
+        entry = old.book[label]
+        policy_change(NEUTRAL, f"@{label}", f"{entry.address} (chain {entry.chain})", "-", "label removed",
+                      f"addresses.{label}")
     # Per Safe both policies cover: trusted delegatecall targets, rules, waivers, refunds.
     for key in sorted(set(old_safes) & set(new_safes)):
         sides = (_Side(old, *key), _Side(new, *key))
@@ -465,6 +663,7 @@ def diff(old: Policy, new: Policy) -> list[Change]:
         _diff_rules(sides, scope, out)
         _diff_waivers(sides, scope, out)
         _diff_refund(old.refund, new.refund, sides, scope, out)
+        _diff_message_rules(sides, scope, out)
     _diff_batch_rules(old, new, out)
     if new.serial <= old.serial:
         policy_change(NEUTRAL, "meta.serial", str(old.serial), str(new.serial),
@@ -476,18 +675,21 @@ def _moment(value) -> str:
     return "none" if value is None else f"{value:%Y-%m-%d %H:%M} UTC"
 
 
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
 COLUMNS = (("CHANGE", "direction"), ("SAFE", "scope"), ("TARGET", "target"), ("FUNCTION", "function"),
            ("ARGUMENT", "argument"), ("OLD", "old"), ("NEW", "new"), ("NOTE", "note"))
 MAX_CELL = 60
 
 
 def table(changes: list[Change]) -> list[str]:
-    """The reviewer's table: widenings first, one row per change, cells cut at 60 characters (JSON has them whole)."""
+    """The reviewer's table: widenings first, one row per change, cells cut at 60 characters unless they name an
+    address (JSON has them whole)."""
     order = {WIDENS: 0, NARROWS: 1, NEUTRAL: 2}
     rows = [[h for h, _ in COLUMNS]]
     for change in sorted(changes, key=lambda c: order[c.direction]):
         cells = [str(getattr(change, attr)) for _, attr in COLUMNS]
         cells[0] = cells[0].upper() if change.direction == WIDENS else cells[0]
-        rows.append([c if len(c) <= MAX_CELL else c[:MAX_CELL - 1] + "\u2026" for c in cells])
+        # A cell naming an address is never cut: the whole address is what a reviewer compares.
+        rows.append([c if len(c) <= MAX_CELL or _ADDRESS.search(c) else c[:MAX_CELL - 1] + "\u2026" for c in cells])
     widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
     return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip() for row in rows]

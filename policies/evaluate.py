@@ -107,6 +107,13 @@ def _in_units(text: str, unit: tuple[str, int]) -> str:
     return f"{op} {shown}" if op else shown
 
 
+def _gas_price_text(refund: Refund, price: int) -> str:
+    """A gas price as people compare them: gwei for the native coin, token units per gas otherwise."""
+    if refund.native:
+        return f"{format_units(price, 9)} gwei ({price} wei)"
+    return f"{refund.amount_text(price)} per gas"
+
+
 def call_selector(node: CallNode) -> bytes:
     return node.data[:4] if len(node.data) >= 4 else node.data
 
@@ -277,8 +284,9 @@ class _Evaluator:
         if entry is None:
             return CallDecision("refund", Effect.DENY, (), (), f"{what}; [refund].tokens does not list this gas token")
         if entry.max_gas_price is not None and refund.gas_price > entry.max_gas_price:
-            return CallDecision("refund", Effect.DENY, (), (FailedCondition("[refund]", "gasPrice", f"<= {entry.max_gas_price}",
-                                str(refund.gas_price)),), f"{what}; gasPrice is above the policy's max_gas_price")
+            price, cap = _gas_price_text(refund, refund.gas_price), _gas_price_text(refund, entry.max_gas_price)
+            return CallDecision("refund", Effect.DENY, (), (FailedCondition("[refund]", "gasPrice", f"<= {cap}", price),),
+                                f"{what}; gasPrice {price} is above the policy's max_gas_price {cap} ({entry.where})")
         if refund.max_amount is None or refund.max_amount > entry.max_total:
             return CallDecision("refund", Effect.DENY, (), (FailedCondition("[refund]", "max refund",
                                 f"<= {refund.amount_text(entry.max_total)}", refund.amount_text()),),
@@ -326,7 +334,8 @@ class _Evaluator:
 
 
 def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: SignatureStatus,
-                  sha256: str = "", tx: SafeTx | None = None) -> PolicyResult:
+                  sha256: str = "", tx: SafeTx | None = None, findings: list | None = None,
+                  effects=None) -> PolicyResult:
     """Decide every call of `root` (the whole tree, batches unwrapped) and, given `tx`, its gas refund."""
     evaluator = _Evaluator(policy, context)
     bound_error = binding_error(policy, context)
@@ -341,7 +350,7 @@ def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: S
         if policy.batch_rules:
             from .batch_rules import BatchChecker  # imports this module: load it only when needed
 
-            checker = BatchChecker(root, evaluator.env, evaluator.args, evaluator.token_units())
+            checker = BatchChecker(root, evaluator.env, evaluator.args, evaluator.token_units(), findings, effects)
             batch = [checker.decide(rule) for rule in policy.batch_rules]
         waivers = evaluator.waivers(root)
         refund_decision = evaluator.refund_decision(refund)
@@ -355,5 +364,5 @@ def evaluate_tree(policy: Policy, root: CallNode, context: Context, signature: S
 def evaluate(loaded, report) -> PolicyResult:
     """Evaluate a loaded policy (policies.load.LoadedPolicy) against a decoders Report."""
     return evaluate_tree(loaded.policy, report.root, report.context, loaded.signature, loaded.sha256,
-                         tx=report.payload.tx)
+                         tx=report.payload.tx, findings=list(report.findings), effects=getattr(report, "effects", None))
 

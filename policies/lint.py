@@ -2,13 +2,15 @@
 
 Schema errors are PolicyErrors raised while compiling; these are the legal-but-suspect things:
 signatures that disagree with the bundled or supplied ABIs, rules that can never match, allow
-rules a deny rule fully shadows, wildcards in allow rules, labels nobody uses.
+rules a deny rule fully shadows, wildcards in allow rules, labels nobody uses; batch limits over a
+label that is not a token, approvals no allowance limit bounds; message rules that can never match,
+allow every message or any typed data, or use a preset without member constraints.
 """
 
 import json
 from dataclasses import dataclass
 
-from decoders.abi import AbiRegistry
+from decoders.abi import AbiRegistry, parse_signature
 
 from .model import CallMatch, Policy, Rule
 from .refs import Env
@@ -78,11 +80,96 @@ def lint(policy: Policy, registry: AbiRegistry) -> list[LintFinding]:
     for label in policy.book:
         if f'"@{label}"' not in used:
             add(Severity.INFO, f"addresses.{label}", "label is not used by any rule")
-    if not policy.rules:
+    if not policy.rules and not policy.message_rules:
         add(Severity.WARN, "rules", "no rules: this policy allows nothing")
-    for case_rule in sorted({r for t in policy.tests for r in (t.rules or ())} - {r.id for r in policy.rules}):
+    _lint_batch_rules(policy, add)
+    _lint_message_rules(policy, add)
+    every_id = {r.id for r in policy.rules} | {r.id for r in policy.batch_rules} | {r.id for r in policy.message_rules}
+    for case_rule in sorted({r for t in policy.tests for r in (t.rules or ())} - every_id):
         add(Severity.WARN, "tests", f"tests expect rule {case_rule!r}, which does not exist")
     return found
+
+
+def _resolves(policy: Policy, refs) -> bool:
+    return any(Env(s.chain, s.address, policy.book).resolve_all(refs) for s in policy.safes)
+
+
+def _lint_batch_rules(policy: Policy, add) -> None:
+    approve = parse_signature("approve(address spender,uint256 amount)").selector
+    capped = set()
+    for rule in policy.batch_rules:
+        for limit in rule.sums + rule.allowances:
+            token = limit.token
+            if token is None:
+                continue
+            where = f"{limit.where}.token"
+            if token.kind == "label" and token.text in policy.book and policy.book[token.text].token_symbol is None:
+                add(Severity.WARN, where, f"@{token.text} is not a token in [addresses] (no token table): this limit counts "
+                                          f"transfers OF a token at that address, so if @{token.text} is a wallet it never "
+                                          "applies (use per_recipient, or counterparties, to limit what reaches it)")
+            if not _resolves(policy, (token,)):
+                add(Severity.WARN, where, f"can never apply: {token.display} names no address on the chains of this "
+                                          "policy's Safes")
+        capped |= {a.token for a in rule.allowances}
+        if rule.counterparties is not None and not _resolves(policy, rule.counterparties):
+            add(Severity.WARN, f"{rule.where}.counterparties", "names no address on the chains of this policy's Safes: "
+                                                               "every counterparty breaks it")
+        for allowance in rule.allowances:
+            for use in allowance.used_by:
+                if not _resolved_anywhere(policy, use.match):
+                    add(Severity.WARN, f"{allowance.where}.used_by", f"{use.shown} names no address here: no call "
+                                                                     "ever counts as using an allowance")
+    for rule in policy.rules:
+        if rule.effect == Effect.ALLOW and rule.match.selector == approve and rule.match.targets is not None:
+            if not any(t in capped for t in rule.match.targets):
+                add(Severity.INFO, rule.where, "allows approvals, and no batch rule caps that token's allowances: `sums` "
+                                               "count outflows only (an approval is an allowance), so add "
+                                               "`allowances = [{ token = …, lte = … }]` or `left_lte` to bound it")
+
+
+def _lint_message_rules(policy: Policy, add) -> None:
+    chains = {s.chain for s in policy.safes}
+    typed_keys_kinds = {"typed-data"}
+    for rule in policy.message_rules:
+        typed = rule.primary_types is not None or rule.domain_names is not None or rule.chain_ids is not None or \
+            rule.contracts is not None or bool(rule.members) or rule.counterparties is not None
+        if rule.kinds is not None and typed and not set(rule.kinds) & typed_keys_kinds:
+            add(Severity.WARN, f"{rule.where}.kind", "can never match: it reads typed data (primary_type, domain or "
+                                                     f"members) but only allows kind {', '.join(rule.kinds)}")
+        if rule.contracts is not None and not _resolves(policy, rule.contracts):
+            add(Severity.WARN, f"{rule.where}.domain.verifying_contract",
+                "can never match: it names no address on the chains of this policy's Safes")
+        if rule.chain_ids is not None and not set(rule.chain_ids) & chains:
+            add(Severity.WARN, f"{rule.where}.domain.chain_id",
+                f"can never match: this policy's Safes are on chain {', '.join(map(str, sorted(chains)))}")
+        if rule.effect == Effect.DENY:
+            continue
+        if not typed and rule.kinds is None:
+            add(Severity.WARN, rule.where, f"wildcard: this {rule.effect} rule matches every message the Safe could sign")
+        elif rule.kinds is not None and set(rule.kinds) & {"hash", "bytes"} and rule.effect == Effect.ALLOW:
+            add(Severity.WARN, f"{rule.where}.kind", "allows a bare hash or raw bytes: what they stand for cannot be seen")
+        elif rule.kinds == ("typed-data",) and not typed:
+            add(Severity.WARN, rule.where, "allows ANY typed data: constrain primary_type, domain and members")
+        if rule.preset is not None and not rule.members and rule.effect == Effect.ALLOW:
+            whom = "amount and expiry" if rule.counterparties is not None else "spender, amount and expiry"
+            add(Severity.WARN, rule.where, f"preset {rule.preset} without members: allows any {whom} "
+                                           "(constrain them with members = { … })")
+        for deny in policy.message_rules:
+            if deny.effect == Effect.DENY and _message_covers(deny, rule):
+                add(Severity.WARN, rule.where, f"shadowed: deny message rule {deny.id} matches every message this rule "
+                                               f"could {rule.effect}")
+                break
+
+
+def _message_covers(deny, rule) -> bool:
+    """The deny message rule constrains nothing the other rule does not constrain at least as tightly."""
+    if deny.members or deny.counterparties is not None:
+        return False
+    for key in ("kinds", "primary_types", "domain_names", "chain_ids", "contracts"):
+        wide, narrow = getattr(deny, key), getattr(rule, key)
+        if wide is not None and (narrow is None or not set(narrow) <= set(wide)):
+            return False
+    return True
 
 
 def _check_abi(rule: Rule, registry: AbiRegistry, policy: Policy, add) -> None:

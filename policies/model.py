@@ -64,11 +64,33 @@ class RefundPolicy:
 
 @dataclass(frozen=True)
 class SumLimit:
-    """`sums` entry of a batch rule: token amounts moved over the whole transaction, capped."""
+    """`sums` entry of a batch rule: token amounts flowing out of the Safe over the whole transaction, capped."""
 
     token: AddressRef | None  # None: the chain's native coin
     per_recipient: bool  # cap each recipient's sum instead of the total
     cap: int  # base units
+    where: str
+
+
+@dataclass(frozen=True)
+class AllowanceUse:
+    """A call that uses an allowance the batch granted: its target is the spender, `amount` the argument it pulls."""
+
+    match: "CallMatch"
+    amount_index: int
+    amount_name: str
+    shown: str
+
+
+@dataclass(frozen=True)
+class AllowanceLimit:
+    """`allowances` entry: what approvals grant (kind "granted") or leave standing after the batch (kind "left")."""
+
+    token: AddressRef
+    per_recipient: bool  # per spender
+    cap: int
+    kind: str  # granted | left
+    used_by: tuple[AllowanceUse, ...]
     where: str
 
 
@@ -107,6 +129,9 @@ class BatchRule:
     sequences: tuple[SequenceRule, ...]
     where: str
     source: dict = field(default_factory=dict, compare=False, hash=False)
+    allowances: tuple[AllowanceLimit, ...] = ()
+    counterparties: tuple[AddressRef, ...] | None = None  # None: any; else every counterparty must be listed (or the Safe)
+    authority_changes: bool = True  # False: `authority_changes = false`, no change of who controls anything
 
 
 @dataclass(frozen=True)

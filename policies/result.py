@@ -141,6 +141,9 @@ class PolicyResult:
         flagged.sort(key=lambda c: -Effect(c.outcome).rank)
         if self.binding_error:
             lines = [f"{head}: {self.binding_error}"]
+        elif not flagged and len(self.calls) == 1 and self.calls[0].path == "message":
+            # A Safe message: say which rule allowed it and what it signs (members in token units).
+            lines = [f"{head}: this message allowed: {self.calls[0].message}"]
         elif not flagged:
             lines = [f"{head}: all {len(self.calls)} call(s) allowed"]
         else:

@@ -19,7 +19,7 @@ from .amounts import NATIVE_UNITS, parse_amount
 from .conditions import (AllOf, AnyOf, ArgumentChecks, Calldata, Compare, Condition, Every, Fields, Length, Some,
                          element_param, param_kind)
 from .errors import PolicyError
-from .model import (EFFECTS, OPERATIONS, BatchRule, CallMatch, CountLimit, Policy, PolicyTestCase, RefundPolicy,
+from .model import (EFFECTS, OPERATIONS, AllowanceLimit, AllowanceUse, BatchRule, CallMatch, CountLimit, Policy, PolicyTestCase, RefundPolicy,
                     RefundToken, Rule, SafeBinding, SequenceRule, SumLimit, Waiver)
 from .refs import AddressBookEntry, AddressRef, builtin_label_exists
 
@@ -30,6 +30,7 @@ MAX_CONDITIONS_PER_RULE = 500
 MAX_LIST_ITEMS = 5_000
 MAX_NESTING = 12
 MAX_BATCH_RULES = 200
+MAX_USES = 64  # used_by patterns of one allowance limit (each is checked against every call)
 OUTCOMES = tuple(Effect)
 VERDICTS = tuple(Verdict)
 # Which finding codes a signed policy may waive comes from the core's catalogue: integrity findings
@@ -495,7 +496,7 @@ class _Compiler:
             where = f"refund.tokens[{i}]"
             entry = self.table(item, where, {"token", "max_total", "max_gas_price"}, {"token", "max_total"})
             raw = entry["token"]
-            token = None if raw == "native" else self.ref(raw, f"{where}.token")
+            token = self.token_ref(raw, f"{where}.token")
             key = "native" if token is None else token.display
             if key in seen:
                 raise self.src.error(f"token {key} is listed twice", f"{where}.token")
@@ -536,8 +537,8 @@ class _Compiler:
         compiled = []
         for i, item in enumerate(items):
             where = f"batch_rules[{i}]"
-            table = self.table(item, where, {"id", "effect", "description", "max_calls", "sums", "counts", "sequences"},
-                               {"id"})
+            table = self.table(item, where, {"id", "effect", "description", "max_calls", "sums", "counts", "sequences",
+                                             "allowances", "counterparties", "authority_changes"}, {"id"})
             rule_id = self.typed(table["id"], str, f"{where}.id")
             if not _ID.match(rule_id):
                 raise self.src.error(f"bad rule id {rule_id!r}", f"{where}.id", "letters, digits, . _ - (at most 64)")
@@ -557,15 +558,45 @@ class _Compiler:
                            for j, entry in enumerate(self.typed(table.get("counts", []), list, f"{where}.counts")))
             sequences = tuple(self.sequence(entry, f"{where}.sequences[{j}]", counter)
                               for j, entry in enumerate(self.typed(table.get("sequences", []), list, f"{where}.sequences")))
-            if max_calls is None and not (sums or counts or sequences):
+            allowances = tuple(limit for j, entry in enumerate(self.typed(table.get("allowances", []), list,
+                                                                          f"{where}.allowances"))
+                               for limit in self.allowance_limits(entry, f"{where}.allowances[{j}]", counter))
+            counterparties = None
+            if "counterparties" in table:
+                raw = self.typed(table["counterparties"], list, f"{where}.counterparties",
+                                 'list who may receive, spend or hold control: ["@payroll", "@vault"]')
+                if len(raw) > MAX_LIST_ITEMS:
+                    raise self.src.error(f"{len(raw)} counterparties; at most {MAX_LIST_ITEMS}", f"{where}.counterparties")
+                counterparties = tuple(self.ref(item, f"{where}.counterparties[{j}]") for j, item in enumerate(raw))
+            authority = self.typed(table.get("authority_changes", True), bool, f"{where}.authority_changes",
+                                   "authority_changes = false forbids any change of owners, modules, guards, roles, upgrades")
+            if max_calls is None and not (sums or counts or sequences or allowances) and counterparties is None and authority:
                 raise self.src.error("a batch rule without limits checks nothing", where,
-                                     "give it max_calls, sums, counts or sequences")
-            compiled.append(BatchRule(rule_id, effect, description, max_calls, sums, counts, sequences, where, table))
+                                     "give it max_calls, sums, counts, sequences, allowances, counterparties or "
+                                     "authority_changes = false")
+            compiled.append(BatchRule(rule_id, effect, description, max_calls, sums, counts, sequences, where, table,
+                                      allowances, counterparties, authority))
         return tuple(compiled)
+
+    def token_ref(self, value: object, where: str) -> AddressRef | None:
+        """A token where a token is expected: "native" (the chain's coin), an address or an @label."""
+        if value == "native":
+            return None
+        if isinstance(value, str) and not value.startswith(("0x", "@", "$")):
+            lowered = value.lower()
+            if lowered in ("eth", "ether", "wei", "gwei", "xdai", "matic", "pol", "bnb", "avax") or lowered == "coin":
+                raise self.src.error(f"{value!r} is not a token address", where,
+                                     'the chain\'s own coin is written "native" (amounts in wei, gwei or ether)')
+            labels = [label for label, entry in self.book.items() if entry.token_symbol == value]
+            hint = f'write "@{labels[0]}" (the [addresses] entry with symbol {value})' if labels else \
+                'write "native" for the chain\'s coin, or a token\'s @label or address'
+            raise self.src.error(f"{value!r} is not a token address", where, hint)
+        return self.ref(value, where)
 
     def sum_limit(self, value: object, where: str) -> SumLimit:
         table = self.table(value, where, {"token", "per_recipient", "lte"}, {"token", "lte"})
-        token = None if table["token"] == "native" else self.ref(table["token"], f"{where}.token")
+        token = self.token_ref(table["token"], f"{where}.token")
+        self.require_token(token, table["lte"], f"{where}.token")
         per_recipient = self.typed(table.get("per_recipient", False), bool, f"{where}.per_recipient")
         self.unit = "native" if token is None else self.token_unit_of((token,))
         try:
@@ -576,6 +607,59 @@ class _Compiler:
         finally:
             self.unit = None
         return SumLimit(token, per_recipient, cap, where)
+
+    def require_token(self, token: AddressRef | None, amount: object, where: str) -> None:
+        """A sum over a label that is not a token never applies: refuse it when its cap names a token unit."""
+        if token is None or token.kind != "label" or token.text not in self.book:
+            return
+        entry = self.book[token.text]
+        unit = amount.split()[-1] if isinstance(amount, str) and len(amount.split()) == 2 else None
+        if entry.token_symbol is None and unit is not None:
+            raise self.src.error(f"@{token.text} is not a token ([addresses].{token.text} has no token table), "
+                                 f"but the cap is in {unit}", where,
+                                 f"a sum counts transfers OF a token: write the token (\"@{unit}\" or its label) here; "
+                                 f"to limit what reaches @{token.text}, use per_recipient or counterparties")
+
+    def allowance_limits(self, value: object, where: str, counter: "_Counter") -> list[AllowanceLimit]:
+        table = self.table(value, where, {"token", "lte", "left_lte", "per_spender", "used_by"}, {"token"})
+        token = self.token_ref(table["token"], f"{where}.token")
+        if token is None:
+            raise self.src.error("the native coin has no allowances", f"{where}.token", "name an ERC-20 token")
+        if "lte" not in table and "left_lte" not in table:
+            raise self.src.error("an allowance limit needs lte (granted) or left_lte (left standing after the batch)", where)
+        per_spender = self.typed(table.get("per_spender", False), bool, f"{where}.per_spender")
+        uses = []
+        used_by = self.typed(table.get("used_by", []), list, f"{where}.used_by")
+        if len(used_by) > MAX_USES:
+            raise self.src.error(f"{len(used_by)} used_by patterns; at most {MAX_USES}", f"{where}.used_by")
+        for j, entry in enumerate(used_by):
+            at = f"{where}.used_by[{j}]"
+            use = self.table(entry, at, {"call", "amount"}, {"call", "amount"})
+            match = self.call_match(use["call"], None, at, Effect.DENY, counter, wildcards=False)
+            if match.function is None:
+                raise self.src.error("used_by needs the spender's function signature", f"{at}.call.function")
+            name = self.typed(use["amount"], str, f"{at}.amount")
+            inputs = match.function.inputs
+            index = int(name) if name.isdigit() and int(name) < len(inputs) else \
+                next((i for i, p in enumerate(inputs) if p.name == name), None)
+            if index is None or param_kind(inputs[index]) != "uint":
+                raise self.src.error(f"{match.function.display} has no uint argument {name!r}", f"{at}.amount",
+                                     "name the argument holding the amount the spender takes")
+            uses.append(AllowanceUse(match, index, inputs[index].name, _shown_call(use["call"])))
+        limits = []
+        for key, kind in (("lte", "granted"), ("left_lte", "left")):
+            if key in table:
+                self.require_token(token, table[key], f"{where}.token")
+                self.unit = self.token_unit_of((token,))
+                try:
+                    self.check_unit(table[key], f"{where}.{key}")
+                    cap = parse_amount(table[key], f"{where}.{key}", self.decimals)
+                except PolicyError as err:
+                    raise self.src.error(err.message.removeprefix("policy refused: "), f"{where}.{key}", err.hint) from None
+                finally:
+                    self.unit = None
+                limits.append(AllowanceLimit(token, per_spender, cap, kind, tuple(uses), where))
+        return limits
 
     def count_limit(self, value: object, where: str, counter: "_Counter") -> CountLimit:
         table = self.table(value, where, {"call", "args", "lte"}, {"call", "lte"})

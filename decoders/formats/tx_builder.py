@@ -36,6 +36,11 @@ if TYPE_CHECKING:
     from ..safetx import Context
 
 JS_SAFE_INTEGER = (1 << 53) - 1
+# A file's calls must equal the reviewed transaction's, whose calldata a payload of MAX_JSON_BYTES
+# bounds (4 MiB of hex: at most 65,536 32-byte words in all). A file describing more values, or more
+# transactions than a batch may hold, can never match: it is refused before any ABI encoding (a
+# 2-million-item array took 24 s and 530 MB to encode).
+MAX_BUILDER_VALUES = 65_536
 
 
 @dataclass(frozen=True)
@@ -77,22 +82,29 @@ def is_batch_file(document: object) -> bool:
 
 def builder_calls(document: dict) -> list[BuilderCall]:
     """The calls the file describes, each encoded as the Transaction Builder encodes it."""
+    from ..bounds import check_count
+    from ..multisend import MAX_ENTRIES
+
+    transactions = document["transactions"]
+    check_count("MAX_ENTRIES", MAX_ENTRIES, len(transactions), "transactions in the Transaction Builder file",
+                "transactions")
     calls = []
-    for index, tx in enumerate(document["transactions"]):
+    budget = [MAX_BUILDER_VALUES]  # array and tuple values left for the whole file
+    for index, tx in enumerate(transactions):
         where = f"transactions[{index}]"
         if not isinstance(tx, dict):
             raise PayloadError("a transaction must be an object", where)
         to = parse_address(tx.get("to"), f"{where}.to")
         value = parse_uint(tx.get("value", "0") or "0", f"{where}.value", 256)
         if tx.get("contractMethod"):
-            data = _encode_method(tx["contractMethod"], tx.get("contractInputsValues") or {}, where)
+            data = _encode_method(tx["contractMethod"], tx.get("contractInputsValues") or {}, where, budget)
         else:
             data = parse_hex(tx.get("data") or "0x", f"{where}.data")
         calls.append(BuilderCall(index, to, value, data))
     return calls
 
 
-def _encode_method(method: object, values: dict, where: str) -> bytes:
+def _encode_method(method: object, values: dict, where: str, budget: list[int]) -> bytes:
     if not isinstance(method, dict) or not isinstance(method.get("name"), str):
         raise PayloadError("contractMethod needs a name and inputs", f"{where}.contractMethod")
     try:
@@ -104,21 +116,42 @@ def _encode_method(method: object, values: dict, where: str) -> bytes:
         raw_inputs = method.get("inputs") or []
         key = raw_inputs[index].get("name") or str(index)
         text = values.get(key) or ""
-        args.append(_parse_input(param, text, f"{where}.contractInputsValues.{key}"))
+        args.append(_parse_input(param, text, f"{where}.contractInputsValues.{key}", budget))
     try:
         return function.selector + eth_abi.encode([p.type for p in function.inputs], args)
     except (eth_abi.exceptions.EncodingError, OverflowError, ValueError, TypeError) as err:
         raise PayloadError(f"values do not encode as {function.canonical}: {err}", f"{where}.contractInputsValues") from None
 
 
-def _parse_input(param: Param, text: object, where: str) -> object:
+def _count_values(value: object) -> int:
+    """Leaves and containers in a parsed JSON value (iterative: the nesting is already bounded)."""
+    count, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        count += 1
+        if isinstance(item, list):
+            stack.extend(item)
+    return count
+
+
+def _parse_input(param: Param, text: object, where: str, budget: list[int]) -> object:
     if not isinstance(text, str):
         raise PayloadError("input values are strings in a batch file", where)
     if text.startswith("[") or param.type.startswith("("):
+        from .. import strictjson  # size and nesting bounds: deep inner JSON is a clear error, not a crash
+
         try:
-            return _convert(param.type, param.components, json.loads(text), where)
-        except ValueError:
-            raise PayloadError("not valid JSON for an array or tuple value", where) from None
+            value = strictjson.loads(text, where)
+        except PayloadError as err:
+            raise PayloadError(f"not valid JSON for an array or tuple value: {err.message}", where) from None
+        budget[0] -= _count_values(value)
+        if budget[0] < 0:
+            from ..bounds import LimitExceeded
+
+            raise LimitExceeded("MAX_BUILDER_VALUES", MAX_BUILDER_VALUES,
+                                "the Transaction Builder file's array and tuple inputs hold more values than any "
+                                "reviewable transaction's calldata can carry", where)
+        return _convert(param.type, param.components, value, where)
     return _convert(param.type, param.components, text, where)
 
 

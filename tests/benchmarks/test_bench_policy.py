@@ -1,5 +1,6 @@
 """Evaluating a 500-call MultiSend batch against a 1,000-rule policy (target: < 100 ms)."""
 
+import pytest
 from eth_utils import keccak, to_checksum_address
 
 from policies.evaluate import evaluate_tree
@@ -41,3 +42,42 @@ def test_bench_policy_500_calls_1000_rules(benchmark):
     assert len(list(report.root.walk())) == 501 and len(policy.rules) == 1000
     result = benchmark(evaluate_tree, policy, report.root, report.context, SIGNED)
     assert result.outcome == "allow" and len(result.calls) == 501
+
+
+EFFECT_LIMITS = '''
+[[batch_rules]]
+id = "effects"
+sums = [{ token = "@USDC", lte = "100000000 USDC" }, { token = "@USDC", per_recipient = true, lte = "100000000 USDC" },
+        { token = "native", lte = "1000 ether" }]
+allowances = [{ token = "@USDC", lte = "1000000 USDC", left_lte = "1000000 USDC" }]
+authority_changes = false
+'''
+
+
+def test_bench_batch_rules_over_effects_500_calls(benchmark):
+    """The same 500-call batch and 1,000 rules plus a batch rule over outflows, allowances, counterparties
+    and authority (issue 23)."""
+    policy, report = _setup()
+    parties = ", ".join(f'"{_addr(i)}"' for i in range(0, 1001))
+    text = policy_text(f'[[rules]]\nid = "x"\neffect = "allow"\ncall = {{ to = "@ops" }}\n',
+                       EFFECT_LIMITS.replace("authority_changes = false", f"authority_changes = false\ncounterparties = [{parties}]"))
+    limits = loaded_from_bytes(text.encode(), "bench.toml", SIGNED).policy
+    policy.batch_rules = limits.batch_rules
+    result = benchmark(evaluate_tree, policy, report.root, report.context, SIGNED, findings=list(report.findings))
+    assert result.decision("batch:effects").outcome == "allow", result.decision("batch:effects").message
+
+
+@pytest.mark.slow
+def test_bench_message_rules_1000_rules_10000_item_permit2_batch(benchmark):
+    """1,000 Permit2 message rules against a PermitBatch of 10,000 items (issue 23): each member path is
+    read once, an order bound checked on the extreme item."""
+    from policies.messages import evaluate_message
+    from tests.policies.test_message_members import message, permit_batch
+
+    review = message(permit_batch([5] * 10_000))
+    rules = "".join(f'[[message_rules]]\nid = "r{i}"\neffect = "allow"\npreset = "permit2-batch"\n'
+                    f'members = {{ spender = "@ops", "details.token" = "@USDC", "details.amount" = {{ lte = "{i} USDC" }} }}\n'
+                    for i in range(1000))
+    loaded = loaded_from_bytes(policy_text(rules).encode(), "bench.toml", SIGNED)
+    result = benchmark(evaluate_message, loaded, review)
+    assert result.calls[0].outcome == "deny" and len(result.calls[0].failed_conditions) <= 20

@@ -134,7 +134,7 @@ def erc20_transfer(to: str, amount: int) -> str:
     return "0xa9059cbb" + to[2:].lower().rjust(64, "0") + hex(amount)[2:].rjust(64, "0")
 
 
-def test_propose_a_transfer_and_a_token_transfer_and_see_the_conflict(world):
+def _propose_a_transfer_and_a_token_transfer_and_see_the_conflict(world):
     # RECIPIENT is in no address book: the static preview warns (issue 18), the proposer acknowledges it
     eth = propose(world, 0, "--to", RECIPIENT, "--value", "1.5", "--out", str(world["tmp"] / "eth.txt"), "--ack-warnings")
     eth_hash = proposed_hash(eth)
@@ -162,7 +162,7 @@ def test_propose_a_transfer_and_a_token_transfer_and_see_the_conflict(world):
     world["eth_hash"] = eth_hash
 
 
-def test_exec_says_not_sent_then_reports_success(world):
+def _exec_says_not_sent_then_reports_success(world):
     eth_hash = world["eth_hash"]
     confirm(world, eth_hash, 2)
     [before] = balances(world, RECIPIENT)
@@ -177,7 +177,7 @@ def test_exec_says_not_sent_then_reports_success(world):
     assert balances(world, RECIPIENT) == [before + 1_500_000_000_000_000_000]
 
 
-def test_propose_a_transaction_builder_batch_and_execute_it(world):
+def _propose_a_transaction_builder_batch_and_execute_it(world):
     from decoders.formats.tx_builder import checksum
 
     document = {"version": "1.0", "chainId": str(CHAIN_ID), "createdAt": 1767225600000,
@@ -205,7 +205,7 @@ def test_propose_a_transaction_builder_batch_and_execute_it(world):
     assert balances(world, RECIPIENT, SECOND) == [before[0] + 100, before[1] + 200]
 
 
-def test_a_payload_file_whose_call_reverts_ends_in_execution_failure(world):
+def _a_payload_file_whose_call_reverts_ends_in_execution_failure(world):
     data = erc20_transfer(RECIPIENT, 5000 * TOKEN_UNITS)  # the Safe holds 1,000 TST: the token reverts
     path = world["tmp"] / "too-much.json"
     path.write_text(json.dumps({"safe": world["safe"], "chainId": CHAIN_ID, "to": world["token"], "value": "0",
@@ -223,7 +223,7 @@ def test_a_payload_file_whose_call_reverts_ends_in_execution_failure(world):
     assert _child_json(SAFE_NONCE, world["rpc"], world["safe"]) == 3
 
 
-def test_propose_refuses_what_it_must_not_sign(world):
+def _propose_refuses_what_it_must_not_sign(world):
     before = pending_hashes(world)
     attack = json.loads((ROOT / "examples" / "bybit-attack.json").read_text())
     path = world["tmp"] / "attack.json"
@@ -241,3 +241,13 @@ def test_propose_refuses_what_it_must_not_sign(world):
     stale = propose(world, 0, "--to", RECIPIENT, "--value", "1", "--nonce", "1", "--ack-warnings")
     assert stale.returncode == 2 and "below the Safe's nonce 3" in stale.stderr
     assert pending_hashes(world) == before  # nothing was posted
+
+
+def test_propose_pending_exec_on_one_chain(world):
+    """One scenario on one anvil: each step builds on the chain state (nonces, balances) the previous left,
+    so the steps run in order in one test (pytest-xdist would otherwise split them over two chains)."""
+    _propose_a_transfer_and_a_token_transfer_and_see_the_conflict(world)
+    _exec_says_not_sent_then_reports_success(world)
+    _propose_a_transaction_builder_batch_and_execute_it(world)
+    _a_payload_file_whose_call_reverts_ends_in_execution_failure(world)
+    _propose_refuses_what_it_must_not_sign(world)

@@ -132,14 +132,12 @@ def test_lookalike_recipient_is_called_out():
     fake = to_checksum_address("0x" + body[:4] + ("0" if body[4] != "0" else "1") + body[5:36] + body[36:])
     assert fake.lower() != PAYROLL.lower() and fake.lower()[:6] == PAYROLL.lower()[:6]
     report = review(USDC, erc20_transfer(fake, 10**6), book=book((PAYROLL, "payroll")))
-    text = intent_text(report)
-    shown = text.removeprefix("Send 1 USDC to ").split(" ", 1)[0]
-    assert shown.replace("[", "").replace("]", "") == fake  # in full: never the truncated form poisoning imitates
-    assert bracketed(shown) == [i for i, (a, b) in enumerate(zip(fake.lower(), PAYROLL.lower())) if a != b]
-    assert "(unknown; LOOKS LIKE payroll 0x" in text
+    # Shown in full, the one differing character marked (issue 19); it receives tokens, so it blocks.
+    marked = "0x" + fake[2:6] + "[" + fake[6] + "]" + fake[7:]
+    assert intent_text(report) == f"Send 1 USDC to {marked} (unknown; LOOKS LIKE payroll {PAYROLL})"
     codes = [(f.code, f.severity, f.path) for f in report.findings]
-    assert ("ADDRESS_LOOKALIKE", "warn", "0") in codes
-    assert report.verdict in ("warn", "block")
+    assert ("ADDRESS_LOOKALIKE", "critical", "0") in codes
+    assert report.verdict == "block"
     # the real payroll address is no lookalike of itself
     clean = review(USDC, erc20_transfer(PAYROLL, 10**6), book=book((PAYROLL, "payroll")))
     assert "ADDRESS_LOOKALIKE" not in [f.code for f in clean.findings]

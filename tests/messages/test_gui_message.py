@@ -102,7 +102,9 @@ def test_text_message_is_shown_line_by_line(qtbot, make_window, tmp_path):  # no
     view = window.centralWidget().view
     assert view.message_text.text() == "Sign in to example.org\nNonce: 42\\u202e"  # the bidi override made visible
     assert view.hash_labels["safeMessageHash"].accessibleName().endswith(grouped(safe_message_hash(document)))
-    assert window.centralWidget().bar.reviewed_button.isEnabled()  # ok: nothing to tick
+    # The bidi override is a DECEPTIVE_TEXT warning (issue 19): it must be acknowledged before "reviewed".
+    screen = window.centralWidget()
+    assert not screen.bar.reviewed_button.isEnabled() and screen.ack_card is not None
 
 
 def test_gui_and_cli_text_list_the_same_reasons(tmp_path):

@@ -79,7 +79,8 @@ def batch_report(entries: list[tuple[str, bytes, int]], safe: str = SAFE):
 
 def decide(text: str, report, status=SIGNED):
     loaded = loaded_from_bytes(text.encode(), "test.toml", status)
-    result = evaluate_tree(loaded.policy, report.root, report.context, status, loaded.sha256, tx=report.payload.tx)
+    result = evaluate_tree(loaded.policy, report.root, report.context, status, loaded.sha256, tx=report.payload.tx,
+                           findings=list(report.findings), effects=getattr(report, "effects", None))
     return result
 
 

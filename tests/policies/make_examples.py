@@ -51,6 +51,23 @@ def transfer(to: str, amount: int) -> bytes:
     return call("transfer(address,uint256)", ["address", "uint256"], [to, amount])
 
 
+PERMIT2 = "0x000000000022D473030F116dDEE9F6B43aC78BA3"  # Uniswap/permit2 README: same address on every chain
+
+
+def permit2_message(safe: str, spender: str, amount: int) -> dict:
+    """A Safe message (Transaction Service shape) carrying a Permit2 PermitSingle (Uniswap/permit2 PermitHash.sol)."""
+    typed = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "chainId", "type": "uint256"},
+                                        {"name": "verifyingContract", "type": "address"}],
+                       "PermitDetails": [{"name": "token", "type": "address"}, {"name": "amount", "type": "uint160"},
+                                         {"name": "expiration", "type": "uint48"}, {"name": "nonce", "type": "uint48"}],
+                       "PermitSingle": [{"name": "details", "type": "PermitDetails"}, {"name": "spender", "type": "address"},
+                                        {"name": "sigDeadline", "type": "uint256"}]},
+             "primaryType": "PermitSingle", "domain": {"name": "Permit2", "chainId": 1, "verifyingContract": PERMIT2},
+             "message": {"details": {"token": USDC, "amount": str(amount), "expiration": 1_893_456_000, "nonce": 0},
+                         "spender": spender, "sigDeadline": 1_893_456_000}}
+    return {"safe": safe, "chainId": 1, "safeVersion": "1.4.1", "message": typed}
+
+
 def build() -> dict[str, dict]:
     treasury, admin = named("treasury-safe"), named("admin-safe")
     usdc = 10**6
@@ -91,6 +108,26 @@ def build() -> dict[str, dict]:
             (0, vault, 0, set_routes(bad_routes))]), operation=1),
         "admin-transfer-ownership.json": payload(admin, vault, call(
             "transferOwnership(address)", ["address"], [named("attacker")])),
+        **trading(),
+    }
+
+
+def trading() -> dict[str, dict]:
+    """The trading Safe: swaps USDC through one router, pulls from its funding wallet, Permit2 for the router."""
+    safe, router, funding = named("trading-safe"), named("swap-router"), named("funding-wallet")
+    usdc = 10**6
+    approve = lambda spender, amount: call("approve(address,uint256)", ["address", "uint256"], [spender, amount])  # noqa: E731
+    swap = lambda amount: call("swapExactIn(uint256,uint256)", ["uint256", "uint256"], [amount, 1])  # noqa: E731
+    pull = call("transferFrom(address,address,uint256)", ["address", "address", "uint256"], [funding, safe, 2_000_000 * usdc])
+    return {
+        "trading-swap-exact.json": payload(safe, MULTISEND_CALL_ONLY_141, multisend([
+            (0, USDC, 0, approve(router, 895_749_250_000)), (0, router, 0, swap(895_749_250_000))]), operation=1),
+        "trading-swap-leftover.json": payload(safe, MULTISEND_CALL_ONLY_141, multisend([
+            (0, USDC, 0, approve(router, 1_000_000 * usdc)), (0, router, 0, swap(895_749_250_000))]), operation=1),
+        "trading-pull-and-pay.json": payload(safe, MULTISEND_CALL_ONLY_141, multisend([
+            (0, USDC, 0, pull), (0, USDC, 0, transfer(named("ops"), 90_000 * usdc))]), operation=1),
+        "trading-permit2-router.json": permit2_message(safe, router, 20_000 * usdc),
+        "trading-permit2-attacker.json": permit2_message(safe, named("attacker"), 10_000_000 * usdc),
     }
 
 
@@ -108,7 +145,7 @@ def main() -> None:
     PAYLOADS.mkdir(parents=True, exist_ok=True)
     for name, document in build().items():
         (PAYLOADS / name).write_text(json.dumps(document, indent=2) + "\n")
-    for policy in ("treasury.toml", "protocol-admin.toml"):
+    for policy in ("treasury.toml", "protocol-admin.toml", "trading.toml"):
         sign_file(EXAMPLES / policy, [1, 2])
 
 

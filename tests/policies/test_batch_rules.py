@@ -59,8 +59,10 @@ def test_total_sum_over_the_batch_is_capped_and_explained_in_units():
     assert [c.outcome for c in result.calls] == ["allow", "allow", "allow"]
     assert decision.outcome == "deny" and result.outcome == "deny" and result.verdict == "block"
     failed = decision.failed_conditions[0]
+    # The explanation names the calls it added (issue 23), with whole addresses.
     assert (failed.rule, failed.argument, failed.expected, failed.actual) == \
-        ("limits", "sum of @USDC", "<= 100,000 USDC", "110,000 USDC")
+        ("limits", "sum of @USDC", "<= 100,000 USDC",
+         f"110,000 USDC: calls 0.0 (60,000 USDC to @payroll {PAYROLL}), 0.1 (50,000 USDC to @ops {OPS})")
     assert "monthly limits" in decision.message
     assert any("batch rule limits denied" in line for line in result.summary_lines())
 
@@ -76,15 +78,22 @@ def test_per_recipient_sum_names_the_recipient():
     entries = [send(PAYROLL, 30_000), send(OPS, 40_000), send(PAYROLL, 30_000)]
     _, decision = batch_decision(batch_rule(body), batch_report(entries))
     assert decision.outcome == "deny"
-    assert decision.failed_conditions[0].actual == "60,000 USDC to @payroll"
+    assert decision.failed_conditions[0].actual == (f"60,000 USDC to @payroll {PAYROLL}: calls 0.0 (30,000 USDC to "
+                                                    f"@payroll {PAYROLL}), 0.2 (30,000 USDC to @payroll {PAYROLL})")
     _, fine = batch_decision(batch_rule(body), batch_report(entries[:2]))
     assert fine.outcome == "allow"
 
 
-def test_approvals_count_towards_the_sum():
+def test_approvals_are_allowance_not_outflow_and_capped_under_allowances():
+    # Issue 23: an approval is an allowance; `allowances` caps it (sums count outflows only).
     entries = [(USDC, calldata(APPROVE, VAULT, 80_000 * USDC_UNIT), 0), send(OPS, 30_000)]
     _, decision = batch_decision(batch_rule(TOTAL_CAP), batch_report(entries))
-    assert decision.outcome == "deny" and decision.failed_conditions[0].actual == "110,000 USDC"
+    assert decision.outcome == "allow" and decision.message == "holds: @USDC moved 30,000 USDC <= 100,000 USDC"
+    granted = TOTAL_CAP + '\nallowances = [{ token = "@USDC", lte = "50000 USDC" }]'
+    _, decision = batch_decision(batch_rule(granted), batch_report(entries))
+    failed, = decision.failed_conditions
+    assert decision.outcome == "deny" and failed.argument == "allowance granted of @USDC"
+    assert failed.actual == f"80,000 USDC (granted) \u2014 @vault {VAULT}: 80,000 USDC"
 
 
 def test_native_sum_in_ether():

@@ -55,7 +55,7 @@ def decide(sections: str, review, status=SIGNED):
 def test_allowed_by_domain_and_primary_type():
     result, decision = decide(PERMIT2_RULE, message(permit2_single()))
     assert (decision.path, decision.outcome, decision.matched_rules) == ("message", "allow", ("permit2",))
-    assert result.verdict == "ok" and "allowed by permit2" in decision.message
+    assert result.verdict == "ok" and "allowed by rule permit2" in decision.message
 
 
 @pytest.mark.parametrize("document, argument, actual", [
@@ -83,7 +83,7 @@ def test_text_message_never_meets_a_typed_data_rule_and_a_kind_rule_allows_it():
 def test_deny_wins_and_warn_downgrades_an_allow():
     deny = '[[message_rules]]\nid = "no-permits"\neffect = "deny"\ndescription = "no standing allowances"\nprimary_type = "PermitSingle"\n'
     _, decision = decide(PERMIT2_RULE + deny, message(permit2_single()))
-    assert decision.outcome == "deny" and decision.message == "denied by rule no-permits: no standing allowances"
+    assert decision.outcome == "deny" and decision.message.startswith("denied by rule no-permits: no standing allowances \u2014 ")
     warn = '[[message_rules]]\nid = "care"\neffect = "warn"\ndescription = "check the spender"\ndomain = { name = "Permit2" }\n'
     result, decision = decide(PERMIT2_RULE + warn, message(permit2_single()))
     assert decision.outcome == "warn" and "check the spender" in decision.message and result.verdict == "warn"
@@ -131,4 +131,5 @@ def test_service_applies_message_rules_and_presentation_names_the_message(tmp_pa
     item = MessageItem(message=message(permit2_single()), policy=result)
     reasons = [reason.text for reason in present(item).reasons]
     assert item.verdict == "block"
-    assert "The policy does not allow this message: no message rule allows typed data PermitSingle for domain Permit2" in reasons
+    assert any(r.startswith("The policy does not allow this message: no message rule allows typed data PermitSingle for "
+                            "domain Permit2") for r in reasons)

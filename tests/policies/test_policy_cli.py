@@ -19,7 +19,7 @@ def state_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("COLDSIGHT_STATE_DIR", str(tmp_path / "state"))
 
 
-@pytest.mark.parametrize("name", ["treasury.toml", "protocol-admin.toml"])
+@pytest.mark.parametrize("name", ["treasury.toml", "protocol-admin.toml", "trading.toml"])
 def test_examples_pass_their_own_tests(name, capsys):
     assert main(["policy", "test", str(EXAMPLES / name), "--format", "json"]) == 0
     document = json.loads(capsys.readouterr().out)

@@ -43,7 +43,8 @@ def test_widened_cap_in_token_units():
     found = changes(TREASURY, edit(TREASURY, '"250000 USDC"', '"900000 USDC"'))
     change = only(found, argument="amount", function="transfer(address to, uint256 amount)", direction=WIDENS)
     assert change.old == f"<= 250,000 USDC ({250_000 * 10**6})" and change.new == f"<= 900,000 USDC ({900_000 * 10**6})"
-    assert change.target == "@USDC 0xA0b8…eB48" and change.scope == "Safe 0xbBBe…95E4 (chain 1)"
+    # Whole addresses (issue 23): four plus four characters is exactly what address poisoning forges.
+    assert change.target == "@USDC 0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48" and change.scope == "Safe 0xbBBe4CEFF6915031ca94bB0c29d14DaB311595E4 (chain 1)"
 
 
 def test_lowered_cap_is_narrowing():
@@ -56,7 +57,7 @@ def test_new_recipient_resolved_to_its_address():
     new = edit(TREASURY, 'args = { to = { in = ["@payroll", "@ops"] }', 'args = { to = { in = ["@payroll", "@ops", "@newbie"] }')
     new = edit(new, "[delegatecall]", f'[addresses.newbie]\nchain = 1\naddress = "{NEW_PERSON}"\n\n[delegatecall]')
     change = only(changes(TREASURY, new), argument="to", direction=WIDENS)
-    assert change.note == f"rule payroll-usdc: added: @newbie 0x1111…1111"
+    assert change.note == f"rule payroll-usdc: added: @newbie {NEW_PERSON}"
 
 
 def test_decimals_change_widens_every_cap_by_ten_to_the_k():
@@ -99,7 +100,7 @@ def test_relabelled_address_shows_the_new_address():
     new = edit(TREASURY, '"0x553bcb0FBb3774067e89AEDF5308AfF836f99e5a"', f'"{NEW_PERSON}"')
     found = changes(TREASURY, new)
     assert only(found, argument="@payroll").new == f"{NEW_PERSON} (chain 1)"
-    assert only(found, argument="to", direction=WIDENS).note.endswith("added: @payroll 0x1111…1111")
+    assert only(found, argument="to", direction=WIDENS).note.endswith(f"added: @payroll {NEW_PERSON}")
 
 
 def test_new_allow_rule_widens_new_deny_rule_narrows_removed_deny_widens():
@@ -130,7 +131,7 @@ def test_batch_rules_loosened_or_tightened():
     base = TREASURY + BATCH
     assert only(changes(TREASURY, base), argument="(rule)").direction == NARROWS
     assert only(changes(base, TREASURY), argument="(rule)").direction == WIDENS
-    raised = only(changes(base, edit(base, '"150000 USDC"', '"200000 USDC"')), argument="sum of @USDC")
+    raised = only(changes(base, edit(base, '"150000 USDC"', '"200000 USDC"')), argument="sum of @USDC 0xA0b86991c6218b36c1d19D4a2e9Eb0cE3606eB48")
     assert raised.direction == WIDENS
     assert only(changes(base, edit(base, "max_calls = 5", "max_calls = 3")), argument="max_calls").direction == NARROWS
 

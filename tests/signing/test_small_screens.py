@@ -9,7 +9,7 @@ import pytest
 from eth_account import Account
 from PySide6.QtCore import QPoint
 
-from tests.gui.conftest import BYBIT, INVALID, OK, WARN, grouped, peer_safe_tx_hash
+from tests.gui.conftest import BOOK, BYBIT, INVALID, OK, WARN, grouped, peer_safe_tx_hash
 
 KEY = bytes.fromhex("4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318")
 OWNER = Account.from_key(KEY).address
@@ -26,7 +26,8 @@ def window(qtbot, tmp_path):
     keystore = tmp_path / "owner.json"
     keystore.write_text(json.dumps(Account.encrypt(KEY, "pw", kdf="pbkdf2", iterations=1024)))
     book = tmp_path / "book.csv"
-    book.write_text(f"address,name,chainId\n{OWNER},Treasury owner Alice,1\n")
+    # the screenshots' book (it names the OK and WARN payloads' payee and spender, issue 18) plus the owner
+    book.write_text(BOOK.read_text().rstrip("\n") + f"\n{OWNER},Treasury owner Alice,1\n")
     win = MainWindow(ReviewRequest(state_dir=tmp_path / "state", address_book=book), ["No policy loaded."],
                      log=ReviewLog(tmp_path / "state" / "review-log.jsonl"), cameras=[], keystore=keystore)
     qtbot.addWidget(win)

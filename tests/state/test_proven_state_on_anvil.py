@@ -55,8 +55,9 @@ def anvil():
 
 @pytest.fixture(scope="module")
 def chain(anvil):
-    """The deployed scenario, plus the Safe's nonce and the snapshots made so far (the tests run in order)."""
-    return {**_json_child("setup", anvil), "nonce": 0, "snapshots": []}
+    """The deployed scenario and the Safe's nonce (each xdist worker has its own anvil and chain; the
+    tests a worker runs keep their file order)."""
+    return {**_json_child("setup", anvil), "nonce": 0}
 
 
 def _selector(signature: str) -> bytes:
@@ -108,7 +109,6 @@ def _predicted_then_executed(anvil: str, chain: dict, payload: dict, tmp_path: P
     # what execution shows is what the static effects model read from the calldata
     assert [f for f in document["findings"] if f["code"] == "EFFECT_MISMATCH"] == []
     run = document["effects"]["proven"]
-    chain["snapshots"].append(state_path)
     executed = _json_child("exec", anvil, str(payload_path))
     chain["nonce"] += 1 if executed["success"] else 0
     query = {"safe": chain["safe"],
@@ -248,16 +248,25 @@ def test_endpoints_that_disagree_are_refused(anvil, chain, tmp_path):
         other.wait(10)
 
 
-def test_a_snapshot_of_another_block_is_refused(chain):
+def test_a_snapshot_of_another_block_is_refused(anvil, chain, tmp_path):
     """A real later block's header and hash put on an earlier snapshot: its proofs do not lead to
-    that block's state root (the snapshots of the scenarios above, each at its own block)."""
+    that block's state root. (Self-contained: xdist may run it on its own chain.)"""
     import dataclasses
 
     from decoders.state import read_snapshot, verify_snapshot
     from decoders.state.check import bundled_codes
     from decoders.state.proof import SnapshotRefused
 
-    old, new = (read_snapshot(path.read_bytes()) for path in (chain["snapshots"][0], chain["snapshots"][-1]))
+    payload = _transfer(chain, chain["token"], E18, _nonce(anvil, chain, tmp_path))
+    paths = []
+    for name in ("first", "second"):
+        folder = tmp_path / name
+        folder.mkdir()
+        _, state_path, done = _snapshot([anvil], payload, folder)
+        assert done.returncode == 0, done.stderr
+        paths.append(state_path)
+        _json_child("mine", anvil, "1")  # the chain moves on: the next snapshot is of another block
+    old, new = (read_snapshot(path.read_bytes()) for path in paths)
     assert new.block_hash != old.block_hash
     mixed = dataclasses.replace(old, header=new.header, block_hash=new.block_hash)
     with pytest.raises(SnapshotRefused, match="does not lead from the state root"):

@@ -31,6 +31,7 @@ from .sanitize import display
 from .service import AnyReview, MessageItem, Review, ReviewOptions, load_policy_for_use
 from decoders.errors import ColdsightError
 from decoders.findings import sort_findings
+from decoders.state.check import state_lines
 
 POLICY_SEVERITY: dict[str, Severity] = {Effect.DENY: Severity.CRITICAL, Effect.WARN: Severity.WARN}  # allow adds no reason
 EXAMPLE_REASON_KEY = "policy:example"
@@ -462,7 +463,6 @@ def present(review: AnyReview) -> Presentation:
 def _state_lines(report) -> tuple[str, ...]:
     if report.state is None:
         return ()
-    from decoders.state.check import state_lines
 
     return tuple(line for line in state_lines(report.state) if line)
 

@@ -49,6 +49,7 @@ from policies import evaluate, evaluate_message
 from policies.load import load_policy
 from policies.machine_config import load_machine_config
 from policies.signing import DEFAULT_TRUST_FILE, is_example_trust, load_trust
+from .state_input import apply_state
 
 if TYPE_CHECKING:
     from policies.load import LoadedPolicy
@@ -336,7 +337,6 @@ def _review_transaction(request: ReviewRequest, payload: Payload, loaded: Loaded
                       child=child.report if child is not None else None)
     report = verify_payload(payload, options)
     if request.snapshot is not None:  # before the policy: its findings count like any other (app/state_input.py)
-        from .state_input import apply_state
 
         report = apply_state(report, str(request.snapshot))
     policy = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
+import tempfile
 
 from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -16,6 +17,7 @@ from ..review_log import ReviewLog
 from .prompts import DialogPrompts, Prompts
 from .screens import DecidedScreen, FailedScreen, ReviewScreen, StartScreen, VerifyingScreen
 from .theme import style_sheet
+from .sign_panel import SignPanel
 
 if TYPE_CHECKING:
     from .scan_screen import ScanWorker
@@ -179,7 +181,6 @@ class MainWindow(QMainWindow):
         to a private temporary file."""
         if need.request.payload is not None and Path(need.request.payload).is_file():
             return Path(need.request.payload)
-        import tempfile
 
         handle = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8")
         with handle:
@@ -324,7 +325,6 @@ class MainWindow(QMainWindow):
         if self.keystore is None or not isinstance(session.review, Review) or session.record is None \
                 or session.record.decision is not Decision.REVIEWED:
             return None
-        from .sign_panel import SignPanel
 
         return SignPanel(session.review, session.record.acknowledged, self.keystore)
 

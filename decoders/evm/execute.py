@@ -35,6 +35,7 @@ from .model import (
     SafeState,
     StorageWrite,
 )
+from .state import state_for as synthesize
 
 
 def _engine_name() -> str:
@@ -390,8 +391,6 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
 
 def state_for(root, context: Context) -> tuple[SafeState, list[str]]:
     """The synthesized owners and modules the transaction's own management calls need (decoders/evm/state.py)."""
-    from .state import state_for as synthesize
-
     return synthesize(root, context, EXECUTOR)
 
 

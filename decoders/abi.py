@@ -92,7 +92,7 @@ def _parse_param(text: str, index: int) -> Param:
     text = text.strip()
     if text.startswith("("):
         depth = 0
-        for pos, ch in enumerate(text):
+        for pos, ch in enumerate(text):  # noqa: B007 (pos is read after the loop)
             depth += ch == "("
             depth -= ch == ")"
             if depth == 0:

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass, field
 
 from .errors import ColdsightError

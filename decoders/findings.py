@@ -16,7 +16,6 @@ from .hexutil import short_address
 from .multisend import describe as describe_batch
 from .safetx import Context
 from . import tokens
-from .tokens import token_at
 from .units import format_native, format_units
 from .vocabulary import FindingCode, Severity, Verdict, by_severity_worst_first, worst_severity_verdict
 

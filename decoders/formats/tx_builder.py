@@ -28,7 +28,7 @@ from ..abi import Param, function_from_json_abi
 from ..errors import PayloadError
 from ..findings import Finding
 from ..eip712_any import parse_uint
-from ..hexutil import keccak, parse_address, parse_hex, to_checksum
+from ..hexutil import keccak, parse_address, parse_hex
 from ..vocabulary import FindingCode, Severity
 from . import decode_text
 from .. import strictjson

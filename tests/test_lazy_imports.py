@@ -8,6 +8,7 @@ cannot move to the top of its module: it breaks an import cycle, or it keeps sta
 """
 
 import ast
+from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +54,8 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("decoders/state/check.py", "decoders.evm.bytecode"): "the bundled bytecode tables load on first use",
     ("policies/evaluate.py", "policies.batch_rules"): _CYCLE + ": policies.batch_rules imports this module",
     ("policies/messages.py", "policies.schema"): _CYCLE + ": policies.schema imports this module",
+    ("app/gui/scan_screen.py", "app.qr.errors"): "loaded with the scanner (numpy, zxing) when a scan starts",
+    ("app/gui/scan_screen.py", "app.qr.scan"): "loaded with the scanner (numpy, zxing) when a scan starts",
     ("app/qr/sources.py", "app.qr.avi"): _CYCLE + ": app.qr.avi imports this module",
     ("app/qr/avi.py", "app.qr.sources"): _CYCLE + ": app.qr.sources imports this module (numpy besides)",
     **{("app/qr/v4l2.py", module): "POSIX only: the module is imported on every platform, cameras are read on Linux"
@@ -84,6 +87,7 @@ def _imports(node: ast.AST, module: str, is_package: bool) -> list[list[str]]:
     return []
 
 
+@cache
 def _scan() -> tuple[dict[str, set[str]], list[tuple[str, int, list[str]]]]:
     """Module-level imports per module (outside `if TYPE_CHECKING`), and every function-level import."""
     top: dict[str, set[str]] = {}

@@ -21,10 +21,6 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QProgressBar, QPus
 from ..sanitize import display
 from ..session import problem_from_error
 from .widgets import emphasize
-from ..qr.errors import SourceError
-from ..qr.scan import run_scan
-from ..qr.sources import CameraSource
-from ..service import NeedsInput, review
 
 if TYPE_CHECKING:  # the scanner (numpy, zxing, the UR codec) loads only when a scan starts
     from ..qr.scan import FrameUpdate, ScanProgress
@@ -45,6 +41,8 @@ def camera_indexes() -> list[int]:
 
 
 def default_camera_source(index: int):
+    from ..qr.sources import CameraSource
+
     return CameraSource(index)
 
 
@@ -82,6 +80,9 @@ class ScanWorker(QThread):
         self.stop_event.set()
 
     def run(self) -> None:  # worker thread
+        from ..qr.errors import SourceError
+        from ..qr.scan import run_scan
+        from ..service import NeedsInput, review
 
         source_name = f"camera {self.camera}"
         if self.camera < 0:

@@ -20,7 +20,6 @@ from decoders.bounds import LimitExceeded
 from decoders.errors import PayloadError
 from decoders.formats import decode_text, parse_text
 from decoders.safetx import Payload
-from .qr.scan import run_scan
 from .sanitize import rewrite_line
 
 if TYPE_CHECKING:
@@ -129,6 +128,8 @@ def _media_kind(head: bytes) -> str | None:
 
 def scan_text(source: "FrameSource", on_update: Callable[["FrameUpdate"], None] | None = None) -> tuple[str, str]:
     """The text an (animated) QR carries, and where it was scanned from."""
+    from .qr.scan import run_scan  # the scanner and its UR codec load when a scan starts
+
     if on_update is None and source.live and sys.stderr.isatty():
         on_update = _print_progress
     try:

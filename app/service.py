@@ -41,15 +41,12 @@ from decoders import strictjson
 from decoders.formats import parse_text
 from decoders.formats.executor_tx import parse_executor_request
 from decoders.formats.tx_builder import is_batch_file, load_batch_file
-from decoders.formats.ur_format import assemble_ur, looks_like_ur
 from decoders.hexutil import parse_address
 from decoders.nested import approved_hashes
-from decoders.ur.eip4527 import EthDataType, EthSignRequest
 from policies import evaluate, evaluate_message
 from policies.load import load_policy
 from policies.machine_config import load_machine_config
 from policies.signing import DEFAULT_TRUST_FILE, is_example_trust, load_trust
-from .state_input import apply_state
 
 if TYPE_CHECKING:
     from policies.load import LoadedPolicy
@@ -256,6 +253,9 @@ def detect_kind(found: Input) -> PayloadKind:
 
 def _is_executor_request(text: str) -> bool:
     """An `ur:eth-sign-request` holding an Ethereum transaction (data type 1 or 4): the executor's."""
+    from decoders.formats.ur_format import assemble_ur, looks_like_ur  # the UR codec loads when a UR arrives
+    from decoders.ur.eip4527 import EthDataType, EthSignRequest
+
     if not looks_like_ur(text):
         return False
     try:
@@ -331,12 +331,12 @@ def _review_transaction(request: ReviewRequest, payload: Payload, loaded: Loaded
                                                                       PayloadKind.TRANSACTION), None, book)
     batch_file = None
     if request.tx_builder is not None:
-
         batch_file = load_batch_file(*read_bytes(str(request.tx_builder)))
     options = replace(request.verify_options, address_book=book, batch_file=batch_file,
                       child=child.report if child is not None else None)
     report = verify_payload(payload, options)
     if request.snapshot is not None:  # before the policy: its findings count like any other (app/state_input.py)
+        from .state_input import apply_state  # the snapshot reader (and its UR codec) loads with a snapshot
 
         report = apply_state(report, str(request.snapshot))
     policy = None

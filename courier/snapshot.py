@@ -286,7 +286,6 @@ MAX_QR_BYTES = 64 * 1024  # above this, carry the file on removable media
 
 
 def run_snapshot(args) -> int:
-
     endpoints = [Endpoint(url) for url in args.rpc]
     report = _report(args, args.rpc[0])
     executor = bytes.fromhex(parse_address(args.executor, "--executor")[2:]) if args.executor else DEFAULT_EXECUTOR
@@ -309,7 +308,6 @@ def run_snapshot(args) -> int:
             print(f"not written as QR: {len(data)} bytes is more than {MAX_QR_BYTES}; carry the file on removable media",
                   file=sys.stderr)
         else:
-
             written, parts = write_request(bytes_ur(data), args.qr, args.fragment)
             print(f"wrote {written} ({parts} part(s) of ur:bytes)")
     return 0

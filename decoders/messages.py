@@ -45,10 +45,7 @@ from .abi import bundled_registry
 from .calls import build_call_tree
 from .formats import decode_text
 from .formats.typed_data import DOMAIN_NO_CHAIN, DOMAIN_WITH_CHAIN, SAFE_TX_BASEGAS, SAFE_TX_DATAGAS
-from .formats.ur_format import assemble_ur
 from .inner_safes import inner_safe_findings, refund_findings_at
-from .ur import strict_cbor
-from .ur.eip4527 import EthDataType, EthSignRequest
 
 SAFE_MSG_TYPE = "SafeMessage(bytes message)"
 SAFE_MSG_TYPEHASH = keccak(SAFE_MSG_TYPE.encode())
@@ -523,6 +520,10 @@ def load_message_document(text: str, source: str) -> object:
     stripped = text.strip()
     if stripped[:3].lower() != "ur:":
         return strictjson.loads(stripped, source)
+    # the UR codec loads when a UR arrives (decoders.formats does the same)
+    from .formats.ur_format import assemble_ur
+    from .ur import strict_cbor
+    from .ur.eip4527 import EthDataType, EthSignRequest
 
     ur = assemble_ur(stripped, source)
     if ur.type == "eth-sign-request":

@@ -50,6 +50,16 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("decoders/erc7730.py", "decoders.units"): _CYCLE + ": loaded with decoders.intent, its companion",
     ("decoders/formats/ur_format.py", "decoders.formats"): _CYCLE + ": decoders.formats loads this module on a UR",
     ("decoders/formats/__init__.py", "decoders.formats.ur_format"): "start-up: the UR codec loads when a UR arrives",
+    **{("decoders/messages.py", module): "start-up: the UR codec loads when a UR arrives (as in decoders.formats)"
+       for module in ("decoders.formats.ur_format", "decoders.ur.strict_cbor", "decoders.ur.eip4527")},
+    **{(file, module): "start-up: the UR codec loads when a UR arrives (as in decoders.formats)"
+       for file, module in (("app/service.py", "decoders.formats.ur_format"), ("app/service.py", "decoders.ur.eip4527"),
+                            ("decoders/formats/executor_tx.py", "decoders.ur.eip4527"),
+                            ("decoders/formats/executor_tx.py", "decoders.formats.ur_format"))},
+    ("app/service.py", "app.state_input"): "start-up: the snapshot reader (and its UR codec) loads with a snapshot",
+    ("app/payload_input.py", "app.qr.scan"): "start-up: the scanner's UR codec loads when a scan starts (the GUI's "
+                                             "start screen loads none: tests/gui/test_render.py)",
+    ("app/gui/main_window.py", "app.gui.sign_panel"): "start-up: signing loads when a review is decided (as above)",
     ("decoders/execution_check.py", "decoders.evm"): "the EVM engine: the heaviest import of the core, on first use",
     ("decoders/state/check.py", "decoders.evm.bytecode"): "the bundled bytecode tables load on first use",
     ("policies/evaluate.py", "policies.batch_rules"): _CYCLE + ": policies.batch_rules imports this module",

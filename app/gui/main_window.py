@@ -17,7 +17,6 @@ from ..review_log import ReviewLog
 from .prompts import DialogPrompts, Prompts
 from .screens import DecidedScreen, FailedScreen, ReviewScreen, StartScreen, VerifyingScreen
 from .theme import style_sheet
-from .sign_panel import SignPanel
 
 if TYPE_CHECKING:
     from .scan_screen import ScanWorker
@@ -325,6 +324,7 @@ class MainWindow(QMainWindow):
         if self.keystore is None or not isinstance(session.review, Review) or session.record is None \
                 or session.record.decision is not Decision.REVIEWED:
             return None
+        from .sign_panel import SignPanel  # signing (keystores, the UR codec) loads when a review is decided
 
         return SignPanel(session.review, session.record.acknowledged, self.keystore)
 

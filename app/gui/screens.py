@@ -411,7 +411,6 @@ class DecidedScreen(QWidget):
         return f"Reviewed. Now sign on your device, only if it shows the same hashes (the {which} last):"
 
     def _hashes_card(self) -> QWidget:
-
         record = self.record
         rows = [("Domain hash", record.domain_hash), ("Message hash", record.message_hash)]
         rows.append(("safeMessageHash", record.safe_message_hash) if record.safe_message_hash

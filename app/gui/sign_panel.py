@@ -94,7 +94,6 @@ class SignPanel(QFrame):
                 f"safeTxHash 0x{report.hashes.safe_tx.hex()} (verdict {self.review.verdict})")
 
     def sign(self) -> None:
-
         try:
             key = load_key(self.keystore, self.password.text())
             signature = sign_reviewed(self.review, key, self.acknowledged)

@@ -23,8 +23,6 @@ from ..abi import bundled_registry, decode_arguments
 from ..errors import DecodeError, PayloadError
 from ..hexutil import keccak, to_checksum
 from ..safetx import AttachedSignature, Payload, SafeTx
-from ..ur.eip4527 import EthDataType, EthSignRequest
-from .ur_format import assemble_ur
 
 EXEC_TRANSACTION = ("execTransaction(address,uint256,bytes,uint8,uint256,uint256,uint256,address,address,bytes)")
 MAX_RLP_DEPTH = 4
@@ -207,6 +205,9 @@ def payload_from_executor_tx(tx: ExecutorTx, safe_nonce: int, request_chain_id: 
 
 def parse_executor_request(text: str, safe_nonce: int, source: str) -> Payload:
     """An `ur:eth-sign-request` (text, one or many parts) of data type 1 or 4 -> the Safe transaction inside."""
+    from ..ur.eip4527 import EthDataType, EthSignRequest  # the UR codec loads when a UR arrives
+    from .ur_format import assemble_ur
+
     ur = assemble_ur(text.strip(), source)
     if ur.type != "eth-sign-request":
         raise PayloadError(f"expected ur:eth-sign-request, got ur:{ur.type}", source)

@@ -1,0 +1,84 @@
+"""Red-team round on issue 18's classes: variants the first tests did not name.
+
+Each case failed on main before its fix (verdict `ok` for something that hands value to whoever
+moves first). Calldata from each protocol's published signature (see tests/effects/test_effects.py).
+- Proceeds or payments to a contract anyone can make calls as (Multicall3, MultiSendCallOnly,
+  CreateCall): what it holds after the transaction, the next caller takes. A bundled name does not
+  make it an intermediary for what it RECEIVES.
+- Native coin attached to a payable batch wrapper whose entries do not spend it (Multicall3
+  aggregate, a router's re-entering multicall whose entries take no coin): it stays in that
+  contract, where anyone can take it (Uniswap's refundETH, Multicall3's calls).
+- A swap whose recipient is the router itself outside a multicall: the proceeds stay in the router,
+  whose sweepToken/refundETH anyone can call.
+"""
+
+import pytest
+
+from tests.core.peers import calldata
+from tests.effects.test_effects import SAFE, STRANGER, USDC, V3_ROUTER, WETH, exact_input_single, review, triples, unwrap_weth9
+from tests.wrappers.test_wrappers import aggregate3, multicall
+
+C, W = "critical", "warn"
+MULTICALL3 = "0xcA11bde05977b3631167028862bE2a173976CA11"  # mds1/multicall README (same address on every chain)
+MSCO_141 = "0x9641d764fc13c8B624c04430C7356C1C7C8102e2"  # safe-deployments v1.4.1 multi_send_call_only.json
+CREATE_CALL_141 = "0x9b35Af71d77eaf8d7e40252370304687390A1A52"  # safe-deployments v1.4.1 create_call.json
+
+
+def transfer(to: str, amount: int = 10**6) -> bytes:
+    return calldata("transfer(address,uint256)", ["address", "uint256"], [to, amount])
+
+
+OPEN = {"Multicall3": MULTICALL3, "MultiSendCallOnly 1.4.1": MSCO_141, "CreateCall 1.4.1": CREATE_CALL_141}
+
+
+@pytest.mark.parametrize("name", sorted(OPEN))
+def test_payment_to_a_contract_anyone_can_call_as_is_not_an_intermediary(name):
+    report = review(USDC, transfer(OPEN[name]))
+    assert report.verdict != "ok", triples(report)
+    party = report.effects.counterparty(OPEN[name])
+    assert party is not None and party.judgement == "unknown" and "anyone" in (party.name or "")
+
+
+@pytest.mark.parametrize("name", sorted(OPEN))
+def test_swap_proceeds_to_a_contract_anyone_can_call_as_block(name):
+    report = review(V3_ROUTER, exact_input_single(OPEN[name]))
+    assert ("PROCEEDS_TO_THIRD_PARTY", C, "0") in triples(report)
+    assert report.verdict == "block"
+
+
+def test_value_attached_to_multicall3_aggregate_without_valued_entries_blocks():
+    report = review(MULTICALL3, aggregate3((USDC, transfer(SAFE))), value=10**18)
+    assert ("VALUE_NOT_NEEDED", C, "0") in triples(report)
+    assert report.verdict == "block"
+
+
+@pytest.mark.parametrize("entry", [unwrap_weth9(SAFE), calldata("sweepToken(address,uint256,address)",
+                                                                  ["address", "uint256", "address"], [USDC, 0, SAFE])],
+                         ids=["unwrapWETH9", "sweepToken"])
+def test_value_left_in_a_router_multicall_whose_entries_take_no_coin_blocks(entry):
+    report = review(V3_ROUTER, multicall(entry), value=10**18)
+    assert ("VALUE_NOT_NEEDED", C, "0") in triples(report)
+    assert report.verdict == "block"
+
+
+def test_swap_proceeds_left_in_the_router_block():
+    report = review(V3_ROUTER, exact_input_single(V3_ROUTER))
+    assert ("PROCEEDS_TO_THIRD_PARTY", C, "0") in triples(report)
+
+
+# ---- what must stay as it is ----------------------------------------------------------------------
+def test_router_multicall_swap_from_native_with_refund_stays_ok():
+    refund = calldata("refundETH()", [], [])
+    swap = calldata("exactInputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160))",
+                    ["(address,address,uint24,address,uint256,uint256,uint256,uint160)"],
+                    [(WETH, USDC, 500, SAFE, 2**40, 10**15, 10**6, 0)])
+    report = review(V3_ROUTER, multicall(swap, refund), value=10**15)
+    assert report.verdict == "ok", triples(report)
+
+
+def test_router_multicall_swap_to_router_then_unwrap_to_safe_stays_ok():
+    swap = calldata("exactInputSingle((address,address,uint24,address,uint256,uint256,uint256,uint160))",
+                    ["(address,address,uint24,address,uint256,uint256,uint256,uint160)"],
+                    [(USDC, WETH, 500, V3_ROUTER, 2**40, 10**6, 10**15, 0)])
+    report = review(V3_ROUTER, multicall(swap, unwrap_weth9(SAFE)))
+    assert report.verdict == "ok", triples(report)

@@ -19,6 +19,7 @@ import functools
 import time
 from dataclasses import dataclass, field
 
+from . import deployments
 from .calls import CallNode
 from .effects import (
     NATIVE,
@@ -62,6 +63,26 @@ SETTINGS_WITH_HOLDER = {"owner", "module", "guard", "module guard", "fallback ha
                         "signature verifier"}
 
 
+# Safe deployments that make calls as themselves for any caller (safe-smart-account libraries/
+# MultiSendCallOnly.sol has no delegatecall-only guard; libraries/CreateCall.sol creates contracts
+# with its own balance for anyone): what they receive, anyone can take. MultiSend itself refuses a
+# direct CALL (`require(address(this) != multisendSingleton)`), so it is not here.
+OPEN_DEPLOYMENTS = {
+    "MultiSendCallOnly": "Safe's MultiSendCallOnly makes any call for any caller: whatever it holds, anyone can take",
+    "CreateCall": "Safe's CreateCall spends its own balance for any caller: whatever it holds, anyone can take",
+}
+
+
+@functools.cache
+def _open_deployments() -> dict[str, str]:
+    return {c.address.lower(): OPEN_DEPLOYMENTS[c.name] for c in deployments.known_contracts() if c.name in OPEN_DEPLOYMENTS}
+
+
+def open_to_anyone(address: str, chain_id: int | None, known: Knowledge) -> str | None:
+    """Words when `address` is a contract anyone can make calls as (bundled knowledge or a Safe library)."""
+    return known.open_to_anyone(chain_id, address) or _open_deployments().get(address.lower())
+
+
 class _Unresolved(Exception):
     """A reference the decoded call does not carry (a malformed knowledge entry or an empty array)."""
 
@@ -79,6 +100,7 @@ class _Collector:
     authority: list[AuthorityChange] = field(default_factory=list)
     settings: list[SettingsChange] = field(default_factory=list)
     value_not_needed: list[str] = field(default_factory=list)
+    reentered: set[str] = field(default_factory=set)  # paths of the entries of a re-entering multicall
     opaque_orders: list[str] = field(default_factory=list)
 
 
@@ -111,6 +133,8 @@ def extract_effects(root: CallNode, context: Context, names: Names, refund: Refu
     own = own_accounts(nodes, context)
     collector = _Collector(context, names, knowledge(), int(time.time()) if now is None else now, own,
                            pass_through_makers(nodes, own))
+    collector.reentered = {child.path for node in nodes if node.wrapper is not None and node.wrapper.kind == "multicall"
+                           for child in node.children}
     for node in nodes:
         _node_effects(node, collector)
     allowances = _fold_allowances(collector.allowance_steps)
@@ -160,13 +184,38 @@ def _node_effects(node: CallNode, c: _Collector) -> None:
     elif node.function is not None and node.decode_error is None:
         _safe_setting(node, c)
     if node.value > 0 and node.wrapper is not None and entry is not None and entry.payable and node.children:
-        return  # a payable wrapper hands the coin on: its inner calls carry it (each judged there)
+        left = _coin_left_in_wrapper(node, c)
+        if left == 0:
+            return  # a payable wrapper hands the coin on: its inner calls carry it (each judged there)
+        # Nothing inside spends the rest: it stays in the wrapper contract, where the next caller takes it
+        # (Uniswap's refundETH/sweep, Multicall3's calls).
+        c.assets.append(AssetMovement(node.path, NATIVE, _caller(node), node.to, left, "value",
+                                      network=node.network, function=node.function.name if node.function else None))
+        c.value_not_needed.append(node.path)
+        return
     if node.value > 0 and not uses_value:
         role = "payment" if not node.data and node.operation == 0 else "value"
         c.assets.append(AssetMovement(node.path, NATIVE, _caller(node), node.to, node.value, role,
                                       network=node.network, function=node.function.name if node.function else None))
         if entry is not None and not entry.payable:
             c.value_not_needed.append(node.path)
+
+
+def _coin_left_in_wrapper(node: CallNode, c: _Collector) -> int:
+    """The native coin a payable wrapper keeps: a re-entering multicall's entries all see msg.value, so
+    it is spent only when one of them takes native coin (`payable` in the knowledge); a Multicall3
+    aggregate hands on exactly the values its entries carry. Other wrappers hand it on whole."""
+    kind = node.wrapper.kind if node.wrapper is not None else None
+    if kind == "multicall":
+        for child in node.children:
+            entry = c.known.functions.get(child.function.canonical) \
+                if child.function is not None and child.decode_error is None else None
+            if child.operation != 0 or (entry is not None and entry.payable) or child.wrapper is not None:
+                return 0
+        return node.value
+    if kind == "multicall3":
+        return max(0, node.value - sum(child.value for child in node.children))
+    return 0
 
 
 def _safe_setting(node: CallNode, c: _Collector) -> None:
@@ -211,8 +260,12 @@ def _asset(spec: dict, ref, node: CallNode, entry: FunctionKnowledge, c: _Collec
             recipient = _address(_resolve(meaning, node, {}, None))
     if recipient is not None and recipient.lower() == ZERO and spec.get("zeroMeans"):
         recipient = _address(_resolve(spec["zeroMeans"], node, {}, None))
-    if recipient is None or recipient.lower() == sender.lower():
-        return  # held by the contract itself for a later step (a router's own multicall): not an effect
+    if recipient is None:
+        return
+    if recipient.lower() == sender.lower() and (recipient.lower() != node.to.lower() or node.path in c.reentered):
+        return  # held by the contract itself for a later step of the same multicall (a sweep, an unwrap): not an effect
+    # Outside a multicall of that contract, what the called contract keeps stays there for whoever calls it
+    # next (a router's public sweepToken/refundETH): a payout to the contract, judged like any recipient.
     amount = ref("amount")
     token_id = ref("tokenId")
     asset = NATIVE if token in (None, NATIVE) or str(token).lower() == NATIVE_PLACEHOLDER else str(token)
@@ -360,6 +413,9 @@ def judge(address: str, names: Names, own: dict[str, str], known: Knowledge,
         return "self", own[lower]
     if pass_through and lower in pass_through:
         return "unknown", f"{names.name_of(address) or address}: {pass_through[lower]}"
+    open_words = open_to_anyone(address, names.chain_id, known)
+    if open_words is not None:  # a name does not make it an intermediary for what it receives
+        return "unknown", f"{names.name_of(address) or known.contract_name(names.chain_id, address) or address}: {open_words}"
     team = names.book.name_of(names.chain_id, address) or names.labels.get(lower)
     if team:
         return "known", team

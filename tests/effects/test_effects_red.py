@@ -82,3 +82,42 @@ def test_router_multicall_swap_to_router_then_unwrap_to_safe_stays_ok():
                     [(USDC, WETH, 500, V3_ROUTER, 2**40, 10**6, 10**15, 0)])
     report = review(V3_ROUTER, multicall(swap, unwrap_weth9(SAFE)))
     assert report.verdict == "ok", triples(report)
+
+
+def test_value_left_in_a_nested_router_multicall_blocks():
+    report = review(V3_ROUTER, multicall(multicall(unwrap_weth9(SAFE))), value=10**18)
+    assert ("VALUE_NOT_NEEDED", C, "0") in triples(report)
+
+
+# Permit2's other transfer routes (Uniswap/permit2 src/interfaces/IAllowanceTransfer.sol,
+# ISignatureTransfer.sol @cc56ad0): decoded from the bundled ABI, but had no knowledge, so `ok`.
+PERMIT2 = "0x000000000022D473030F116dDEE9F6B43aC78BA3"
+PERMIT2_PAYMENTS = {
+    "AllowanceTransfer batch transferFrom": calldata(
+        "transferFrom((address,address,uint160,address)[])", ["(address,address,uint160,address)[]"],
+        [[(SAFE, SAFE, 10, USDC), (SAFE, STRANGER, 10**6, USDC)]]),
+    "SignatureTransfer permitTransferFrom": calldata(
+        "permitTransferFrom(((address,uint256),uint256,uint256),(address,uint256),address,bytes)",
+        ["((address,uint256),uint256,uint256)", "(address,uint256)", "address", "bytes"],
+        [((USDC, 10**6), 0, 2**40), (STRANGER, 10**6), SAFE, b"\x01" * 65]),
+    "SignatureTransfer permitWitnessTransferFrom": calldata(
+        "permitWitnessTransferFrom(((address,uint256),uint256,uint256),(address,uint256),address,bytes32,string,bytes)",
+        ["((address,uint256),uint256,uint256)", "(address,uint256)", "address", "bytes32", "string", "bytes"],
+        [((USDC, 10**6), 0, 2**40), (STRANGER, 10**6), SAFE, b"\x03" * 32, "W", b"\x01" * 65]),
+    "SignatureTransfer batch permitTransferFrom": calldata(
+        "permitTransferFrom(((address,uint256)[],uint256,uint256),(address,uint256)[],address,bytes)",
+        ["((address,uint256)[],uint256,uint256)", "(address,uint256)[]", "address", "bytes"],
+        [([(USDC, 10**6)], 0, 2**40), [(STRANGER, 10**6)], SAFE, b"\x01" * 65]),
+    "SignatureTransfer batch permitWitnessTransferFrom": calldata(
+        "permitWitnessTransferFrom(((address,uint256)[],uint256,uint256),(address,uint256)[],address,bytes32,string,bytes)",
+        ["((address,uint256)[],uint256,uint256)", "(address,uint256)[]", "address", "bytes32", "string", "bytes"],
+        [([(USDC, 10**6)], 0, 2**40), [(STRANGER, 10**6)], SAFE, b"\x03" * 32, "W", b"\x01" * 65]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PERMIT2_PAYMENTS))
+def test_permit2_transfer_routes_name_the_payee(name):
+    report = review(PERMIT2, PERMIT2_PAYMENTS[name])
+    assert report.verdict != "ok", triples(report)
+    assert ("COUNTERPARTY_UNKNOWN", W, "0") in triples(report)
+    assert [m.recipient for m in report.effects.assets if m.recipient == STRANGER]

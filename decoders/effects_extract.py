@@ -207,15 +207,23 @@ def _coin_left_in_wrapper(node: CallNode, c: _Collector) -> int:
     aggregate hands on exactly the values its entries carry. Other wrappers hand it on whole."""
     kind = node.wrapper.kind if node.wrapper is not None else None
     if kind == "multicall":
-        for child in node.children:
-            entry = c.known.functions.get(child.function.canonical) \
-                if child.function is not None and child.decode_error is None else None
-            if child.operation != 0 or (entry is not None and entry.payable) or child.wrapper is not None:
-                return 0
-        return node.value
+        return 0 if _spends_shared_value(node, c) else node.value
     if kind == "multicall3":
         return max(0, node.value - sum(child.value for child in node.children))
     return 0
+
+
+def _spends_shared_value(node: CallNode, c: _Collector) -> bool:
+    """Whether an entry of a re-entering multicall (at any depth of nested multicalls) can spend the
+    msg.value they all share: a function that takes native coin, or anything not a plain call."""
+    for child in node.children:
+        entry = c.known.functions.get(child.function.canonical) \
+            if child.function is not None and child.decode_error is None else None
+        if child.operation != 0 or (entry is not None and entry.payable and child.wrapper is None):
+            return True
+        if child.wrapper is not None and (child.wrapper.kind != "multicall" or _spends_shared_value(child, c)):
+            return True
+    return False
 
 
 def _safe_setting(node: CallNode, c: _Collector) -> None:

@@ -121,3 +121,23 @@ def test_permit2_transfer_routes_name_the_payee(name):
     assert report.verdict != "ok", triples(report)
     assert ("COUNTERPARTY_UNKNOWN", W, "0") in triples(report)
     assert [m.recipient for m in report.effects.assets if m.recipient == STRANGER]
+
+
+# ERC-4626 vaults (EIP-4626; OpenZeppelin v5.0.2 contracts/interfaces/IERC4626.sol): a redeem or
+# withdraw whose receiver is a stranger was only UNKNOWN_SELECTOR (no bundled ABI carried it).
+VAULT = "0x83F20F44975D03b1b09e64809B757c47f942BEeA"  # stands for a vault (sDAI's address; no list here names it)
+VAULT_CALLS = {
+    "deposit receiver": ("deposit(uint256,address)", ["uint256", "address"], lambda r: [10**18, r]),
+    "mint receiver": ("mint(uint256,address)", ["uint256", "address"], lambda r: [10**18, r]),
+    "withdraw receiver": ("withdraw(uint256,address,address)", ["uint256", "address", "address"], lambda r: [10**18, r, SAFE]),
+    "redeem receiver": ("redeem(uint256,address,address)", ["uint256", "address", "address"], lambda r: [10**18, r, SAFE]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(VAULT_CALLS))
+def test_erc4626_receiver_is_judged(name):
+    text, types, values = VAULT_CALLS[name]
+    to_stranger = review(VAULT, calldata(text, types, values(STRANGER)))
+    assert ("PROCEEDS_TO_THIRD_PARTY", C, "0") in triples(to_stranger)
+    to_self = review(VAULT, calldata(text, types, values(SAFE)))
+    assert to_self.verdict == "ok", triples(to_self)

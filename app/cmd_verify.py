@@ -60,6 +60,9 @@ def add_payload_arguments(parser, payload_required: bool = True) -> None:
     parser.add_argument("--unsigned-policy", action="store_true",
                         help="accept an unsigned draft policy; every result is marked UNSIGNED POLICY")
     parser.add_argument("--trust", type=Path, help="trust.toml pinning the policy signers (default: the shipped one)")
+    parser.add_argument("--state", metavar="SNAPSHOT",
+                        help="a proof-checked snapshot of the chain from `coldsight-courier snapshot` (file, or ur:bytes "
+                             "text): the whole transaction is executed on it and what changes is shown first")
 
 
 def _chain_id(text: str) -> int:
@@ -104,6 +107,7 @@ def options_from_args(args) -> "ReviewRequest":
         executor_nonce=executor_nonce,
         child=getattr(args, "child", None),
         tx_builder=getattr(args, "tx_builder", None),
+        snapshot=Path(args.state) if getattr(args, "state", None) else None,
     )
 
 

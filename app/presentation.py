@@ -165,6 +165,7 @@ class Presentation:
     notes: tuple[str, ...] = ()  # what the payload format adds (e.g. the executor's gas and fees)
     policy_card: tuple[PolicyLine, ...] = ()  # the policy card: header, then its decision per call
     counterparties: tuple[str, ...] = ()  # who gets assets, an allowance or control, unknown ones first
+    state_lines: tuple[str, ...] = ()  # with a proven snapshot (--state): what changes, shown first
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "policy_summary", tuple(display(line) for line in self.policy_summary))
@@ -172,6 +173,7 @@ class Presentation:
         object.__setattr__(self, "signatures", tuple(display(line) for line in self.signatures))
         object.__setattr__(self, "notes", tuple(display(line) for line in self.notes))
         object.__setattr__(self, "counterparties", tuple(display(line) for line in self.counterparties))
+        object.__setattr__(self, "state_lines", tuple(display(line) for line in self.state_lines))
 
     def reasons_card(self) -> list[Reason | str]:
         """What the "why" block lists, in order: critical reasons, then the policy's summary
@@ -453,7 +455,16 @@ def present(review: AnyReview) -> Presentation:
                          for check in report.signatures),
         notes=tuple(report.payload.notes),
         policy_card=policy_card(review),
+        state_lines=_state_lines(review.report),
     )
+
+
+def _state_lines(report) -> tuple[str, ...]:
+    if report.state is None:
+        return ()
+    from decoders.state.check import state_lines
+
+    return tuple(line for line in state_lines(report.state) if line)
 
 
 JUDGEMENT_WORDS = {"unknown": "UNKNOWN, in no address book, policy or bundled list", "known": "in your address book or policy",

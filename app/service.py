@@ -79,7 +79,7 @@ class ReviewRequest:
     executor_nonce: int | None = None  # with kind EXECUTOR: the Safe nonce execTransaction executes
     child: str | None = None  # the child Safe's transaction (a PAYLOAD) this one approves (approveHash)
     tx_builder: Path | None = None  # the Transaction Builder file this transaction was made from
-    snapshot: Path | None = None  # a proven state snapshot (the proven-state work); None: static review only
+    snapshot: Path | None = None  # a proven state snapshot (--state, app/state_input.py); None: static review only
 
     def with_payload(self, payload: str) -> ReviewRequest:
         return replace(self, payload=payload, text=None)
@@ -345,6 +345,10 @@ def _review_transaction(request: ReviewRequest, payload: Payload, loaded: Loaded
     options = replace(request.verify_options, address_book=book, batch_file=batch_file,
                       child=child.report if child is not None else None)
     report = verify_payload(payload, options)
+    if request.snapshot is not None:  # before the policy: its findings count like any other (app/state_input.py)
+        from .state_input import apply_state
+
+        report = apply_state(report, str(request.snapshot))
     policy = None
     if loaded is not None:
         from policies import evaluate

@@ -83,7 +83,8 @@ def render(review: AnyReview) -> str:
         return render_message(review)
     report = review.report
     shown = present(review)
-    lines = [VERDICT_LINE[shown.verdict], *execution_lines(review)]
+    lines = [*shown.state_lines, *([""] if shown.state_lines else []), VERDICT_LINE[shown.verdict],
+             *execution_lines(review)]
     lines.append("What it does (riskiest first; exact values in the call tree below):")
     lines.extend(f"  {row.path:<6} {INTENT_MARK[row.severity]} {row.text}" for row in shown.intents)
     lines += _counterparty_lines(shown)

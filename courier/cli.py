@@ -6,6 +6,7 @@
     coldsight-courier show    --service URL --rpc URL --safe-tx-hash H --out req.gif|req.txt|DIR
     coldsight-courier submit  --service URL --rpc URL --safe-tx-hash H --signature sig.png|sig.txt|camera:0
     coldsight-courier exec    --service URL --rpc URL --safe-tx-hash H [--send-from ADDR | --executor-keystore F]
+    coldsight-courier snapshot --rpc URL [--rpc URL ...] --payload FILE --out state.bin [--qr state.gif]
 
 Exit status: 0 done; 1 the service and the chain disagree (listed; nothing shown or sent);
 2 refused (a block verdict, a signature that is not an owner's or answers another request,
@@ -79,6 +80,9 @@ def build_parser() -> argparse.ArgumentParser:
     sender.add_argument("--send-from", help="send with this node-managed account (eth_sendTransaction)")
     sender.add_argument("--executor-keystore", type=Path, help="sign locally with this V3 keystore and send the raw tx")
     execute.add_argument("--password-file", type=Path, help="the executor keystore's password (first line)")
+    from .snapshot import register as register_snapshot
+
+    register_snapshot(commands)
     return parser
 
 
@@ -93,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
-    handlers = {"pending": run_pending, "propose": run_propose, "show": run_show, "submit": run_submit, "exec": run_exec}
+    from .snapshot import run_snapshot
+
+    handlers = {"pending": run_pending, "propose": run_propose, "show": run_show, "submit": run_submit, "exec": run_exec,
+                "snapshot": run_snapshot}
     try:
         return handlers[args.command](args)
     except Refused as refusal:

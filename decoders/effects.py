@@ -56,6 +56,9 @@ from functools import cached_property
 
 UNLIMITED_FROM = 1 << 96
 NATIVE = "native"  # the `asset` of a native-coin movement
+# The AuthorityChange role of a delegatecall to code that is not a canonical library: the callee runs its
+# own code with the caller's full control.
+DELEGATED_CONTROL = "full control (its code runs as this account: delegatecall)"
 
 
 def is_unlimited(amount: int | None) -> bool:

@@ -20,11 +20,12 @@ import time
 from dataclasses import dataclass, field
 
 from . import deployments
-from .calls import CallNode
+from .calls import CallNode, is_create_call
 from .effects import (
     NATIVE,
     Allowance,
     AssetMovement,
+    DELEGATED_CONTROL,
     AuthorityChange,
     Counterparty,
     Effects,
@@ -81,6 +82,11 @@ def _open_deployments() -> dict[str, str]:
 def open_to_anyone(address: str, chain_id: int | None, known: Knowledge) -> str | None:
     """Words when `address` is a contract anyone can make calls as (bundled knowledge or a Safe library)."""
     return known.open_to_anyone(chain_id, address) or _open_deployments().get(address.lower())
+
+
+# A delegatecall to anything but these canonical, bundled libraries hands the caller's full control to
+# the callee (decoders/findings.py TRUSTED_DELEGATE_KINDS, plus MultiSend, which only runs its entries).
+DELEGATE_LIBRARY_KINDS = {"MULTISEND_CALL_ONLY", "SIGN_MESSAGE_LIB", "SAFE_MIGRATION", "MULTISEND"}
 
 
 class _Unresolved(Exception):
@@ -169,7 +175,14 @@ def _caller(node: CallNode) -> str:
 
 def _node_effects(node: CallNode, c: _Collector) -> None:
     if node.operation == 1:
-        return  # the callee's code runs as the caller: no name says what it does (DELEGATECALL_UNTRUSTED)
+        # The callee's code runs as the caller: no name says what it does, but who gets that control is
+        # an effect (the counterparty of the first screen, a policy's authority rule). DELEGATECALL_UNTRUSTED
+        # is its finding; the canonical libraries' own code is bundled and executed, so they hand none.
+        kind = node.target.kind.name if node.target is not None else None
+        if kind not in DELEGATE_LIBRARY_KINDS and not is_create_call(node):
+            c.authority.append(AuthorityChange(node.path, _caller(node), DELEGATED_CONTROL, node.to, "grant",
+                                               node.function.name if node.function is not None else None))
+        return
     entry = c.known.functions.get(node.function.canonical) if node.function is not None and node.decode_error is None else None
     uses_value = False
     if entry is not None:

@@ -100,7 +100,7 @@ class ExecutionCheck:
         if self.status == Status.CONFIRMED:
             calls = "the call matches" if self.shown == 1 else f"all {self.shown} calls match"
             outcome = f"; it {self.outcome}" if self.outcome and self.outcome != "success" else ""
-            return f"Checked by executing the Safe's code{where}: {calls}{outcome}"
+            return f"Checked by executing the Safe's code{where}: {calls}{outcome}{self._unrun_caveat()}"
         if self.status == Status.MISMATCH:
             return (f"Executing the Safe's code{where} gives calls or changes that differ from the ones listed: "
                     "do not sign")
@@ -109,6 +109,21 @@ class ExecutionCheck:
             return f"NOT checked by executing the Safe's code: {first}"
         return (f"Only partly checked by executing the Safe's code{where}: {self.covered} of {self.shown} calls "
                 f"proven; {first}")
+
+    def _unrun_caveat(self) -> str:
+        """A delegatecall whose code is not known offline is matched as a call but its code never ran: say so
+        on the same line, so "matches" is never read as "what that code does was proven"."""
+        unrun = []
+        pending = list(self.calls)
+        while pending:
+            call = pending.pop(0)
+            if call.get("operation") == "DELEGATECALL" and not call.get("executed") and call.get("to") not in unrun:
+                unrun.append(call.get("to"))
+            pending.extend(call.get("calls") or [])
+        if not unrun:
+            return ""
+        return ("; what " + ", ".join(str(to) for to in unrun) + " would do while running as this Safe was NOT run "
+                "(its code is not known offline)")
 
     def as_json(self) -> dict:
         return {

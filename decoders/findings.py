@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .effects import UNLIMITED_FROM, Allowance, AssetMovement, AuthorityChange, Effects
+from .effects import DELEGATED_CONTROL, UNLIMITED_FROM, Allowance, AssetMovement, AuthorityChange, Effects
 from .calls import (MULTISEND_SELECTOR, CallNode, batch_library_of, executing_address, is_create_call,
                     shows_library_self_call)
 from .hexutil import short_address
@@ -489,6 +489,8 @@ def effect_findings(effects: Effects, root: CallNode, context: Context, now: int
         finding = allowance_finding(allowance, effects, context.chain_id, now, allowance.path)
         add(finding.code, finding.severity, finding.path, finding.message)
     for change in effects.authority:
+        if change.role == DELEGATED_CONTROL:
+            continue  # judged where the call is: DELEGATECALL_UNTRUSTED / DELEGATECALL_NESTED
         node = nodes.get(change.path)
         target = _target_text(node, context) if node is not None and node.to == change.contract else change.contract
         finding = _authority_finding(change, effects, target)

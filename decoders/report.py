@@ -4,6 +4,7 @@
 """
 
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .abi import DecodedArg
 from .calls import CallNode
@@ -86,6 +87,12 @@ def batch_json(node: CallNode) -> dict | None:
     }
 
 
+class ProvenStateView(Protocol):
+    """What the Report needs of a proven-state check (decoders/state/check.py StateCheck)."""
+
+    def as_json(self) -> dict: ...
+
+
 @dataclass(frozen=True)
 class Report:
     """What the core found, complete when made: every stage that adds findings runs before it exists
@@ -104,6 +111,8 @@ class Report:
     # What the transaction does, by kind, at every depth: assets, allowances, authority, settings,
     # refunds and the counterparties, named and judged (decoders/effects.py).
     effects: Effects = field(default_factory=Effects)
+    # A decoders.state.check.StateCheck when a proven snapshot was given (--state); None otherwise.
+    state: ProvenStateView | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "findings", sort_findings(self.findings))
@@ -135,4 +144,10 @@ class Report:
             "execution": self.execution.as_json() if self.execution is not None else None,
             "effects": self.effects.as_json(),
         }
+        if self.state is not None:  # only with a snapshot: without one the document is unchanged
+            state = self.state.as_json()
+            document["state"] = state
+            effects = document.setdefault("effects", {})
+            if isinstance(effects, dict):
+                effects["proven"] = state["run"]
         return document

@@ -173,6 +173,9 @@ class FindingCode(StrEnum):
     COUNTERPARTY_UNKNOWN = "COUNTERPARTY_UNKNOWN"
     PROCEEDS_TO_THIRD_PARTY = "PROCEEDS_TO_THIRD_PARTY"
     VALUE_NOT_NEEDED = "VALUE_NOT_NEEDED"
+    STATE_INCOMPLETE = "STATE_INCOMPLETE"
+    STATE_TX_FAILS = "STATE_TX_FAILS"
+    EFFECT_MISMATCH = "EFFECT_MISMATCH"
 
 
 # Integrity codes (the payload lies about itself, or Coldsight cannot read it) are never waivable.
@@ -218,6 +221,9 @@ CATALOGUE: dict[FindingCode, CodeInfo] = {
     FindingCode.COUNTERPARTY_UNKNOWN: CodeInfo(Severity.WARN, True, "assets, an allowance or control go to an address no address book, policy or bundled list knows"),
     FindingCode.PROCEEDS_TO_THIRD_PARTY: CodeInfo(Severity.CRITICAL, True, "a swap, withdrawal, bridge, deposit or claim credits an unknown address instead of the Safe"),
     FindingCode.VALUE_NOT_NEEDED: CodeInfo(Severity.CRITICAL, True, "native coin is attached to a function that takes none (an ERC-20 call, execTransaction, ...)"),
+    FindingCode.STATE_INCOMPLETE: CodeInfo(Severity.WARN, False, "the run on the proven snapshot read something the snapshot does not prove"),
+    FindingCode.STATE_TX_FAILS: CodeInfo(Severity.WARN, True, "on the proven snapshot, the transaction fails (revert reason shown)"),
+    FindingCode.EFFECT_MISMATCH: CodeInfo(Severity.CRITICAL, False, "executed on the proven snapshot, the transaction does something the static effects do not show"),
 }
 if set(CATALOGUE) != set(FindingCode):  # declared side by side: neither may gain a code alone
     raise RuntimeError(f"FindingCode and CATALOGUE disagree: {set(FindingCode) ^ set(CATALOGUE)}")

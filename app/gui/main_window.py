@@ -89,6 +89,8 @@ class MainWindow(QMainWindow):
         QShortcut(QKeySequence("Ctrl++"), self, lambda: self.scale_font(1.1))
         QShortcut(QKeySequence("Ctrl+-"), self, lambda: self.scale_font(1 / 1.1))
         QShortcut(QKeySequence("Ctrl+0"), self, lambda: self.scale_font(None))
+        QShortcut(QKeySequence("Ctrl+Shift+O"), self, self.open_snapshot_dialog)
+        self._last_file: str | None = None
         self._apply_style()
         self._on_phase(force=True)
 
@@ -112,9 +114,23 @@ class MainWindow(QMainWindow):
         if path:
             self.load_file(path)
 
+    def open_snapshot_dialog(self) -> None:
+        """Ctrl+Shift+O: a proven snapshot from `coldsight-courier snapshot` (the second item)."""
+        path, _ = QFileDialog.getOpenFileName(self, "Open a state snapshot", "",
+                                              "Snapshots (*.bin *.txt);;All files (*)")
+        if path:
+            self.load_snapshot(path)
+
+    def load_snapshot(self, path: str) -> None:
+        """Every review from now on runs on this snapshot; the open file is reviewed again with it."""
+        self.options = replace(self.options, snapshot=Path(path))
+        if self._last_file is not None:
+            self.load_file(self._last_file)
+
     def load_file(self, path: str) -> None:
         """Any kind of payload file: a transaction, a Safe message, an executor's transaction (the
         nonce is asked for), a Transaction Builder file (the transaction made from it is asked for)."""
+        self._last_file = path
         self.review_request(self.options.with_payload(path), path)
 
     def load_text(self, text: str, source: str = "pasted text") -> None:

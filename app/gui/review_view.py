@@ -53,6 +53,10 @@ class ReviewView(QWidget):
             self._message_cards(review, layout)
             return
         self.report = review.report
+        self.state_card: QFrame | None = None
+        if self.presentation.state_lines:  # a proven snapshot was given: what changes comes first
+            self.state_card = self._state()
+            layout.addWidget(self.state_card)
         self.intents_card = self._intents()
         layout.addWidget(self.intents_card)
         if approved_by is None:
@@ -359,6 +363,16 @@ class ReviewView(QWidget):
         return item
 
     # -- policy ----------------------------------------------------------------------------------
+    def _state(self) -> QFrame:
+        frame, layout = card("What changes (executed on proven chain state)")
+        for line in self.presentation.state_lines[1:]:  # the first line is the card's title in text
+            label = selectable(QLabel(line.strip()))
+            label.setWordWrap(True)
+            if "FAILS" in line or "NOT KNOWN" in line:
+                label.setStyleSheet(f"color: {SEVERITY_COLOUR[Severity.WARN]}; font-weight: bold;")
+            layout.addWidget(label)
+        return frame
+
     def _policy(self) -> QFrame:
         frame, layout = card("Policy")
         self.policy_lines = []

@@ -47,7 +47,10 @@ def test_bybit_text_output_says_do_not_sign(run_cli, examples_dir):
     assert lines[0].startswith("BLOCK") and "DO NOT SIGN" in lines[0]
     # Under the verdict, what executing the Safe's code proved; then what each call does, then the
     # reasons: both start with the delegatecall.
-    assert lines[1] == "Checked by executing the Safe's code (Safe 1.1.1): the call matches"
+    # "matches" is never read as "the delegatecalled code was proven": the same line says it never ran
+    assert lines[1] == ("Checked by executing the Safe's code (Safe 1.1.1): the call matches; what "
+                        "0x96221423681A6d52E184D440a8eFCEbB105C7242 would do while running as this Safe was NOT run "
+                        "(its code is not known offline)")
     assert lines[2].startswith("What it does") and "DELEGATECALL" in lines[3] and "full control" in lines[3]
     first_reason = next(line for line in lines if line.startswith("  [X] "))
     assert "[DELEGATECALL_UNTRUSTED]" in first_reason and "full control" in first_reason

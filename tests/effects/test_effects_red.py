@@ -141,3 +141,37 @@ def test_erc4626_receiver_is_judged(name):
     assert ("PROCEEDS_TO_THIRD_PARTY", C, "0") in triples(to_stranger)
     to_self = review(VAULT, calldata(text, types, values(SAFE)))
     assert to_self.verdict == "ok", triples(to_self)
+
+
+# ---- "self" by mimicry ----------------------------------------------------------------------------
+# Any contract with an execTransaction / execTransactionFromModule entry point becomes an "account
+# operated by this transaction" when the batch calls it, whatever its code (it can ignore the
+# signatures). It must not make that contract "self" for what OTHER calls send it.
+def _batch(*entries) -> bytes:
+    from tests.core.peers import multisend, packed_entry
+    return multisend(b"".join(packed_entry(0, to, 0, data) for to, data in entries))
+
+
+def _review_batch(*entries):
+    return review(MSCO_141, _batch(*entries), operation=1)
+
+
+def test_a_fake_nested_safe_does_not_make_swap_proceeds_to_it_self():
+    from tests.wrappers.test_wrappers import exec_transaction
+    report = _review_batch((STRANGER, exec_transaction(USDC, transfer(SAFE, 0))), (V3_ROUTER, exact_input_single(STRANGER)))
+    assert ("PROCEEDS_TO_THIRD_PARTY", C, "0.1") in triples(report)
+    assert report.effects.counterparty(STRANGER).judgement == "unknown"
+
+
+def test_a_fake_module_target_does_not_make_a_transfer_to_it_self():
+    from tests.wrappers.test_wrappers import module_exec
+    report = _review_batch((STRANGER, module_exec(USDC, b"")), (USDC, transfer(STRANGER, 10**12)))
+    assert ("COUNTERPARTY_UNKNOWN", W, "0.1") in triples(report)
+    assert report.verdict != "ok"
+
+
+def test_a_nested_safes_own_swap_back_to_itself_stays_ok():
+    from tests.wrappers.test_wrappers import CHILD_SAFE, exec_transaction
+    report = review(CHILD_SAFE, exec_transaction(V3_ROUTER, exact_input_single(CHILD_SAFE)))
+    assert report.verdict == "ok", triples(report)
+    assert report.effects.counterparty(CHILD_SAFE).judgement == "self"

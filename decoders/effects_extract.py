@@ -120,6 +120,11 @@ def own_accounts(nodes: list[CallNode], context: Context) -> dict[str, str]:
     return own
 
 
+def _made_by(nodes: list[CallNode], context: Context) -> dict[str, str]:
+    """path -> lowercase address of the account making that call (this Safe for the top level)."""
+    return {node.path: (node.runs_as or context.safe).lower() for node in nodes}
+
+
 def pass_through_makers(nodes: list[CallNode], own: dict[str, str]) -> dict[str, str]:
     """Contracts that make calls as themselves for this transaction (a CALLed Multicall3 or batch library):
     what they receive stays in a contract anyone can call, so as a recipient they are never "known"."""
@@ -157,7 +162,7 @@ def extract_effects(root: CallNode, context: Context, names: Names, refund: Refu
     return Effects(assets=effects.assets, allowances=effects.allowances, authority=effects.authority,
                    settings=effects.settings, refunds=effects.refunds,
                    counterparties=tuple(counterparties_of(effects, names, collector.own, collector.known,
-                                                          collector.pass_through)),
+                                                          collector.pass_through, _made_by(nodes, context))),
                    unexplained_value=effects.unexplained_value, opaque_orders=tuple(collector.opaque_orders))
 
 
@@ -447,7 +452,12 @@ def judge(address: str, names: Names, own: dict[str, str], known: Knowledge,
 
 
 def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known: Knowledge,
-                      pass_through: dict[str, str] | None = None) -> list[Counterparty]:
+                      pass_through: dict[str, str] | None = None,
+                      made_by: dict[str, str] | None = None) -> list[Counterparty]:
+    """Every address on the receiving side, judged. An account this transaction operates (a nested Safe,
+    a module's Safe) is "self" only for what its OWN calls return to it: that it is a Safe this Safe
+    controls is not provable offline (any contract can offer execTransaction and ignore signatures), so
+    what this Safe or anyone else sends it is judged like any other address (`made_by`: path -> maker)."""
     receives: dict[str, tuple[str, list[str], list[str]]] = {}
 
     def add(address: str | None, what: str, path: str) -> None:
@@ -472,8 +482,17 @@ def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known
     for refund in effects.refunds:
         add(refund.receiver, "refund", refund.path)
     parties = []
+    safe = next(iter(own), None)  # own_accounts puts this Safe first
     for address, what, paths in receives.values():
-        judgement, name = judge(address, names, own, known, pass_through)
+        lower = address.lower()
+        judged_own = own
+        if made_by is not None and lower in own and lower != safe \
+                and any(made_by.get(path) != lower for path in paths):
+            judged_own = {k: v for k, v in own.items() if k != lower}
+        judgement, name = judge(address, names, judged_own, known, pass_through)
+        if judged_own is not own and judgement == "unknown" and name is None:
+            name = (f"{own[lower]}: whether this Safe controls it cannot be checked offline, and other calls "
+                    "send to it")
         matches = names.lookalike_matches(address)
         parties.append(Counterparty(address, name, judgement, tuple(what), tuple(paths),
                                     tuple(f"{other_name} {other}" for other_name, other in matches),

@@ -469,6 +469,14 @@ def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known
         if path not in entry[2]:
             entry[2].append(path)
 
+    # Receipts that are not an operated account's own calls paying back to it (see the docstring): what it
+    # gets from another call, or from another own account's assets (a transferFrom out of this Safe).
+    foreign: set[str] = set()
+    for move in effects.assets:
+        lower = move.recipient.lower()
+        if made_by is not None and (made_by.get(move.path) != lower
+                                    or (move.sender.lower() in own and move.sender.lower() != lower)):
+            foreign.add(lower)
     for move in effects.assets:
         add(move.recipient, {"position": "position", "bridge": "assets on L2", "refund": "refund"}.get(move.role, "assets"),
             move.path)
@@ -487,7 +495,7 @@ def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known
         lower = address.lower()
         judged_own = own
         if made_by is not None and lower in own and lower != safe \
-                and any(made_by.get(path) != lower for path in paths):
+                and (lower in foreign or any(made_by.get(path) != lower for path in paths)):
             judged_own = {k: v for k, v in own.items() if k != lower}
         judgement, name = judge(address, names, judged_own, known, pass_through)
         if judged_own is not own and judgement == "unknown" and name is None:

@@ -175,3 +175,11 @@ def test_a_nested_safes_own_swap_back_to_itself_stays_ok():
     report = review(CHILD_SAFE, exec_transaction(V3_ROUTER, exact_input_single(CHILD_SAFE)))
     assert report.verdict == "ok", triples(report)
     assert report.effects.counterparty(CHILD_SAFE).judgement == "self"
+
+
+def test_a_fake_nested_safe_pulling_this_safes_tokens_to_itself_is_not_self():
+    from tests.wrappers.test_wrappers import exec_transaction
+    pull = calldata("transferFrom(address,address,uint256)", ["address", "address", "uint256"], [SAFE, STRANGER, 10**12])
+    report = review(STRANGER, exec_transaction(USDC, pull))
+    assert report.verdict != "ok", triples(report)
+    assert report.effects.counterparty(STRANGER).judgement == "unknown"

@@ -183,3 +183,43 @@ def test_a_fake_nested_safe_pulling_this_safes_tokens_to_itself_is_not_self():
     report = review(STRANGER, exec_transaction(USDC, pull))
     assert report.verdict != "ok", triples(report)
     assert report.effects.counterparty(STRANGER).judgement == "unknown"
+
+
+# ---- Universal Router command streams (Uniswap/universal-router contracts/libraries/Commands.sol,
+# modules/uniswap/... v1.6: each input is abi-encoded, recipient first for swaps and wraps) ----------
+UR = "0x3fC91A3afd70395Cd496C647d5a6CC9D4B2b7FAD"  # Universal Router on Ethereum (universal-router deploy-addresses)
+
+
+def _ur(commands: bytes, *inputs: bytes) -> bytes:
+    return calldata("execute(bytes,bytes[],uint256)", ["bytes", "bytes[]", "uint256"], [commands, list(inputs), 2**40])
+
+
+def _v3_in(recipient: str) -> bytes:
+    from eth_abi import encode
+    path = bytes.fromhex(USDC[2:]) + (500).to_bytes(3, "big") + bytes.fromhex(WETH[2:])
+    return encode(["address", "uint256", "uint256", "bytes", "bool"], [recipient, 10**6, 1, path, True])
+
+
+def _addr_amount(first: str, second, third: int) -> bytes:
+    from eth_abi import encode
+    return encode(["address", "address", "uint256"], [first, second, third])
+
+
+UR_STREAMS = {
+    "V3_SWAP_EXACT_IN to a stranger": _ur(b"\x00", _v3_in(STRANGER)),
+    "SWEEP to a stranger": _ur(b"\x04", _addr_amount(USDC, STRANGER, 0)),
+    "swap to the router, then UNWRAP_WETH to a stranger": _ur(b"\x00\x0c", _v3_in("0x" + "00" * 19 + "02"),
+                                                              __import__("eth_abi").encode(["address", "uint256"], [STRANGER, 1])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(UR_STREAMS))
+def test_universal_router_recipients_are_judged(name):
+    report = review(UR, UR_STREAMS[name])
+    assert ("PROCEEDS_TO_THIRD_PARTY", C, "0") in triples(report), triples(report)
+
+
+def test_universal_router_swap_to_the_caller_stays_warn_only_for_its_opacity():
+    report = review(UR, _ur(b"\x00\x0c", _v3_in("0x" + "00" * 19 + "02"),
+                            __import__("eth_abi").encode(["address", "uint256"], ["0x" + "00" * 19 + "01", 1])))
+    assert report.verdict == "warn" and not [f for f in report.findings if f.severity == "critical"], triples(report)

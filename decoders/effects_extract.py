@@ -201,6 +201,8 @@ def _node_effects(node: CallNode, c: _Collector) -> None:
         _safe_setting(node, c)
     elif node.function is not None and node.decode_error is None:
         _safe_setting(node, c)
+        if node.wrapper is not None and node.wrapper.kind == "command-stream":
+            _command_stream(node, c)
     if node.value > 0 and node.wrapper is not None and entry is not None and entry.payable and node.children:
         left = _coin_left_in_wrapper(node, c)
         if left == 0:
@@ -217,6 +219,66 @@ def _node_effects(node: CallNode, c: _Collector) -> None:
                                       network=node.network, function=node.function.name if node.function else None))
         if entry is not None and not entry.payable:
             c.value_not_needed.append(node.path)
+
+
+# Universal Router commands whose input names a recipient (Uniswap/universal-router
+# contracts/libraries/Commands.sol and base/Dispatcher.sol v1.6; inputs are abi-encoded):
+# command -> (input types, recipient index, token reference, amount index or None, role).
+# Token references: ("path", "last"/"first") a v3 packed path, ("list", -1) a v2 address[] path,
+# ("arg", i) an address argument, "native" the coin, None not named. Recipient 0x…01 is the caller
+# (MSG_SENDER), 0x…02 the router itself (ADDRESS_THIS: held for a later command).
+_UR_COMMANDS: dict[int, tuple[list[str], int, object, int | None, str]] = {
+    0x00: (["address", "uint256", "uint256", "bytes", "bool"], 0, ("path", "last"), 2, "proceeds"),  # V3_SWAP_EXACT_IN
+    0x01: (["address", "uint256", "uint256", "bytes", "bool"], 0, ("path", "first"), 1, "proceeds"),  # V3_SWAP_EXACT_OUT
+    0x04: (["address", "address", "uint256"], 1, ("arg", 0), 2, "proceeds"),  # SWEEP
+    0x05: (["address", "address", "uint256"], 1, ("arg", 0), 2, "payment"),  # TRANSFER
+    0x06: (["address", "address", "uint256"], 1, ("arg", 0), None, "payment"),  # PAY_PORTION
+    0x08: (["address", "uint256", "uint256", "address[]", "bool"], 0, ("list", -1), 2, "proceeds"),  # V2_SWAP_EXACT_IN
+    0x09: (["address", "uint256", "uint256", "address[]", "bool"], 0, ("list", -1), 1, "proceeds"),  # V2_SWAP_EXACT_OUT
+    0x0b: (["address", "uint256"], 0, None, 1, "proceeds"),  # WRAP_ETH
+    0x0c: (["address", "uint256"], 0, "native", 1, "proceeds"),  # UNWRAP_WETH
+}
+
+
+def _checksummed(value: str) -> str:
+    return to_checksum(bytes.fromhex(value[2:]))  # eth-abi decodes an address to a hex string
+
+
+def _command_stream(node: CallNode, c: _Collector) -> None:
+    """Recipients of a Universal Router command stream (the wrapper leaves its inputs opaque: OPAQUE_CALL)."""
+    from eth_abi import decode as abi_decode
+
+    args = [a.value for a in node.args or ()]
+    if len(args) < 2 or not isinstance(args[0], bytes) or not isinstance(args[1], list):
+        return
+    for command, raw in zip(args[0], args[1]):
+        spec = _UR_COMMANDS.get(command & 0x3F)
+        if spec is None or not isinstance(raw, bytes):
+            continue
+        types, at, token_ref, amount_at, role = spec
+        try:
+            values = abi_decode(types, raw)
+        except Exception:  # noqa: BLE001 - a malformed input is the router's revert, not an effect
+            continue
+        recipient = _checksummed(values[at])
+        if int(recipient, 16) == 1:
+            recipient = _caller(node)
+        if int(recipient, 16) == 2 or recipient.lower() == node.to.lower():
+            continue  # held by the router for a later command of the same stream
+        token: str = "unknown"
+        if token_ref == "native":
+            token = NATIVE
+        elif isinstance(token_ref, tuple) and token_ref[0] == "path" and len(values[3]) >= 20:
+            token = to_checksum(values[3][-20:] if token_ref[1] == "last" else values[3][:20])
+        elif isinstance(token_ref, tuple) and token_ref[0] == "list" and values[3]:
+            token = _checksummed(values[3][-1])
+        elif isinstance(token_ref, tuple) and token_ref[0] == "arg":
+            token = _checksummed(values[token_ref[1]])
+        amount = values[amount_at] if amount_at is not None else None
+        c.assets.append(AssetMovement(node.path, token, node.to, recipient, amount, role,
+                                      "at least" if role == "proceeds" and amount is not None else
+                                      ("exact" if amount is not None else "unknown"),
+                                      network=node.network, function=node.function.name if node.function else None))
 
 
 def _coin_left_in_wrapper(node: CallNode, c: _Collector) -> int:

@@ -19,6 +19,7 @@ import functools
 import time
 from dataclasses import dataclass, field
 
+from . import deployments
 from .calls import CallNode, is_create_call
 from .effects import (
     NATIVE,
@@ -63,6 +64,26 @@ SETTINGS_WITH_HOLDER = {"owner", "module", "guard", "module guard", "fallback ha
                         "signature verifier"}
 
 
+# Safe deployments that make calls as themselves for any caller (safe-smart-account libraries/
+# MultiSendCallOnly.sol has no delegatecall-only guard; libraries/CreateCall.sol creates contracts
+# with its own balance for anyone): what they receive, anyone can take. MultiSend itself refuses a
+# direct CALL (`require(address(this) != multisendSingleton)`), so it is not here.
+OPEN_DEPLOYMENTS = {
+    "MultiSendCallOnly": "Safe's MultiSendCallOnly makes any call for any caller: whatever it holds, anyone can take",
+    "CreateCall": "Safe's CreateCall spends its own balance for any caller: whatever it holds, anyone can take",
+}
+
+
+@functools.cache
+def _open_deployments() -> dict[str, str]:
+    return {c.address.lower(): OPEN_DEPLOYMENTS[c.name] for c in deployments.known_contracts() if c.name in OPEN_DEPLOYMENTS}
+
+
+def open_to_anyone(address: str, chain_id: int | None, known: Knowledge) -> str | None:
+    """Words when `address` is a contract anyone can make calls as (bundled knowledge or a Safe library)."""
+    return known.open_to_anyone(chain_id, address) or _open_deployments().get(address.lower())
+
+
 # A delegatecall to anything but these canonical, bundled libraries hands the caller's full control to
 # the callee (decoders/findings.py TRUSTED_DELEGATE_KINDS, plus MultiSend, which only runs its entries).
 DELEGATE_LIBRARY_KINDS = {"MULTISEND_CALL_ONLY", "SIGN_MESSAGE_LIB", "SAFE_MIGRATION", "MULTISEND"}
@@ -85,6 +106,7 @@ class _Collector:
     authority: list[AuthorityChange] = field(default_factory=list)
     settings: list[SettingsChange] = field(default_factory=list)
     value_not_needed: list[str] = field(default_factory=list)
+    reentered: set[str] = field(default_factory=set)  # paths of the entries of a re-entering multicall
     opaque_orders: list[str] = field(default_factory=list)
 
 
@@ -96,6 +118,11 @@ def own_accounts(nodes: list[CallNode], context: Context) -> dict[str, str]:
         if node.account_call and node.runs_as is not None and node.network is None:
             own.setdefault(node.runs_as.lower(), f"account {node.runs_as} (operated by this transaction)")
     return own
+
+
+def _made_by(nodes: list[CallNode], context: Context) -> dict[str, str]:
+    """path -> lowercase address of the account making that call (this Safe for the top level)."""
+    return {node.path: (node.runs_as or context.safe).lower() for node in nodes}
 
 
 def pass_through_makers(nodes: list[CallNode], own: dict[str, str]) -> dict[str, str]:
@@ -117,6 +144,8 @@ def extract_effects(root: CallNode, context: Context, names: Names, refund: Refu
     own = own_accounts(nodes, context)
     collector = _Collector(context, names, knowledge(), int(time.time()) if now is None else now, own,
                            pass_through_makers(nodes, own))
+    collector.reentered = {child.path for node in nodes if node.wrapper is not None and node.wrapper.kind == "multicall"
+                           for child in node.children}
     for node in nodes:
         _node_effects(node, collector)
     allowances = _fold_allowances(collector.allowance_steps)
@@ -133,7 +162,7 @@ def extract_effects(root: CallNode, context: Context, names: Names, refund: Refu
     return Effects(assets=effects.assets, allowances=effects.allowances, authority=effects.authority,
                    settings=effects.settings, refunds=effects.refunds,
                    counterparties=tuple(counterparties_of(effects, names, collector.own, collector.known,
-                                                          collector.pass_through)),
+                                                          collector.pass_through, _made_by(nodes, context))),
                    unexplained_value=effects.unexplained_value, opaque_orders=tuple(collector.opaque_orders))
 
 
@@ -172,14 +201,109 @@ def _node_effects(node: CallNode, c: _Collector) -> None:
         _safe_setting(node, c)
     elif node.function is not None and node.decode_error is None:
         _safe_setting(node, c)
+        if node.wrapper is not None and node.wrapper.kind == "command-stream":
+            _command_stream(node, c)
     if node.value > 0 and node.wrapper is not None and entry is not None and entry.payable and node.children:
-        return  # a payable wrapper hands the coin on: its inner calls carry it (each judged there)
+        left = _coin_left_in_wrapper(node, c)
+        if left == 0:
+            return  # a payable wrapper hands the coin on: its inner calls carry it (each judged there)
+        # Nothing inside spends the rest: it stays in the wrapper contract, where the next caller takes it
+        # (Uniswap's refundETH/sweep, Multicall3's calls).
+        c.assets.append(AssetMovement(node.path, NATIVE, _caller(node), node.to, left, "value",
+                                      network=node.network, function=node.function.name if node.function else None))
+        c.value_not_needed.append(node.path)
+        return
     if node.value > 0 and not uses_value:
         role = "payment" if not node.data and node.operation == 0 else "value"
         c.assets.append(AssetMovement(node.path, NATIVE, _caller(node), node.to, node.value, role,
                                       network=node.network, function=node.function.name if node.function else None))
         if entry is not None and not entry.payable:
             c.value_not_needed.append(node.path)
+
+
+# Universal Router commands whose input names a recipient (Uniswap/universal-router
+# contracts/libraries/Commands.sol and base/Dispatcher.sol v1.6; inputs are abi-encoded):
+# command -> (input types, recipient index, token reference, amount index or None, role).
+# Token references: ("path", "last"/"first") a v3 packed path, ("list", -1) a v2 address[] path,
+# ("arg", i) an address argument, "native" the coin, None not named. Recipient 0x…01 is the caller
+# (MSG_SENDER), 0x…02 the router itself (ADDRESS_THIS: held for a later command).
+_UR_COMMANDS: dict[int, tuple[list[str], int, object, int | None, str]] = {
+    0x00: (["address", "uint256", "uint256", "bytes", "bool"], 0, ("path", "last"), 2, "proceeds"),  # V3_SWAP_EXACT_IN
+    0x01: (["address", "uint256", "uint256", "bytes", "bool"], 0, ("path", "first"), 1, "proceeds"),  # V3_SWAP_EXACT_OUT
+    0x04: (["address", "address", "uint256"], 1, ("arg", 0), 2, "proceeds"),  # SWEEP
+    0x05: (["address", "address", "uint256"], 1, ("arg", 0), 2, "payment"),  # TRANSFER
+    0x06: (["address", "address", "uint256"], 1, ("arg", 0), None, "payment"),  # PAY_PORTION
+    0x08: (["address", "uint256", "uint256", "address[]", "bool"], 0, ("list", -1), 2, "proceeds"),  # V2_SWAP_EXACT_IN
+    0x09: (["address", "uint256", "uint256", "address[]", "bool"], 0, ("list", -1), 1, "proceeds"),  # V2_SWAP_EXACT_OUT
+    0x0b: (["address", "uint256"], 0, None, 1, "proceeds"),  # WRAP_ETH
+    0x0c: (["address", "uint256"], 0, "native", 1, "proceeds"),  # UNWRAP_WETH
+}
+
+
+def _checksummed(value: str) -> str:
+    return to_checksum(bytes.fromhex(value[2:]))  # eth-abi decodes an address to a hex string
+
+
+def _command_stream(node: CallNode, c: _Collector) -> None:
+    """Recipients of a Universal Router command stream (the wrapper leaves its inputs opaque: OPAQUE_CALL)."""
+    from eth_abi import decode as abi_decode
+
+    args = [a.value for a in node.args or ()]
+    if len(args) < 2 or not isinstance(args[0], bytes) or not isinstance(args[1], list):
+        return
+    for command, raw in zip(args[0], args[1]):
+        spec = _UR_COMMANDS.get(command & 0x3F)
+        if spec is None or not isinstance(raw, bytes):
+            continue
+        types, at, token_ref, amount_at, role = spec
+        try:
+            values = abi_decode(types, raw)
+        except Exception:  # noqa: BLE001 - a malformed input is the router's revert, not an effect
+            continue
+        recipient = _checksummed(values[at])
+        if int(recipient, 16) == 1:
+            recipient = _caller(node)
+        if int(recipient, 16) == 2 or recipient.lower() == node.to.lower():
+            continue  # held by the router for a later command of the same stream
+        token: str = "unknown"
+        if token_ref == "native":
+            token = NATIVE
+        elif isinstance(token_ref, tuple) and token_ref[0] == "path" and len(values[3]) >= 20:
+            token = to_checksum(values[3][-20:] if token_ref[1] == "last" else values[3][:20])
+        elif isinstance(token_ref, tuple) and token_ref[0] == "list" and values[3]:
+            token = _checksummed(values[3][-1])
+        elif isinstance(token_ref, tuple) and token_ref[0] == "arg":
+            token = _checksummed(values[token_ref[1]])
+        amount = values[amount_at] if amount_at is not None else None
+        c.assets.append(AssetMovement(node.path, token, node.to, recipient, amount, role,
+                                      "at least" if role == "proceeds" and amount is not None else
+                                      ("exact" if amount is not None else "unknown"),
+                                      network=node.network, function=node.function.name if node.function else None))
+
+
+def _coin_left_in_wrapper(node: CallNode, c: _Collector) -> int:
+    """The native coin a payable wrapper keeps: a re-entering multicall's entries all see msg.value, so
+    it is spent only when one of them takes native coin (`payable` in the knowledge); a Multicall3
+    aggregate hands on exactly the values its entries carry. Other wrappers hand it on whole."""
+    kind = node.wrapper.kind if node.wrapper is not None else None
+    if kind == "multicall":
+        return 0 if _spends_shared_value(node, c) else node.value
+    if kind == "multicall3":
+        return max(0, node.value - sum(child.value for child in node.children))
+    return 0
+
+
+def _spends_shared_value(node: CallNode, c: _Collector) -> bool:
+    """Whether an entry of a re-entering multicall (at any depth of nested multicalls) can spend the
+    msg.value they all share: a function that takes native coin, or anything not a plain call."""
+    for child in node.children:
+        entry = c.known.functions.get(child.function.canonical) \
+            if child.function is not None and child.decode_error is None else None
+        if child.operation != 0 or (entry is not None and entry.payable and child.wrapper is None):
+            return True
+        if child.wrapper is not None and (child.wrapper.kind != "multicall" or _spends_shared_value(child, c)):
+            return True
+    return False
 
 
 def _safe_setting(node: CallNode, c: _Collector) -> None:
@@ -224,8 +348,12 @@ def _asset(spec: dict, ref, node: CallNode, entry: FunctionKnowledge, c: _Collec
             recipient = _address(_resolve(meaning, node, {}, None))
     if recipient is not None and recipient.lower() == ZERO and spec.get("zeroMeans"):
         recipient = _address(_resolve(spec["zeroMeans"], node, {}, None))
-    if recipient is None or recipient.lower() == sender.lower():
-        return  # held by the contract itself for a later step (a router's own multicall): not an effect
+    if recipient is None:
+        return
+    if recipient.lower() == sender.lower() and (recipient.lower() != node.to.lower() or node.path in c.reentered):
+        return  # held by the contract itself for a later step of the same multicall (a sweep, an unwrap): not an effect
+    # Outside a multicall of that contract, what the called contract keeps stays there for whoever calls it
+    # next (a router's public sweepToken/refundETH): a payout to the contract, judged like any recipient.
     amount = ref("amount")
     token_id = ref("tokenId")
     asset = NATIVE if token in (None, NATIVE) or str(token).lower() == NATIVE_PLACEHOLDER else str(token)
@@ -373,6 +501,9 @@ def judge(address: str, names: Names, own: dict[str, str], known: Knowledge,
         return "self", own[lower]
     if pass_through and lower in pass_through:
         return "unknown", f"{names.name_of(address) or address}: {pass_through[lower]}"
+    open_words = open_to_anyone(address, names.chain_id, known)
+    if open_words is not None:  # a name does not make it an intermediary for what it receives
+        return "unknown", f"{names.name_of(address) or known.contract_name(names.chain_id, address) or address}: {open_words}"
     team = names.book.name_of(names.chain_id, address) or names.labels.get(lower)
     if team:
         return "known", team
@@ -383,7 +514,12 @@ def judge(address: str, names: Names, own: dict[str, str], known: Knowledge,
 
 
 def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known: Knowledge,
-                      pass_through: dict[str, str] | None = None) -> list[Counterparty]:
+                      pass_through: dict[str, str] | None = None,
+                      made_by: dict[str, str] | None = None) -> list[Counterparty]:
+    """Every address on the receiving side, judged. An account this transaction operates (a nested Safe,
+    a module's Safe) is "self" only for what its OWN calls return to it: that it is a Safe this Safe
+    controls is not provable offline (any contract can offer execTransaction and ignore signatures), so
+    what this Safe or anyone else sends it is judged like any other address (`made_by`: path -> maker)."""
     receives: dict[str, tuple[str, list[str], list[str]]] = {}
 
     def add(address: str | None, what: str, path: str) -> None:
@@ -395,6 +531,14 @@ def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known
         if path not in entry[2]:
             entry[2].append(path)
 
+    # Receipts that are not an operated account's own calls paying back to it (see the docstring): what it
+    # gets from another call, or from another own account's assets (a transferFrom out of this Safe).
+    foreign: set[str] = set()
+    for move in effects.assets:
+        lower = move.recipient.lower()
+        if made_by is not None and (made_by.get(move.path) != lower
+                                    or (move.sender.lower() in own and move.sender.lower() != lower)):
+            foreign.add(lower)
     for move in effects.assets:
         add(move.recipient, {"position": "position", "bridge": "assets on L2", "refund": "refund"}.get(move.role, "assets"),
             move.path)
@@ -408,8 +552,17 @@ def counterparties_of(effects: Effects, names: Names, own: dict[str, str], known
     for refund in effects.refunds:
         add(refund.receiver, "refund", refund.path)
     parties = []
+    safe = next(iter(own), None)  # own_accounts puts this Safe first
     for address, what, paths in receives.values():
-        judgement, name = judge(address, names, own, known, pass_through)
+        lower = address.lower()
+        judged_own = own
+        if made_by is not None and lower in own and lower != safe \
+                and (lower in foreign or any(made_by.get(path) != lower for path in paths)):
+            judged_own = {k: v for k, v in own.items() if k != lower}
+        judgement, name = judge(address, names, judged_own, known, pass_through)
+        if judged_own is not own and judgement == "unknown" and name is None:
+            name = (f"{own[lower]}: whether this Safe controls it cannot be checked offline, and other calls "
+                    "send to it")
         matches = names.lookalike_matches(address)
         parties.append(Counterparty(address, name, judgement, tuple(what), tuple(paths),
                                     tuple(f"{other_name} {other}" for other_name, other in matches),

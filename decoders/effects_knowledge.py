@@ -5,12 +5,17 @@ A file:
 
     {"protocol": "...", "sources": ["where every fact comes from", ...],
      "contracts": {"<chain id or *>": {"0x…": "name"}},          # optional: known intermediaries
+     "anyoneCanCallAs": {"<chain id or *>": {"0x…": "words"}},   # optional: contracts that make calls
+                                                                 # for any caller (what they hold, anyone takes)
      "sentinels": {"0x…01": "$caller"},                          # optional: magic recipient values
      "functions": {"<signature with parameter names>": {"payable": bool, "effects": [spec, ...]}}}
 
 A signature must be in a bundled ABI family (decoders/data/abis, tests/test_effects_knowledge.py
 checks it), so the function is decoded before it is judged. `payable` says whether the function
-takes native coin (default false: coin attached to it is VALUE_NOT_NEEDED).
+takes native coin (default false: coin attached to it is VALUE_NOT_NEEDED); a Solidity-payable function
+that never spends msg.value (Uniswap's unwrapWETH9/sweepToken pay out the contract's balance) is false.
+`anyoneCanCallAs` lists contracts that make calls for any caller (Multicall3): as a recipient they are
+never an intermediary (decoders/effects_extract.py `judge`), since the next caller takes what they hold.
 
 A spec is `{"kind": "asset" | "allowance" | "authority" | "opaque-order", ...}` whose values are
 references into the decoded call:
@@ -33,6 +38,7 @@ authority: contract (default $target), role or roleArg (a bytes32 AccessControl 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 from dataclasses import dataclass
@@ -61,10 +67,17 @@ class FunctionKnowledge:
 class Knowledge:
     functions: dict[str, FunctionKnowledge]  # canonical signature -> knowledge
     contracts: dict[tuple[str, str], str]  # (chain id or "*", lowercase address) -> name
+    # (chain id or "*", lowercase address) -> words: contracts that make calls as themselves for any caller
+    open_contracts: dict[tuple[str, str], str] = dataclasses.field(default_factory=dict)
 
     def contract_name(self, chain_id: int | None, address: str) -> str | None:
         lower = address.lower()
         return self.contracts.get((str(chain_id), lower)) or self.contracts.get(("*", lower))
+
+    def open_to_anyone(self, chain_id: int | None, address: str) -> str | None:
+        """Words when `address` is a contract anyone can make calls as (so anyone can take what it holds)."""
+        lower = address.lower()
+        return self.open_contracts.get((str(chain_id), lower)) or self.open_contracts.get(("*", lower))
 
 
 def knowledge_files() -> list[str]:
@@ -89,12 +102,16 @@ def _read(name: str) -> dict:
 def knowledge() -> Knowledge:
     functions: dict[str, FunctionKnowledge] = {}
     contracts: dict[tuple[str, str], str] = {}
+    open_contracts: dict[tuple[str, str], str] = {}
     for name in knowledge_files():
         document = _read(name)
         sentinels = tuple((a.lower(), ref) for a, ref in (document.get("sentinels") or {}).items())
         for chain, named in (document.get("contracts") or {}).items():
             for address, label in named.items():
                 contracts[(str(chain), address.lower())] = label
+        for chain, named in (document.get("anyoneCanCallAs") or {}).items():
+            for address, words in named.items():
+                open_contracts[(str(chain), address.lower())] = words
         for signature, entry in document["functions"].items():
             where = f"decoders/data/{KNOWLEDGE_DIR}/{name}: {signature}"
             try:
@@ -112,4 +129,4 @@ def knowledge() -> Knowledge:
                 canonical=function.canonical, signature=signature, protocol=document.get("protocol", name),
                 file=name, payable=bool(entry.get("payable", False)), effects=effects, sentinels=sentinels,
                 uses_value=tuple(any(v == "$value" for v in spec.values()) for spec in effects))
-    return Knowledge(functions, contracts)
+    return Knowledge(functions, contracts, open_contracts)

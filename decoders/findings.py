@@ -465,6 +465,11 @@ def effect_findings(effects: Effects, root: CallNode, context: Context, now: int
 
     for path in effects.unexplained_value:
         node = nodes[path]
+        if node.wrapper is not None:  # a payable batch whose calls do not spend it (decoders/effects_extract.py)
+            add(FindingCode.VALUE_NOT_NEEDED, Severity.CRITICAL, path,
+                f"Attaches {format_native(node.value)} to {node.function.name} on {_target_text(node, context)}, but "
+                "none of its calls spends it: it stays in that contract, where the next caller can take it")
+            continue
         add(FindingCode.VALUE_NOT_NEEDED, Severity.CRITICAL, path,
             f"Attaches {format_native(node.value)} to {node.function.name} on {_target_text(node, context)}, which takes "
             "no native coin: it is lost to, or kept by, that contract")

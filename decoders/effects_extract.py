@@ -39,6 +39,7 @@ from .addressbook import mark_differences
 from .inner_safes import nested_refunds
 from .refund import Refund
 from .safetx import Context
+from eth_abi import decode as abi_decode
 
 ZERO = "0x" + "00" * 20
 # The "native coin" placeholder aggregators use for a token address (1inch, 0x, ParaSwap, …).
@@ -246,8 +247,6 @@ def _checksummed(value: str) -> str:
 
 def _command_stream(node: CallNode, c: _Collector) -> None:
     """Recipients of a Universal Router command stream (the wrapper leaves its inputs opaque: OPAQUE_CALL)."""
-    from eth_abi import decode as abi_decode
-
     args = [a.value for a in node.args or ()]
     if len(args) < 2 or not isinstance(args[0], bytes) or not isinstance(args[1], list):
         return

@@ -10,6 +10,7 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+import json
 
 from decoders.addressbook import AddressBook, AddressBookError, Entry, lookalike_pairs, parse_address_book, parse_json
 
@@ -69,8 +70,6 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def import_book(source: Path, state_dir: Path, replace: bool = False) -> ImportResult:
     """Merge (or with `replace`, swap in) the entries of `source` into the store."""
-    import json
-
     incoming = read_file(source)
     current = AddressBook() if replace else load_store(state_dir)
     added = renamed = unchanged = 0

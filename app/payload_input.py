@@ -20,6 +20,7 @@ from decoders.bounds import LimitExceeded
 from decoders.errors import PayloadError
 from decoders.formats import decode_text, parse_text
 from decoders.safetx import Payload
+from .sanitize import rewrite_line
 
 if TYPE_CHECKING:
     from .qr.scan import FrameUpdate
@@ -127,7 +128,7 @@ def _media_kind(head: bytes) -> str | None:
 
 def scan_text(source: "FrameSource", on_update: Callable[["FrameUpdate"], None] | None = None) -> tuple[str, str]:
     """The text an (animated) QR carries, and where it was scanned from."""
-    from .qr.scan import run_scan
+    from .qr.scan import run_scan  # the scanner and its UR codec load when a scan starts
 
     if on_update is None and source.live and sys.stderr.isatty():
         on_update = _print_progress
@@ -147,7 +148,6 @@ def _print_progress(update: "FrameUpdate") -> None:
     for event in update.events:
         if event.kind == "restarted":
             sys.stderr.write(f"\n{event.message}\n")
-    from .sanitize import rewrite_line
 
     rewrite_line(sys.stderr, f"scanning: {update.progress.describe()}   ")
 

@@ -29,6 +29,9 @@ from policies.result import EXAMPLE_MARKER, CallDecision
 
 from .sanitize import display
 from .service import AnyReview, MessageItem, Review, ReviewOptions, load_policy_for_use
+from decoders.errors import ColdsightError
+from decoders.findings import sort_findings
+from decoders.state.check import state_lines
 
 POLICY_SEVERITY: dict[str, Severity] = {Effect.DENY: Severity.CRITICAL, Effect.WARN: Severity.WARN}  # allow adds no reason
 EXAMPLE_REASON_KEY = "policy:example"
@@ -223,8 +226,6 @@ def _finding_reasons(review: Review) -> list[Reason]:
 
 def _message_finding_reasons(item: MessageItem) -> list[Reason]:
     """A message's findings; their path is the message itself, so no "(call …)" is added."""
-    from decoders.findings import sort_findings
-
     return [Reason(f"finding:{index}:{finding.code}", finding.severity, finding.message, finding.code)
             for index, finding in enumerate(sort_findings(item.message.findings))]
 
@@ -462,7 +463,6 @@ def present(review: AnyReview) -> Presentation:
 def _state_lines(report) -> tuple[str, ...]:
     if report.state is None:
         return ()
-    from decoders.state.check import state_lines
 
     return tuple(line for line in state_lines(report.state) if line)
 
@@ -598,7 +598,6 @@ def describe_policy(options: ReviewOptions) -> list[str]:
     """Lines for the start screen: the loaded policy's id, serial, signature status and expiry."""
     if options.policy is None:
         return ["No policy loaded: only Coldsight's built-in checks will be applied."]
-    from decoders.errors import ColdsightError
 
     try:
         loaded = load_policy_for_use(options, record_serial=False)  # looking must not record anything

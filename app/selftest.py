@@ -14,6 +14,8 @@ tables, and UR decoding (single part and fountain-coded).
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict
+
 from decoders.vocabulary import Verdict
 
 ZERO = "0x0000000000000000000000000000000000000000"
@@ -24,7 +26,20 @@ KECCAK_EMPTY = "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470
 # One SafeTx with every field non-default, hashed per family. Expected values computed with
 # safe-eth-py 7.27.0 (safe_eth.safe.safe_tx.SafeTx + safe_eth.eth.eip712.eip712_encode), which
 # builds its own typed data per version; chain id 1.
-HASH_TX_FIELDS = dict(
+class _TxFields(TypedDict):  # SafeTx's fields, so SafeTx(**HASH_TX_FIELDS) is checked
+    to: str
+    value: int
+    data: bytes
+    operation: int
+    safe_tx_gas: int
+    base_gas: int
+    gas_price: int
+    gas_token: str
+    refund_receiver: str
+    nonce: int
+
+
+HASH_TX_FIELDS = _TxFields(
     to="0x96221423681A6d52E184D440a8eFCEbB105C7242",
     value=7,
     data=bytes.fromhex(
@@ -187,6 +202,7 @@ def check_execution() -> None:
     report = verify_bytes(json.dumps(_exec_payload()).encode(), "self-test")
     execution = report.execution
     _expect("known execution ran", execution is not None and execution.status, "confirmed")
+    assert execution is not None  # _expect raised otherwise
     top = execution.calls[0]
     _expect("known execution: the batch", (top["operation"], top["to"], top["executed"]), ("DELEGATECALL", EXEC_MSCO, True))
     _expect("known execution: the calls it makes",
@@ -205,7 +221,7 @@ def check_erc20_decoding() -> None:
     _expect("bundled ABI for selector 0xa9059cbb", "transfer(address,uint256)" in canonical, True)
     function = candidates[canonical.index("transfer(address,uint256)")]
     values = [arg.value for arg in decode_arguments(function, ERC20_CALLDATA)]
-    _expect("ERC-20 transfer arguments", [str(values[0]).lower(), int(values[1])],
+    _expect("ERC-20 transfer arguments", [str(values[0]).lower(), values[1]],
             [ERC20_RECIPIENT.lower(), ERC20_AMOUNT])
 
 

@@ -27,13 +27,26 @@ from typing import TYPE_CHECKING, Any, Callable
 from decoders.addressbook import AddressBook, Entry
 from decoders.errors import ColdsightError, ContextError
 from decoders.findings import Finding
-from decoders.messages import MessageReview
+from decoders.messages import MessageReview, is_message_document, load_message_document, review_message
 from decoders.report import Report
 from decoders.safetx import Payload
 from decoders.verify import VerifyOptions, verify_payload
 from decoders.vocabulary import Verdict, worst_verdict
 from policies.result import PolicyResult, effective_waiver, judged_verdict
 from policies.rollback import STORE_NAME, SerialStore, default_state_dir
+from . import payload_input
+from .addressbook_store import load_store, read_file
+from .payload_input import read_bytes
+from decoders import strictjson
+from decoders.formats import parse_text
+from decoders.formats.executor_tx import parse_executor_request
+from decoders.formats.tx_builder import is_batch_file, load_batch_file
+from decoders.hexutil import parse_address
+from decoders.nested import approved_hashes
+from policies import evaluate, evaluate_message
+from policies.load import load_policy
+from policies.machine_config import load_machine_config
+from policies.signing import DEFAULT_TRUST_FILE, is_example_trust, load_trust
 
 if TYPE_CHECKING:
     from policies.load import LoadedPolicy
@@ -165,10 +178,6 @@ AnyReview = Review | MessageItem  # what a review screen, the text report and th
 def load_policy_for_use(options: ReviewRequest, record_serial: bool = True) -> LoadedPolicy:
     """The policy named by `options`, as verify uses it: signed against the trust file unless
     `unsigned_policy`. `record_serial=False` only looks (no anti-rollback record is written)."""
-    from policies.load import load_policy
-    from policies.machine_config import load_machine_config
-    from policies.signing import DEFAULT_TRUST_FILE, is_example_trust, load_trust
-
     # The machine's config may require a policy and pin the trust file (policies/machine_config.py).
     config = load_machine_config()
     if config is not None:
@@ -185,8 +194,6 @@ def load_policy_for_use(options: ReviewRequest, record_serial: bool = True) -> L
 
 def policy_required() -> bool:
     """This machine's config makes a signed policy mandatory for every review."""
-    from policies.machine_config import load_machine_config
-
     config = load_machine_config()
     return config is not None and config.require_policy
 
@@ -215,8 +222,6 @@ class Input:
 def read_input(request: ReviewRequest, on_update: Callable[[FrameUpdate], None] | None = None) -> Input:
     """The request's text, or PAYLOAD read as `payload_input` reads it (files, stdin, QR pictures,
     videos, cameras)."""
-    from . import payload_input
-
     if request.text is not None:
         return Input(request.text, request.payload or "pasted text")
     if request.payload is None:
@@ -228,9 +233,6 @@ def read_input(request: ReviewRequest, on_update: Callable[[FrameUpdate], None] 
 def detect_kind(found: Input) -> PayloadKind:
     """What the input is, read from its content (never from its file name). Input that is none of
     them is a TRANSACTION: the transaction parser says what is wrong with it."""
-    from decoders.formats.tx_builder import is_batch_file
-    from decoders.messages import is_message_document
-
     stripped = found.text.strip()
     if stripped[:3].lower() == "ur:":
         if _is_executor_request(stripped):
@@ -239,7 +241,6 @@ def detect_kind(found: Input) -> PayloadKind:
             else PayloadKind.TRANSACTION
     if stripped[:1] != "{":
         return PayloadKind.TRANSACTION
-    from decoders import strictjson
 
     try:
         document = strictjson.loads(stripped, found.source)
@@ -252,7 +253,7 @@ def detect_kind(found: Input) -> PayloadKind:
 
 def _is_executor_request(text: str) -> bool:
     """An `ur:eth-sign-request` holding an Ethereum transaction (data type 1 or 4): the executor's."""
-    from decoders.formats.ur_format import assemble_ur, looks_like_ur
+    from decoders.formats.ur_format import assemble_ur, looks_like_ur  # the UR codec loads when a UR arrives
     from decoders.ur.eip4527 import EthDataType, EthSignRequest
 
     if not looks_like_ur(text):
@@ -270,8 +271,6 @@ def _is_executor_request(text: str) -> bool:
 def message_document_in_text(text: str, source: str) -> object | None:
     """The Safe message document `text` holds (JSON, or `ur:` text carrying SafeMessage typed data),
     or None when it is anything else: a transaction, or input the transaction path reports on."""
-    from decoders.messages import is_message_document, load_message_document
-
     try:
         document = load_message_document(text, source)
     except ColdsightError:
@@ -299,8 +298,6 @@ def review(request: ReviewRequest, payload: Payload | None = None,
 
 
 def _parse_transaction(request: ReviewRequest, found: Input, kind: PayloadKind) -> Payload:
-    from decoders.formats import parse_text
-
     if kind is PayloadKind.BUILDER:
         raise NeedsInput(kind, "this is a Transaction Builder batch file, not a Safe transaction (it has no nonce): "
                          "review the transaction made from it, with this file as its builder file (--tx-builder)",
@@ -311,9 +308,6 @@ def _parse_transaction(request: ReviewRequest, found: Input, kind: PayloadKind) 
 
 
 def _executor_payload(request: ReviewRequest, found: Input) -> Payload:
-    from decoders.formats.executor_tx import parse_executor_request
-    from decoders.hexutil import parse_address
-
     if request.executor_nonce is None:
         raise NeedsInput(PayloadKind.EXECUTOR, "this is the executor's transaction (it calls execTransaction, which "
                          "carries no nonce): give the Safe nonce it executes (--executor-nonce N)", found.source,
@@ -337,45 +331,33 @@ def _review_transaction(request: ReviewRequest, payload: Payload, loaded: Loaded
                                                                       PayloadKind.TRANSACTION), None, book)
     batch_file = None
     if request.tx_builder is not None:
-        from decoders.formats.tx_builder import load_batch_file
-
-        from .payload_input import read_bytes
-
         batch_file = load_batch_file(*read_bytes(str(request.tx_builder)))
     options = replace(request.verify_options, address_book=book, batch_file=batch_file,
                       child=child.report if child is not None else None)
     report = verify_payload(payload, options)
     if request.snapshot is not None:  # before the policy: its findings count like any other (app/state_input.py)
-        from .state_input import apply_state
+        from .state_input import apply_state  # the snapshot reader (and its UR codec) loads with a snapshot
 
         report = apply_state(report, str(request.snapshot))
     policy = None
     if loaded is not None:
-        from policies import evaluate
-
         policy = evaluate(loaded, report)
     return Review(report=report, policy=policy, address_book=book, child=child)
 
 
 def _review_message(request: ReviewRequest, found: Input, loaded: LoadedPolicy | None,
                     book: AddressBook) -> MessageItem:
-    from decoders.messages import load_message_document, review_message
-
     document = load_message_document(found.text, found.source)
     message = review_message(document, chain_id=request.chain_id, safe=request.safe, safe_version=request.safe_version,
                              address_book=book)  # names the spenders and receivers it signs for (issue 18)
     policy = None
     if loaded is not None:
-        from policies import evaluate_message
-
         policy = evaluate_message(loaded, message)
     return MessageItem(message=message, policy=policy, address_book=book)
 
 
 def address_book_for(options: ReviewRequest, loaded: LoadedPolicy | None = None) -> AddressBook:
     """The names a review shows: the team's imported book, then the policy's [addresses] over it."""
-    from .addressbook_store import load_store, read_file
-
     book = read_file(options.address_book) if options.address_book else load_store(options.resolved_state_dir)
     if loaded is not None:
         policy_book = AddressBook()
@@ -388,8 +370,6 @@ def address_book_for(options: ReviewRequest, loaded: LoadedPolicy | None = None)
 def approves_hashes(result: AnyReview) -> bool:
     """A transaction that approves a hash (approveHash) whose child transaction was not given: the
     approval is opaque until the child is reviewed with it (the GUI offers to open it)."""
-    from decoders.nested import approved_hashes
-
     if not isinstance(result, Review) or result.child is not None:
         return False
     return any(node.function is not None and node.function.name == "approveHash" and approved_hashes(node.data)

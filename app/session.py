@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Callable, Protocol
 
 from .presentation import Acknowledgement, acknowledgements_for
 from decoders.vocabulary import Verdict
+from .service import MessageItem, Review
+from decoders.errors import ColdsightError
 
 if TYPE_CHECKING:
     from decoders.report import Report
@@ -131,8 +133,6 @@ class ReviewSession:
 
     @property
     def report(self) -> Report | None:
-        from .service import Review
-
         return self.review.report if isinstance(self.review, Review) else None
 
     def start_scan(self) -> None:
@@ -233,7 +233,6 @@ class ReviewSession:
                                   error=problem.message if problem else None)
         acknowledged = tuple(a.key for a in self.acknowledgements if a.key in self.ticked)
         policy_id = review.policy.policy_id if review.policy is not None else None
-        from .service import MessageItem
 
         if isinstance(review, MessageItem):
             message = review.message
@@ -263,8 +262,6 @@ class ReviewSession:
 
 def problem_from_error(err: BaseException, source: str | None = None) -> Problem:
     """A Problem the signer can read, from a ColdsightError (or, failing closed, any bug)."""
-    from decoders.errors import ColdsightError
-
     if isinstance(err, ColdsightError):
         return Problem("This payload cannot be verified", err.message, err.where, err.hint, err.code)
     return Problem(

@@ -22,6 +22,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
+import getpass
+import json
+import sys
 
 from decoders.errors import ColdsightError
 from decoders.formats import parse_bytes, parse_text
@@ -31,6 +34,13 @@ from decoders.ur.eip4527 import EthDataType
 
 from .service import Review
 from decoders.vocabulary import Verdict
+from . import payload_input
+from .presentation import acknowledgements_for
+from .qr.encode import content_uuid, safe_tx_typed_data
+from .qr.scan import run_scan
+from decoders.formats.ur_format import assemble_ur, looks_like_ur
+from decoders.hexutil import to_checksum
+from policies.keystore import decrypt_keystore
 
 SIGNATURE_ORIGIN = "coldsight"
 _V_OFFSET = 27  # Safe's checkSignatures: v 27/28 is an ECDSA signature over the safeTxHash itself
@@ -58,19 +68,14 @@ class SignRequest:
 def read_request(spec: str) -> SignRequest:
     """Read PAYLOAD like `verify` does (files, stdin, images, GIFs, videos, cameras) and keep the
     eth-sign-request it was carried in, so the signature can answer it by request id."""
-    from . import payload_input
-
     frame_source = payload_input.open_frame_source(spec)
     if frame_source is not None:
-        from .qr.scan import run_scan
-
         result = run_scan(frame_source)
         text, source = result.text, f"{result.source} (QR)"
         return SignRequest(parse_text(text, source), _request_in(text, source), source)
     data, source = payload_input.read_bytes(spec)
     # a QR image piped in: recognised exactly as `verify` does (payload_input's magic numbers)
     if spec == "-" and data.startswith(payload_input._IMAGE_MAGIC + payload_input._ANIMATION_MAGIC):
-        from .qr.scan import run_scan
         from .qr.sources import ImageBytesSource
 
         text = run_scan(ImageBytesSource(data, name="stdin")).text
@@ -83,8 +88,6 @@ def read_request(spec: str) -> SignRequest:
 
 
 def _request_in(text: str, source: str) -> EthSignRequest | None:
-    from decoders.formats.ur_format import assemble_ur, looks_like_ur
-
     if not looks_like_ur(text):
         return None
     ur = assemble_ur(text, source)
@@ -93,8 +96,6 @@ def _request_in(text: str, source: str) -> EthSignRequest | None:
 
 def missing_acknowledgements(review: Review, acknowledged: Iterable[str]) -> list[tuple[str, str]]:
     """(key, text) of every acknowledgement the review asks for that was not given."""
-    from .presentation import acknowledgements_for
-
     if review.verdict != Verdict.WARN:
         return []
     given = set(acknowledged)
@@ -150,9 +151,7 @@ def request_id_for(review: Review, request: EthSignRequest | None) -> bytes:
     courier) give this transaction's request, derived from its typed data."""
     if request is not None and request.request_id is not None:
         return request.request_id
-    import json
 
-    from .qr.encode import content_uuid, safe_tx_typed_data
 
     return content_uuid(json.dumps(safe_tx_typed_data(review.report), separators=(",", ":")).encode())
 
@@ -186,8 +185,6 @@ def read_password(password_file: Path | None) -> str:
             return password_file.read_text(encoding="utf-8").splitlines()[0] if password_file.stat().st_size else ""
         except OSError as err:
             raise ColdsightError(f"cannot read: {err.strerror}", str(password_file)) from None
-    import getpass
-    import sys
 
     if not sys.stdin.isatty():
         raise ColdsightError("no terminal to ask the keystore password on", "password",
@@ -199,8 +196,6 @@ def read_password(password_file: Path | None) -> str:
 
 
 def load_key(keystore: Path, password: str) -> bytes:
-    from policies.keystore import decrypt_keystore
-
     return decrypt_keystore(keystore, password)
 
 
@@ -208,9 +203,6 @@ def keystore_address(keystore: Path) -> str | None:
     """The owner address a V3 keystore names (its clear-text `address`), checksummed, before any
     password: so the signer sees who signs before unlocking. None when the file does not say (or
     cannot be read); the address the decrypted key really has is shown after signing and decides."""
-    import json
-
-    from decoders.hexutil import to_checksum
 
     try:
         document = json.loads(keystore.read_text(encoding="utf-8"))

@@ -15,7 +15,7 @@ from eth_abi import decode as abi_decode
 from eth_abi import encode as abi_encode
 
 from decoders.deployments import identify
-from decoders.hexutil import keccak
+from decoders.hexutil import keccak, to_checksum
 
 from .errors import CourierError
 
@@ -150,6 +150,4 @@ class Chain:
 
 
 def _address_word(word: bytes) -> str:
-    from decoders.hexutil import to_checksum
-
     return to_checksum(word.rjust(32, b"\0")[12:])

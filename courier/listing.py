@@ -16,6 +16,7 @@ from decoders.units import format_units
 
 from .chain import Chain, SafeState, selector
 from .errors import CourierError
+from .propose import token_units
 
 TRANSFER = selector("transfer(address,uint256)")
 MAX_CALLS_SHOWN = 12
@@ -26,8 +27,6 @@ def native_amount(wei: int, chain_id: int) -> str:
 
 
 def _token_amount(chain: Chain, token: str, raw: int) -> str:
-    from .propose import token_units
-
     try:
         symbol, decimals = token_units(chain, token)
     except CourierError:

@@ -23,6 +23,10 @@ from decoders.hexutil import parse_address, to_checksum
 
 from .chain import ZERO, Chain, SafeState, selector
 from .errors import CourierError
+from decoders.evm.bytecode import libraries
+from decoders.formats import parse_bytes
+from decoders.formats.tx_builder import builder_calls, checksum
+from decoders.multisend import encode_packed
 
 _AMOUNT = re.compile(r"^([0-9]+)(?:\.([0-9]+))?$")
 BUILDER_LIBRARY = ("MultiSendCallOnly", "1.4.1")  # what Safe{Wallet} batches a Transaction Builder file with
@@ -87,10 +91,6 @@ def transfer_call(chain: Chain, to: str, value: str, token: str | None) -> Call:
 
 def builder_call(document: dict, source: str, chain: Chain, state: SafeState) -> Call:
     """One call as it is; several as a MultiSendCallOnly 1.4.1 batch (delegatecall), as Safe{Wallet} does."""
-    from decoders.evm.bytecode import libraries
-    from decoders.formats.tx_builder import builder_calls, checksum
-    from decoders.multisend import encode_packed
-
     if str(document.get("chainId")) != str(state.chain_id):
         raise CourierError(f"the file is for chain {document.get('chainId')}, the node's chain is {state.chain_id}", source)
     made_for = document["meta"].get("createdFromSafeAddress")
@@ -117,8 +117,6 @@ def builder_call(document: dict, source: str, chain: Chain, state: SafeState) ->
 
 def payload_call(data: bytes, source: str, state: SafeState) -> tuple[Call, int]:
     """A payload file (any format `coldsight verify` reads): its SafeTx, and its nonce."""
-    from decoders.formats import parse_bytes
-
     payload = parse_bytes(data, source)
     if payload.safe is not None and payload.safe.lower() != state.safe.lower():
         raise CourierError(f"the payload is for Safe {payload.safe}, not {state.safe}", source)

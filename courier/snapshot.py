@@ -23,18 +23,27 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
+import time
 
 import rlp
 
 from decoders.evm.bytecode import bundled, libraries
-from decoders.hexutil import keccak, to_checksum
+from decoders.hexutil import keccak, parse_address, to_checksum
 from decoders.report import Report
-from decoders.state.proof import BLANK_ROOT, EMPTY_CODE_HASH, Block, Witness, decode_account, parse_header
+from decoders.state.proof import BLANK_ROOT, Block, EMPTY_CODE_HASH, Witness, _Seen, decode_account, parse_header
 from decoders.state.run import SafeNotFound, run_on_proven_state
 from decoders.state.snapshot import Snapshot
 from decoders.state.world import Reads, StateIncomplete, WorkLimit
 
 from .errors import CourierError
+from .chain import Chain, connect
+from .crosscheck import parse_service_tx, preview
+from .service_api import TransactionService
+from .transport import write_request
+from app.payload_input import load_payload
+from app.qr.encode import bytes_ur
+from decoders.state import read_snapshot, verify_snapshot
+from decoders.verify import verify_payload
 
 MAX_ROUNDS = 2000
 DEFAULT_EXECUTOR = keccak(b"coldsight.state.executor")[12:]  # derived: nobody's key, nobody's contract
@@ -56,8 +65,6 @@ class Endpoint:
     """One JSON-RPC endpoint, spoken to with standard methods only."""
 
     def __init__(self, url: str):
-        from .chain import connect
-
         self.url = url
         self.provider = connect(url).provider
 
@@ -219,7 +226,6 @@ def _pack(draft: Snapshot, witness: Witness, reads: Reads) -> Snapshot:
     from trie import HexaryTrie
     from trie.exceptions import MissingTrieNode
 
-    from decoders.state.proof import _Seen
 
     db = _Seen(witness.nodes)
     state_trie = HexaryTrie(db, witness.block.state_root)
@@ -267,15 +273,9 @@ def register(commands) -> None:
 
 def _report(args, endpoint_url: str) -> Report:
     if args.payload is not None:
-        from app.payload_input import load_payload
-        from decoders.verify import verify_payload
-
         return verify_payload(load_payload(args.payload))
     if args.service is None:
         raise CourierError("--safe-tx-hash needs --service", "--service")
-    from .chain import Chain
-    from .crosscheck import parse_service_tx, preview
-    from .service_api import TransactionService
 
     tx = TransactionService(args.service).transaction(args.safe_tx_hash)
     state = Chain(endpoint_url).read_safe(str(tx.get("safe")))
@@ -286,11 +286,6 @@ MAX_QR_BYTES = 64 * 1024  # above this, carry the file on removable media
 
 
 def run_snapshot(args) -> int:
-    import time
-
-    from decoders.hexutil import parse_address
-    from decoders.state import read_snapshot, verify_snapshot
-
     endpoints = [Endpoint(url) for url in args.rpc]
     report = _report(args, args.rpc[0])
     executor = bytes.fromhex(parse_address(args.executor, "--executor")[2:]) if args.executor else DEFAULT_EXECUTOR
@@ -313,10 +308,6 @@ def run_snapshot(args) -> int:
             print(f"not written as QR: {len(data)} bytes is more than {MAX_QR_BYTES}; carry the file on removable media",
                   file=sys.stderr)
         else:
-            from app.qr.encode import bytes_ur
-
-            from .transport import write_request
-
             written, parts = write_request(bytes_ur(data), args.qr, args.fragment)
             print(f"wrote {written} ({parts} part(s) of ur:bytes)")
     return 0

@@ -17,26 +17,23 @@ from decoders.ur import EthSignature
 from decoders.ur.ur import UR
 
 from .errors import CourierError
+from app.payload_input import open_frame_source, read_bytes
+from app.qr.encode import content_uuid, safe_tx_typed_data, sign_request_ur, ur_texts
+from app.qr.render import render_animation, write_gif, write_png_frames
+from app.qr.scan import run_scan
 
 
 def sign_request(report: Report, origin: str) -> UR:
-    from app.qr.encode import sign_request_ur
-
     return sign_request_ur(report, origin=origin[:200])
 
 
 def request_id(report: Report) -> bytes:
     """The id `sign_request` gives this transaction's request (derived from its typed data)."""
-    from app.qr.encode import content_uuid, safe_tx_typed_data
-
     return content_uuid(json.dumps(safe_tx_typed_data(report), separators=(",", ":")).encode())
 
 
 def write_request(ur: UR, out: Path, fragment: int = 200, fps: float = 5.0, scale: int = 6) -> tuple[str, int]:
     """Write the request as FILE.txt (UR texts), FILE.gif, or a directory of PNG frames."""
-    from app.qr.encode import ur_texts
-    from app.qr.render import render_animation, write_gif, write_png_frames
-
     texts = ur_texts(ur, fragment)
     try:
         if out.suffix.lower() == ".txt":
@@ -54,12 +51,8 @@ def write_request(ur: UR, out: Path, fragment: int = 200, fps: float = 5.0, scal
 
 def read_signature(spec: str) -> EthSignature:
     """The eth-signature in a text file (ur: text), an image, frames, a GIF/video or camera:N."""
-    from app.payload_input import open_frame_source, read_bytes
-
     source = open_frame_source(spec)
     if source is not None:
-        from app.qr.scan import run_scan
-
         text = run_scan(source).text
     else:
         data, _ = read_bytes(spec)

@@ -19,7 +19,7 @@ from eth_abi.exceptions import DecodingError, EncodingError
 from eth_abi.grammar import parse as parse_type_string
 
 from .abi_canonical import CanonicalDecoder, NotCanonical, compile_inputs
-from .errors import DecodeError
+from .errors import DecodeError, PayloadError
 from .hexutil import keccak, to_checksum
 
 DATA_DIR = Path(__file__).parent / "data" / "abis"
@@ -92,7 +92,7 @@ def _parse_param(text: str, index: int) -> Param:
     text = text.strip()
     if text.startswith("("):
         depth = 0
-        for pos, ch in enumerate(text):
+        for pos, ch in enumerate(text):  # noqa: B007 (pos is read after the loop)
             depth += ch == "("
             depth -= ch == ")"
             if depth == 0:
@@ -177,8 +177,6 @@ class AbiRegistry:
     def load_abi_dir(self, directory: Path) -> None:
         """Extra ABIs keyed by address: `<0xaddress>.json` holding a JSON ABI list or
         `{"functions": [signature, ...]}`. Errors name the file."""
-        from .errors import PayloadError
-
         for path in sorted(Path(directory).glob("*.json")):
             address = path.stem
             if not (address.startswith("0x") and len(address) == 42):

@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass, field
 
 from .errors import ColdsightError
 from .hexutil import parse_address
+from . import strictjson
 
 SCHEMA = "coldsight.addressbook/1"
 LOOKALIKE_PREFIX = 3  # leading hex characters compared (after 0x)
@@ -213,8 +213,6 @@ def _parse_own(document: dict, source: str) -> AddressBook:
 
 
 def parse_json(text: str, source: str) -> AddressBook:
-    from . import strictjson  # size and nesting bounds before the C parser runs (deep JSON is a clear error)
-
     try:
         document = strictjson.loads(text, source, max_bytes=MAX_BOOK_BYTES)
     except ColdsightError as exc:

@@ -16,6 +16,7 @@ contract creation it makes as a child (operation 2); that child is the library's
 """
 
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple, TypeVar
 
 from . import deployments
 from .abi import AbiRegistry, DecodedArg, Function, decode_arguments
@@ -31,6 +32,14 @@ MULTISEND_SELECTOR = bytes.fromhex("8d80ff0a")  # multiSend(bytes)
 MAX_DEPTH = 8
 MAX_NODES = 10_000
 CREATE_CALL_FUNCTIONS = {"performCreate", "performCreate2"}
+_T = TypeVar("_T")
+
+
+class Decoded(NamedTuple):
+    """A call's decoded function and arguments, grouped: a call has both or neither."""
+
+    function: Function
+    args: list[DecodedArg]
 
 
 @dataclass
@@ -85,7 +94,28 @@ class CallNode:
         raise KeyError(name)
 
     def arg_at(self, index: int) -> object:
-        return self.args[index].value
+        return self.require_decoded().args[index].value
+
+    @property
+    def decoded(self) -> Decoded | None:
+        """The function and its arguments together, or None when the call did not decode."""
+        if self.function is None or self.args is None:
+            return None
+        return Decoded(self.function, self.args)
+
+    def require_decoded(self) -> Decoded:
+        """`decoded` for callers that only reach decoded calls (a wrapper, a batch, a known library call)."""
+        decoded = self.decoded
+        if decoded is None:
+            raise TypeError(f"call {self.path} is not decoded")
+        return decoded
+
+    def typed_arg(self, name: str, kind: type[_T]) -> _T:
+        """`arg(name)` checked to be of the type its ABI type decodes to (int, bytes, str, bool, …)."""
+        value = self.arg(name)
+        if not isinstance(value, kind):
+            raise TypeError(f"argument {name} of call {self.path} is {type(value).__name__}, not {kind.__name__}")
+        return value
 
 
 class _Budget:
@@ -124,7 +154,9 @@ def _fill(node: CallNode, context: Context, registry: AbiRegistry, budget: _Budg
 
 def _decode(node: CallNode, registry: AbiRegistry) -> None:
     errors = []
-    for function in registry.candidates(node.selector, node.to):
+    selector = node.selector
+    assert selector is not None  # _fill checked the data holds one
+    for function in registry.candidates(selector, node.to):
         try:
             node.args = decode_arguments(function, node.data)
             node.function = function
@@ -155,11 +187,11 @@ def is_create_call(node: CallNode) -> bool:
 
 def _show_creation(node: CallNode) -> None:
     """CreateCall makes one CREATE / CREATE2 from address(this) with the given value and code."""
-    value, code = node.arg("value"), node.arg("deploymentData")
+    value, code = node.typed_arg("value", int), node.typed_arg("deploymentData", bytes)
     deployer = executing_address(node)
-    if node.function.name == "performCreate2":
+    if node.require_decoded().function.name == "performCreate2":
         # EIP-1014: keccak256(0xff ++ deployer ++ salt ++ keccak256(init_code))[12:]
-        salt = node.arg("salt")
+        salt = node.typed_arg("salt", bytes)
         raw = keccak(b"\xff" + bytes.fromhex(deployer[2:]) + salt + keccak(code))[12:]
         address = to_checksum(raw)
     else:
@@ -190,9 +222,10 @@ def _show_library_self_call(node: CallNode, context: Context, registry: AbiRegis
 
 
 def _unwrap_wrapper(node: CallNode, context: Context, registry: AbiRegistry, budget: _Budget) -> None:
-    if not is_wrapper(node.function.canonical):
+    function, args = node.require_decoded()
+    if not is_wrapper(function.canonical):
         return
-    unwrapped = unwrap(node.function.canonical, [a.value for a in node.args], node.to, node.runs_as,
+    unwrapped = unwrap(function.canonical, [a.value for a in args], node.to, node.runs_as,
                        executing_address(node))
     if unwrapped is None:
         return
@@ -219,7 +252,8 @@ def _unwrap_batch(node: CallNode, context: Context, registry: AbiRegistry, budge
     if node.depth + 1 > MAX_DEPTH:
         node.decode_error = f"batches nested deeper than {MAX_DEPTH} levels are refused"
         return
-    blob = node.args[0].value
+    blob = node.arg_at(0)
+    assert isinstance(blob, bytes)  # multiSend(bytes): batch_library_of matched the selector
     executing_as = executing_address(node)
     try:
         reading = read_batch(blob, library, executing_as)

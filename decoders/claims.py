@@ -62,7 +62,7 @@ def compare_data_decoded(claimed: object, node: CallNode) -> list[str]:
     parameters = claimed.get("parameters") or []
     if not isinstance(parameters, list) or len(parameters) != len(node.args or []):
         return [f"{where}: the service shows {len(parameters) if isinstance(parameters, list) else '?'} parameters, the data has {len(node.args or [])}"]
-    for index, (param, ours) in enumerate(zip(parameters, node.args)):
+    for index, (param, ours) in enumerate(zip(parameters, node.args or [])):
         if not isinstance(param, dict):
             problems.append(f"{where}: parameter {index} is not an object")
             continue

@@ -229,7 +229,8 @@ class Effects:
     @cached_property
     def _by_path(self) -> dict[str, list]:
         index: dict[str, list] = {}
-        for item in (*self.assets, *self.authority):
+        items: tuple[AssetMovement | AuthorityChange, ...] = (*self.assets, *self.authority)
+        for item in items:
             index.setdefault(item.path, []).append(item)
         for allowance in self.allowances:
             for path in allowance.paths or (allowance.path,):

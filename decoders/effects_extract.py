@@ -39,6 +39,7 @@ from .addressbook import mark_differences
 from .inner_safes import nested_refunds
 from .refund import Refund
 from .safetx import Context
+from eth_abi import decode as abi_decode
 
 ZERO = "0x" + "00" * 20
 # The "native coin" placeholder aggregators use for a token address (1inch, 0x, ParaSwap, …).
@@ -246,8 +247,6 @@ def _checksummed(value: str) -> str:
 
 def _command_stream(node: CallNode, c: _Collector) -> None:
     """Recipients of a Universal Router command stream (the wrapper leaves its inputs opaque: OPAQUE_CALL)."""
-    from eth_abi import decode as abi_decode
-
     args = [a.value for a in node.args or ()]
     if len(args) < 2 or not isinstance(args[0], bytes) or not isinstance(args[1], list):
         return
@@ -316,7 +315,7 @@ def _safe_setting(node: CallNode, c: _Collector) -> None:
     if isinstance(value, bytes) and what == "handler route":
         value = to_checksum(value[12:])
     c.settings.append(SettingsChange(node.path, node.to, what, None if value is None else str(value), action,
-                                     node.function.name))
+                                     node.require_decoded().function.name))
 
 
 def _apply(spec: dict, node: CallNode, entry: FunctionKnowledge, c: _Collector, args: dict) -> None:
@@ -344,7 +343,7 @@ def _asset(spec: dict, ref, node: CallNode, entry: FunctionKnowledge, c: _Collec
     if recipient is None or sender is None:
         return
     for sentinel, meaning in entry.sentinels:
-        if recipient.lower() == sentinel:
+        if recipient is not None and recipient.lower() == sentinel:
             recipient = _address(_resolve(meaning, node, {}, None))
     if recipient is not None and recipient.lower() == ZERO and spec.get("zeroMeans"):
         recipient = _address(_resolve(spec["zeroMeans"], node, {}, None))
@@ -362,7 +361,7 @@ def _asset(spec: dict, ref, node: CallNode, entry: FunctionKnowledge, c: _Collec
     c.assets.append(AssetMovement(node.path, asset, sender, recipient, amount if isinstance(amount, int) else None,
                                   spec["role"], spec.get("bound", "exact") if isinstance(amount, int) else spec.get("bound", "unknown"),
                                   token_id if isinstance(token_id, int) else None,
-                                  spec.get("network") or node.network, node.function.name))
+                                  spec.get("network") or node.network, node.require_decoded().function.name))
 
 
 def _allowance(spec: dict, ref, node: CallNode, c: _Collector) -> None:
@@ -379,7 +378,7 @@ def _allowance(spec: dict, ref, node: CallNode, c: _Collector) -> None:
     c.allowance_steps.append((node.path, {"token": token, "owner": owner, "spender": spender,
                                           "amount": amount if isinstance(amount, int) else None,
                                           "mode": spec.get("mode", "set"), "expiry": expiry if isinstance(expiry, int) else None,
-                                          "route": spec.get("route", node.function.name), "via": via}))
+                                          "route": spec.get("route", node.require_decoded().function.name), "via": via}))
 
 
 def _authority(spec: dict, ref, node: CallNode, c: _Collector) -> None:
@@ -396,7 +395,7 @@ def _authority(spec: dict, ref, node: CallNode, c: _Collector) -> None:
     if holder is not None and holder.lower() == ZERO and spec.get("kind") == "authority" and spec.get("each"):
         return  # a diamondCut Remove names no facet
     c.authority.append(AuthorityChange(node.path, contract, str(role), holder, spec.get("action", "set"),
-                                       node.function.name))
+                                       node.require_decoded().function.name))
 
 
 def _fold_allowances(steps: list[tuple[str, dict]]) -> list[Allowance]:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from .errors import PayloadError
-from .hexutil import keccak, parse_address, parse_hex, to_checksum
+from .hexutil import keccak, parse_address, parse_hex
 
 _ARRAY = re.compile(r"^(.*)\[(\d*)\]$")
 _INT = re.compile(r"^(u?)int(\d*)$")

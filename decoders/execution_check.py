@@ -25,6 +25,7 @@ and then nothing of the transaction takes effect.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from . import deployments
@@ -32,7 +33,7 @@ from .calls import CallNode, is_create_call, shows_library_self_call
 from .deployments import ContractKind
 from .errors import ColdsightError
 from .findings import Finding
-from .hexutil import short_address
+from .hexutil import short_address, to_checksum
 from .safetx import KNOWN_VERSIONS, ZERO_ADDRESS, Context, SafeTx, family_of
 from .vocabulary import FindingCode, Severity
 
@@ -143,7 +144,7 @@ class ExecutionCheck:
 
 def released_versions() -> tuple[str, ...]:
     """Every Safe singleton version safe-deployments lists, as exact labels ("1.3.0", "1.3.0+L2", …)."""
-    labels = set()
+    labels: set[str] = set()
     for kind, suffix in ((ContractKind.SINGLETON, ""), (ContractKind.SINGLETON_L2, "+L2")):
         labels.update(contract.version + suffix for contract in deployments.addresses_of(kind))
     return tuple(sorted(labels, key=lambda label: (_version_key(label.partition("+")[0]), label)))
@@ -300,7 +301,7 @@ class _Run:
     accounted: set[str] = field(default_factory=set)  # not matched, but already reported (mismatch or gap)
     gaps: list[Gap] = field(default_factory=list)
 
-    def gap(self, node: CallNode | None, reason: str, nodes: list[CallNode] = ()) -> None:
+    def gap(self, node: CallNode | None, reason: str, nodes: Sequence[CallNode] = ()) -> None:
         self.gaps.append(Gap(node.path if node is not None else None, reason))
         for each in nodes:
             self.accounted.update(n.path for n in each.walk())
@@ -481,7 +482,6 @@ def _storage_findings(execution, root: CallNode, static_findings: list[Finding],
 
 def _slot_value(value: int) -> str:
     if 0 < value < (1 << 160) and value.bit_length() > 100:
-        from .hexutil import to_checksum
         return short_address(to_checksum(value.to_bytes(20, "big")))
     return str(value) if value < (1 << 64) else f"0x{value:x}"
 

@@ -16,7 +16,6 @@ from .hexutil import short_address
 from .multisend import describe as describe_batch
 from .safetx import Context
 from . import tokens
-from .tokens import token_at
 from .units import format_native, format_units
 from .vocabulary import FindingCode, Severity, Verdict, by_severity_worst_first, worst_severity_verdict
 
@@ -87,7 +86,7 @@ def _runs_as_third_party(node: CallNode, context: Context) -> bool:
 def call_findings(node: CallNode, context: Context, names: Names | None = None) -> list[Finding]:
     """`names`: the review's names (address book, policy labels, bundled), for the addresses findings name."""
     found = _own_call_findings(node, context, names)
-    if _runs_as_third_party(node, context):
+    if node.runs_as is not None and _runs_as_third_party(node, context):
         # Not the Safe's own action: say who makes the call, before anything else.
         role = node.maker_role or "the batch contract"
         place = "on L2, " if node.network else ""
@@ -112,7 +111,7 @@ def wrapper_findings(node: CallNode, context: Context) -> list[Finding]:
         if child.decode_error is not None:
             hidden.append(f"call {child.path} to {short_address(child.to)} does not decode ({child.decode_error})")
         elif child.data and child.function is None:
-            hidden.append(f"call {child.path} to {short_address(child.to)} has unknown function 0x{child.selector.hex()}")
+            hidden.append(f"call {child.path} to {short_address(child.to)} has unknown function 0x{child.data[:4].hex()}")
     if not hidden:
         return []
     as_safe = node.operation == 1 or executing_address(node) == context.safe
@@ -195,7 +194,7 @@ def _own_call_findings(node: CallNode, context: Context, names: Names | None = N
         add(FindingCode.UNDECODABLE_CALLDATA, Severity.CRITICAL, f"Call data to {target} cannot be decoded safely: {node.decode_error}")
     elif node.data and node.function is None and node.operation != 2:
         severity = Severity.CRITICAL if node.operation == 1 else Severity.WARN
-        add(FindingCode.UNKNOWN_SELECTOR, severity, f"Unknown function 0x{node.selector.hex()} on {target}: Coldsight cannot say what it does")
+        add(FindingCode.UNKNOWN_SELECTOR, severity, f"Unknown function 0x{node.data[:4].hex()} on {target}: Coldsight cannot say what it does")
 
     if node.function is not None and node.decode_error is None:
         found.extend(_function_findings(node, context, target, names))
@@ -205,9 +204,10 @@ def _own_call_findings(node: CallNode, context: Context, names: Names | None = N
 def _function_findings(node: CallNode, context: Context, target: str, names: Names | None = None) -> list[Finding]:
     found: list[Finding] = []
     add = lambda code, severity, message: found.append(Finding(code, severity, node.path, message))  # noqa: E731
-    name = node.function.name
-    args = {a.name: a.value for a in node.args}
-    values = [a.value for a in node.args]
+    function, decoded = node.require_decoded()
+    name = function.name
+    args = {a.name: a.value for a in decoded}
+    values = [a.value for a in decoded]
 
     if name in SAFE_MASTERCOPY:
         add(FindingCode.MASTERCOPY_CHANGE, Severity.CRITICAL, f"Replaces the Safe's implementation (masterCopy) via {name}: the Safe's code changes")
@@ -227,13 +227,13 @@ def _function_findings(node: CallNode, context: Context, target: str, names: Nam
         _threshold_finding(add, values[0])
     elif name == "approveHash" and len(values) == 1:
         add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
-            f"Approves hash 0x{values[0].hex()} on {target}: if this Safe owns that Safe, this is its signature for a "
+            f"Approves hash 0x{_raw(values[0]).hex()} on {target}: if this Safe owns that Safe, this is its signature for a "
             "transaction this review cannot see (review the approved transaction itself before signing)")
     elif name == "signMessage" and len(values) == 1 and _signs_for_an_account(node):
         signer = "this Safe" if executing_address(node) == context.safe else f"Safe {executing_address(node)}"
         add(FindingCode.OPAQUE_APPROVAL, Severity.WARN,
             f"Signs a message as {signer} (EIP-1271): any contract that checks its signature will accept it; "
-            f"{_message_words(values[0])}")
+            f"{_message_words(_raw(values[0]))}")
     elif name in HANDLER_ROUTING:
         # Judged for whichever Safe it reroutes (the account whose code runs the call), not only this one:
         # a nested Safe or a Safe this one is a module of hands its EIP-1271 answers away just the same.
@@ -290,7 +290,12 @@ def _handler_routing(add, name: str, values: list, safe: str = "this Safe") -> N
             "(ExtensibleFallbackHandler addSupportedInterfaceBatch)")
 
 
-def _threshold_finding(add, threshold: int) -> None:
+def _raw(value: object) -> bytes:
+    assert isinstance(value, bytes)  # a bytes / bytes32 argument of a decoded Safe function
+    return value
+
+
+def _threshold_finding(add, threshold: object) -> None:  # a decoded uint; shown as it decoded
     if threshold == 1:
         add(FindingCode.THRESHOLD_CHANGE, Severity.CRITICAL, "Lowers the threshold to 1: a single key could then move everything")
     else:

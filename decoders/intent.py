@@ -151,7 +151,7 @@ class _Describer:
 
     # ---- by function ------------------------------------------------------------------------------
     def function_intent(self, template: Callable[[_Describer, list], str | None] | None) -> Intent:
-        name = self.node.function.name
+        name = self.node.require_decoded().function.name
         if template is not None:
             text = template(self, self.values)
             if text is not None:

@@ -30,16 +30,22 @@ from .effects import Effects
 from .eip712 import domain_separator
 from .eip712_any import TypedDataHashes, parse_address, parse_bytes, parse_uint
 from .errors import ContextError, PayloadError
-from .addressbook import AddressBook
+from .addressbook import AddressBook, mark_differences
 from .effects import Allowance, AssetMovement
 from .effects_extract import counterparties_of
 from .effects_knowledge import knowledge
-from .findings import Finding, allowance_finding, sort_findings, verdict_of
-from .names import Names
+from .findings import Finding, allowance_finding, sort_findings, tree_findings, verdict_of
+from .names import Names, RECEIVING_ARGUMENTS, lookalike_findings
 from .hexutil import keccak, short_address
 from .safetx import Context, SafeTx, SafeVersion
 from .typed_view import TypedView, typed_view
 from .vocabulary import FindingCode, Severity
+from . import strictjson
+from .abi import bundled_registry
+from .calls import build_call_tree
+from .formats import decode_text
+from .formats.typed_data import DOMAIN_NO_CHAIN, DOMAIN_WITH_CHAIN, SAFE_TX_BASEGAS, SAFE_TX_DATAGAS
+from .inner_safes import inner_safe_findings, refund_findings_at
 
 SAFE_MSG_TYPE = "SafeMessage(bytes message)"
 SAFE_MSG_TYPEHASH = keccak(SAFE_MSG_TYPE.encode())
@@ -396,8 +402,6 @@ def _cow_order(add, message, domain, safe, now) -> None:
 def is_safe_tx_layout(view: TypedView) -> bool:
     """The types are exactly a Safe's SafeTx and domain (decoders/formats/typed_data.py): only then is the
     digest a transaction hash a Safe checks. Any other `SafeTx` is unknown typed data (no rule)."""
-    from .formats.typed_data import DOMAIN_NO_CHAIN, DOMAIN_WITH_CHAIN, SAFE_TX_BASEGAS, SAFE_TX_DATAGAS
-
     def shape(members: list[dict]) -> list[dict]:
         return [{"name": m["name"], "type": m["type"]} for m in members]
 
@@ -408,9 +412,6 @@ def is_safe_tx_layout(view: TypedView) -> bool:
 def message_lookalike_findings(view: TypedView, names: Names) -> list[Finding]:
     """ADDRESS_LOOKALIKE for every signed address member that looks like another named address; critical
     when its member says it receives something (spender, to, receiver, operator, …)."""
-    from .addressbook import mark_differences
-    from .names import RECEIVING_ARGUMENTS
-
     found = []
     for where, value in _addresses_in_view(view):
         matches = names.lookalike_matches(value)
@@ -448,11 +449,6 @@ def safe_tx_message_findings(view: TypedView, safe: str, names: Names | None = N
     """A SafeTx of another Safe signed as a message (this Safe owns that Safe and signs its transaction
     through EIP-1271): reviewed like a transaction, with the top level's rules at every depth (operation,
     target, settings, handler routing, refund, nested Safes), its findings under the path `message:…`."""
-    from .abi import bundled_registry
-    from .calls import build_call_tree
-    from .findings import tree_findings
-    from .inner_safes import inner_safe_findings, refund_findings_at
-
     message, where = view.message, "message.message"
     gas_key = "baseGas" if "baseGas" in message else "dataGas"
     fields = ("to", "value", "data", "operation", "safeTxGas", gas_key, "gasPrice", "gasToken", "refundReceiver", "nonce")
@@ -481,8 +477,6 @@ def safe_tx_message_findings(view: TypedView, safe: str, names: Names | None = N
     inner = tree_findings(root, context) + inner_safe_findings(root, context)
     inner += refund_findings_at(tx, target, context, "0", safe)
     if names is not None:
-        from .names import lookalike_findings
-
         inner += lookalike_findings(root, Names(names.chain_id, names.safe, names.book, names.labels))
     prefix = f"[transaction of Safe {target}, nonce {tx.nonce}, signed as a message] "
     found = [Finding(FindingCode.OPAQUE_APPROVAL, Severity.WARN, "message",
@@ -523,13 +517,12 @@ def describe_short(review: MessageReview) -> str:
 def load_message_document(text: str, source: str) -> object:
     """The message document in a file's text: JSON, or `ur:` text (an eth-sign-request carrying the
     SafeMessage typed data, data type 2, or ur:bytes holding the JSON)."""
-    from . import strictjson
-
     stripped = text.strip()
     if stripped[:3].lower() != "ur:":
         return strictjson.loads(stripped, source)
-    from .formats import decode_text
+    # the UR codec loads when a UR arrives (decoders.formats does the same)
     from .formats.ur_format import assemble_ur
+    from .ur import strict_cbor
     from .ur.eip4527 import EthDataType, EthSignRequest
 
     ur = assemble_ur(stripped, source)
@@ -545,8 +538,6 @@ def load_message_document(text: str, source: str) -> object:
                                    source, "a wallet signs for the domain's chain; do not sign until the two agree")
         return document
     if ur.type == "bytes":
-        from .ur import strict_cbor
-
         raw = strict_cbor.decode(ur.cbor, f"{source} (ur:bytes)", frozenset())
         if not isinstance(raw, bytes):
             raise PayloadError("ur:bytes does not hold a byte string", source)

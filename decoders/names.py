@@ -197,7 +197,7 @@ def lookalike_findings(root: CallNode, names: Names) -> list[Finding]:
     a warning, critical when the lookalike receives something (native value, tokens, an allowance, control)."""
     found: list[Finding] = []
     known_keys = names._known_by_key  # a key no known address has rules an address out at once
-    imitations: dict[str, list[str]] = {}  # lowercase address -> names it imitates (pure, so once per address)
+    imitations: dict[str, list[tuple[str, str]]] = {}  # lowercase address -> (name, address) it imitates (pure, so once per address)
     for node in root.walk():
         seen: set[str] = set()
         candidates = [("target", node.to)]

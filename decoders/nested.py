@@ -19,6 +19,7 @@ from .eip712 import SafeTxHashes, compute_hashes
 from .hexutil import keccak
 from .safetx import ZERO_ADDRESS, Context, SafeTx, SafeVersion
 from .vocabulary import FindingCode, Severity
+from .findings import Finding
 
 APPROVE_HASH_SELECTOR = keccak(b"approveHash(bytes32)")[:4]
 
@@ -68,8 +69,6 @@ def child_link_findings(findings: list, root, child_report) -> list:
     then its OPAQUE_APPROVAL warning is replaced by the child's own findings (the approval is worth
     what the child transaction is); any other hash is critical. `root` is the parent's call tree,
     `child_report` a decoders.report.Report."""
-    from .findings import Finding
-
     child_safe = child_report.context.safe
     child_hash = child_report.hashes.safe_tx
     approvals = [node for node in root.walk()

@@ -66,7 +66,8 @@ def main() -> None:
     print(describe("frozen gui with payload to window shown",
                    [gui_shown([binary, "gui", str(EXAMPLE)], env) for _ in range(runs)]))
     source = [sys.executable, "-m", "app.cli"]
-    print(describe("source verify (python -m app.cli)", [wall([*source, "verify", str(EXAMPLE)], {**env, "PYTHONPATH": str(ROOT)}) for _ in range(runs)]))
+    print(describe("source verify (python -m app.cli)",
+                   [wall([*source, "verify", str(EXAMPLE)], {**env, "PYTHONPATH": str(ROOT)}) for _ in range(runs)]))
 
     # The self-test's own cost: in a fresh interpreter, after importing what `verify` imports anyway.
     probe = ("import time, decoders.verify, decoders.ur, app.selftest as s\n"

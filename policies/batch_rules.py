@@ -39,6 +39,12 @@ UNREADABLE = "unreadable"  # a recipient key for amounts that did not decode
 MAX_LISTED = 8  # calls named in one explanation
 
 
+def _read(flow: effects_view.Flow) -> int:
+    """The amount of a flow the caller kept because it was read (flows without one are reported as unreadable first)."""
+    assert flow.amount is not None
+    return flow.amount
+
+
 class BatchChecker:
     def __init__(self, root: CallNode, env: Env, args: _Args, units: dict[str, tuple[str, int]],
                  findings: list | None = None, effects=None):
@@ -92,13 +98,13 @@ class BatchChecker:
                                     f"unknown: call(s) {', '.join(unreadable)} do not decode or do not fix the amount")], ""
 
         def calls(items: list[effects_view.Flow]) -> str:
-            return self.listed([f"{f.path} ({self.amount_text(f.amount, token)} to {self.who(f.counterparty)})"
+            return self.listed([f"{f.path} ({self.amount_text(_read(f), token)} to {self.who(f.counterparty)})"
                                 for f in items])
 
         if limit.per_recipient:
-            totals: dict[str, int] = {}
+            totals: dict[str | None, int] = {}
             for flow in moved:
-                totals[flow.counterparty] = totals.get(flow.counterparty, 0) + flow.amount
+                totals[flow.counterparty] = totals.get(flow.counterparty, 0) + _read(flow)
             worst = max(totals.items(), key=lambda item: item[1], default=(None, 0))
             actual = f"{self.amount_text(worst[1], token)} to {self.who(worst[0])}" if worst[0] else "nothing moved"
             if worst[1] > limit.cap:
@@ -106,7 +112,7 @@ class BatchChecker:
                 return [FailedCondition(rule_id, f"sum of {name} per recipient", f"<= {cap}",
                                         f"{actual}: calls {calls(mine)}")], ""
             return [], f"largest {name} sum per recipient {actual} <= {cap}"
-        total = sum(f.amount for f in moved)
+        total = sum(_read(f) for f in moved)
         if total > limit.cap:
             return [FailedCondition(rule_id, f"sum of {name}", f"<= {cap}",
                                     f"{self.amount_text(total, token)}: calls {calls(moved)}")], ""
@@ -122,36 +128,39 @@ class BatchChecker:
         if unreadable:
             return [FailedCondition(rule_id, f"allowance of {name}", f"<= {cap}",
                                     f"unknown: call(s) {', '.join(unreadable)} do not decode")], ""
-        standing: dict[str, int] = {}
-        granted: dict[str, int] = {}
-        story: dict[str, list[str]] = {}
+        standing: dict[str | None, int] = {}
+        granted: dict[str | None, int] = {}
+        story: dict[str | None, list[str]] = {}
         uses = {f.path: f for f in mine}
         for node in self.calls if limit.kind == "left" else []:
             flow = uses.get(node.path)
             if flow is not None:
                 spender = flow.counterparty
                 before = standing.get(spender, 0)
-                standing[spender] = flow.amount if flow.sign == 0 else max(0, before + flow.sign * flow.amount)
-                story.setdefault(spender, []).append(f"{node.path} {flow.function} {self.amount_text(flow.amount, token)}")
+                standing[spender] = _read(flow) if flow.sign == 0 else max(0, before + flow.sign * _read(flow))
+                story.setdefault(spender, []).append(f"{node.path} {flow.function} {self.amount_text(_read(flow), token)}")
                 continue
             spender = node.to.lower()
             if standing.get(spender):
                 for use in limit.used_by:
                     if match_failures(use.match, node, self.env, self.args, unknown_holds=False, check_target=True):
                         continue
-                    values = self.args.values(node, use.match.function)
+                    function = use.match.function
+                    assert function is not None  # a use names its function: amount_index is one of its arguments
+                    values = self.args.values(node, function)
                     if values is None:
                         continue
                     used = min(standing[spender], values[use.amount_index])
                     standing[spender] -= used
-                    story.setdefault(spender, []).append(f"{node.path} {use.match.function.name} uses "
+                    story.setdefault(spender, []).append(f"{node.path} {function.name} uses "
                                                          f"{self.amount_text(used, token)}")
                     break
         for flow in mine:
             if flow.sign >= 0:
-                granted[flow.counterparty] = granted.get(flow.counterparty, 0) + flow.amount
+                granted[flow.counterparty] = granted.get(flow.counterparty, 0) + _read(flow)
         totals = standing if limit.kind == "left" else granted
         what = "allowance left standing after the batch" if limit.kind == "left" else "allowance granted"
+        spenders: list[str | None]
         if limit.per_recipient:
             worst = max(totals.items(), key=lambda item: item[1], default=(None, 0))
             amount, spenders = worst[1], [worst[0]] if worst[0] else []

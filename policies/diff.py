@@ -17,6 +17,7 @@ targets, waivers (`[[allow_dangerous]]`), the `[refund]` table and `[[batch_rule
 
 import re
 from dataclasses import dataclass
+from typing import overload
 
 from decoders.hexutil import to_checksum
 from decoders.units import format_units
@@ -25,6 +26,7 @@ from .conditions import AllOf, AnyOf, Calldata, Compare, Condition, Every, Field
 from .model import BatchRule, CallMatch, Policy, RefundPolicy, Rule
 from .refs import AddressRef, Env
 from decoders.vocabulary import Effect, operation_name
+from .example_keys import EXAMPLE_SIGNERS
 
 WIDENS, NARROWS, NEUTRAL = "widens", "narrows", "neutral"
 ORDER_OPS = ("lt", "lte", "gt", "gte")
@@ -57,6 +59,11 @@ class _Side:
     def __init__(self, policy: Policy, chain: int, safe: str):
         self.policy = policy
         self.env = Env(chain, safe, policy.book)
+
+    @overload
+    def resolve(self, refs: tuple[AddressRef, ...]) -> frozenset[str]: ...
+    @overload
+    def resolve(self, refs: tuple[AddressRef, ...] | None) -> frozenset[str] | None: ...
 
     def resolve(self, refs: tuple[AddressRef, ...] | None) -> frozenset[str] | None:
         return None if refs is None else self.env.resolve_all(refs)
@@ -299,6 +306,7 @@ def _diff_rules(sides: tuple[_Side, _Side], scope: str, out: list[Change]) -> No
         for rule_id in sorted(set(old_rules) | set(new_rules)):
             o, n = old_rules.get(rule_id), new_rules.get(rule_id)
             if o is None:
+                assert n is not None  # the id came from one of the two maps
                 add(WIDENS if grows else NARROWS, "(call)", "not " + _verb(effect),
                     f"{_verb(effect)}: {_conditions_text(n, after, target)}", f"new {effect} rule {rule_id}", n.where)
             elif n is None:
@@ -309,7 +317,8 @@ def _diff_rules(sides: tuple[_Side, _Side], scope: str, out: list[Change]) -> No
 
 
 def _verb(effect: str) -> str:
-    return {Effect.ALLOW: "allowed", Effect.WARN: "flagged", Effect.DENY: "denied"}[effect]
+    verbs: dict[str, str] = {Effect.ALLOW: "allowed", Effect.WARN: "flagged", Effect.DENY: "denied"}
+    return verbs[effect]
 
 
 # ---- the rest of the policy ----------------------------------------------------------------------
@@ -378,6 +387,7 @@ def _diff_waivers(sides: tuple[_Side, _Side], scope: str, out: list[Change]) -> 
         target = ", ".join((after if key in new else before).name(t) for t in targets)
         o, n = old.get(key), new.get(key)
         if o is None:
+            assert n is not None  # the key came from one of the two maps
             out.append(Change(WIDENS, scope, target, function, finding, "not waived", f"waived: {n.reason}",
                               "new waiver", n.where))
         elif n is None:
@@ -421,6 +431,7 @@ def _diff_batch_rules(old: Policy, new: Policy, out: list[Change]) -> None:
     for rule_id in sorted(set(old_rules) | set(new_rules)):
         o, n = old_rules.get(rule_id), new_rules.get(rule_id)
         if o is None:
+            assert n is not None  # the id came from one of the two maps
             add(NARROWS, n, "(rule)", "-", "new limits", "")
             continue
         if n is None:
@@ -445,23 +456,24 @@ def _diff_batch_rules(old: Policy, new: Policy, out: list[Change]) -> None:
         _diff_effect_limits(o, n, (before, after), add)
         old_counts = {canonical_match(c.match, before): (c.shown, c.cap) for c in o.counts}
         new_counts = {canonical_match(c.match, after): (c.shown, c.cap) for c in n.counts}
-        for key in sorted(set(old_counts) | set(new_counts), key=lambda k: (old_counts.get(k) or new_counts[k])[0]):
-            (label, a), (label_new, b) = old_counts.get(key, (None, None)), new_counts.get(key, (None, None))
+        for count_key in sorted(set(old_counts) | set(new_counts), key=lambda k: (old_counts.get(k) or new_counts[k])[0]):
+            (label, a), (label_new, b) = old_counts.get(count_key, (None, None)), new_counts.get(count_key, (None, None))
             if a != b:
                 grew = b is None or (a is not None and b > a)
                 add(WIDENS if grew else NARROWS, n, f"calls of {label_new or label}", "-" if a is None else str(a),
                     "-" if b is None else str(b))
         old_seq = {s.shown_when: s for s in o.sequences}
         new_seq = {s.shown_when: s for s in n.sequences}
-        for key in sorted(set(old_seq) | set(new_seq)):
-            a, b = old_seq.get(key), new_seq.get(key)
+        for seq_key in sorted(set(old_seq) | set(new_seq)):
+            a, b = old_seq.get(seq_key), new_seq.get(seq_key)
             if a is None:
-                add(NARROWS, n, f"sequence after {key}", "-", b.shown_then or "required arguments")
+                assert b is not None  # the key came from one of the two maps
+                add(NARROWS, n, f"sequence after {seq_key}", "-", b.shown_then or "required arguments")
             elif b is None:
-                add(WIDENS, n, f"sequence after {key}", a.shown_then or "required arguments", "-", "sequence removed")
+                add(WIDENS, n, f"sequence after {seq_key}", a.shown_then or "required arguments", "-", "sequence removed")
             elif (canonical_match(a.when, before), canonical_checks(a.require, before), canonical_match(a.then, before)) != \
                     (canonical_match(b.when, after), canonical_checks(b.require, after), canonical_match(b.then, after)):
-                add(WIDENS, n, f"sequence after {key}", a.shown_then, b.shown_then, "sequence changed; review it")
+                add(WIDENS, n, f"sequence after {seq_key}", a.shown_then, b.shown_then, "sequence changed; review it")
 
 
 def _diff_effect_limits(o: BatchRule, n: BatchRule, sides: tuple[_Side, _Side], add) -> None:
@@ -503,6 +515,7 @@ def _diff_message_rules(sides: tuple[_Side, _Side], scope: str, out: list[Change
 
         if o is None or n is None:
             rule = n or o
+            assert rule is not None  # the id came from one of the two maps
             grows = (rule.effect == Effect.ALLOW) == (o is None)
             side = after if o is None else before
             text = f"{_verb(rule.effect)}: {_message_text(rule, side)}"
@@ -532,9 +545,9 @@ def _diff_message_rules(sides: tuple[_Side, _Side], scope: str, out: list[Change
         old_members = {m.path: m.condition for m in o.members}
         new_members = {m.path: m.condition for m in n.members}
         for path in sorted(set(old_members) | set(new_members)):
-            for direction, a, b, note in compare_condition(old_members.get(path), new_members.get(path), sides,
-                                                           (None, None), is_allow):
-                add(direction, f"members.{path}", a, b, note, f"{n.where}.members.{path}")
+            for direction, old_text, new_text, note in compare_condition(old_members.get(path), new_members.get(path), sides,
+                                                                         (None, None), is_allow):
+                add(direction, f"members.{path}", old_text, new_text, note, f"{n.where}.members.{path}")
 
 
 def _message_sets(o, n, sides: tuple[_Side, _Side]) -> list[tuple[str, frozenset | None, frozenset | None]]:
@@ -544,6 +557,7 @@ def _message_sets(o, n, sides: tuple[_Side, _Side]) -> list[tuple[str, frozenset
         if values is None:
             return None
         if refs:
+            assert side is not None  # references are resolved on a side
             return frozenset(side.name(a) for a in side.resolve(values))
         return frozenset(values)
 
@@ -570,8 +584,6 @@ def _message_text(rule, side: _Side) -> str:
 
 def diff_trust(old, new) -> list[Change]:
     """Two trust files (`coldsight.trust/1`): who may sign policies, and how many must."""
-    from .example_keys import EXAMPLE_SIGNERS
-
     out: list[Change] = []
 
     def add(direction, argument, a, b, note, target="-"):
@@ -610,6 +622,7 @@ def diff(old: Policy, new: Policy) -> list[Change]:
         a, b = old_safes.get(key), new_safes.get(key)
         scope = _scope_name(*key)
         if a is None:
+            assert b is not None  # the key came from one of the two maps
             out.append(Change(WIDENS, scope, "-", "-", "Safe binding", "not covered", f"covered (version {b.version or 'any'})",
                               "every rule now applies to this Safe", "safes"))
         elif b is None:
@@ -627,20 +640,21 @@ def diff(old: Policy, new: Policy) -> list[Change]:
         earlier = new.not_before is None or (old.not_before is not None and new.not_before < old.not_before)
         policy_change(WIDENS if earlier else NARROWS, "meta.not_before", _moment(old.not_before), _moment(new.not_before),
                       "", "meta.not_before")
-    for key in ("unmatched", "unknown_abi"):
-        a, b = getattr(old, key), getattr(new, key)
-        if a != b:
-            policy_change(WIDENS if b == Effect.WARN else NARROWS, f"defaults.{key}", a, b, "", f"defaults.{key}")
+    for default in ("unmatched", "unknown_abi"):
+        old_effect, new_effect = getattr(old, default), getattr(new, default)
+        if old_effect != new_effect:
+            policy_change(WIDENS if new_effect == Effect.WARN else NARROWS, f"defaults.{default}", old_effect, new_effect, "",
+                          f"defaults.{default}")
     # Address book: what a label means, and a token's decimals (which scale every amount in its unit).
     for label in sorted(set(old.book) & set(new.book)):
-        a, b = old.book[label], new.book[label]
-        if (a.address, a.chain) != (b.address, b.chain):
-            policy_change(WIDENS, f"@{label}", f"{a.address} (chain {a.chain})", f"{b.address} (chain {b.chain})",
+        was, now = old.book[label], new.book[label]
+        if (was.address, was.chain) != (now.address, now.chain):
+            policy_change(WIDENS, f"@{label}", f"{was.address} (chain {was.chain})", f"{now.address} (chain {now.chain})",
                           "every rule using the label now means another address", f"addresses.{label}")
-        if a.token_decimals != b.token_decimals and a.token_decimals is not None and b.token_decimals is not None:
-            k = b.token_decimals - a.token_decimals
-            policy_change(WIDENS if k > 0 else NARROWS, f"@{label} decimals", str(a.token_decimals), str(b.token_decimals),
-                          f"every amount written in {b.token_symbol} \u00d7 10^{k}", f"addresses.{label}.token.decimals")
+        if was.token_decimals != now.token_decimals and was.token_decimals is not None and now.token_decimals is not None:
+            k = now.token_decimals - was.token_decimals
+            policy_change(WIDENS if k > 0 else NARROWS, f"@{label} decimals", str(was.token_decimals), str(now.token_decimals),
+                          f"every amount written in {now.token_symbol} \u00d7 10^{k}", f"addresses.{label}.token.decimals")
     for label in sorted(set(new.book) - set(old.book)):
         entry = new.book[label]
         policy_change(NEUTRAL, f"@{label}", "-", f"{entry.address} (chain {entry.chain})", "new label",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from Crypto.Cipher import AES
 from Crypto.Hash import SHA256
-from Crypto.Protocol.KDF import PBKDF2, scrypt
+from Crypto.Protocol.KDF import PBKDF2 as _PBKDF2, scrypt as _scrypt
 
 from decoders.hexutil import keccak
 
@@ -26,6 +26,18 @@ MAX_PBKDF2_ROUNDS = 10_000_000
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 1 << 18, 8, 1
 PBKDF2_ROUNDS = 1 << 18
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
+
+
+# pycryptodome's stubs type the password and salt as `str` (the KDFs take bytes too, and bytes is what a
+# keystore holds) and scrypt's result as `bytes | tuple[bytes, ...]` (a tuple only when num_keys > 1).
+def scrypt(secret: bytes, salt: bytes, dklen: int, N: int, r: int, p: int) -> bytes:
+    derived = _scrypt(secret, salt, dklen, N=N, r=r, p=p)  # type: ignore[arg-type]  # bytes accepted, see above
+    assert isinstance(derived, bytes)  # one key asked for
+    return derived
+
+
+def PBKDF2(secret: bytes, salt: bytes, dklen: int, count: int, hmac_hash_module) -> bytes:
+    return _PBKDF2(secret, salt, dklen, count=count, hmac_hash_module=hmac_hash_module)  # type: ignore[arg-type]  # see above
 
 
 def new_private_key() -> bytes:

@@ -119,10 +119,10 @@ def _lint_batch_rules(policy: Policy, add) -> None:
                 if not _resolved_anywhere(policy, use.match):
                     add(Severity.WARN, f"{allowance.where}.used_by", f"{use.shown} names no address here: no call "
                                                                      "ever counts as using an allowance")
-    for rule in policy.rules:
-        if rule.effect == Effect.ALLOW and rule.match.selector == approve and rule.match.targets is not None:
-            if not any(t in capped for t in rule.match.targets):
-                add(Severity.INFO, rule.where, "allows approvals, and no batch rule caps that token's allowances: `sums` "
+    for call_rule in policy.rules:
+        if call_rule.effect == Effect.ALLOW and call_rule.match.selector == approve and call_rule.match.targets is not None:
+            if not any(t in capped for t in call_rule.match.targets):
+                add(Severity.INFO, call_rule.where, "allows approvals, and no batch rule caps that token's allowances: `sums` "
                                                "count outflows only (an approval is an allowance), so add "
                                                "`allowances = [{ token = …, lte = … }]` or `left_lte` to bound it")
 
@@ -174,7 +174,8 @@ def _message_covers(deny, rule) -> bool:
 
 def _check_abi(rule: Rule, registry: AbiRegistry, policy: Policy, add) -> None:
     function = rule.match.function
-    addresses = set()
+    assert function is not None  # called for rules that name a function
+    addresses: set[str | None] = set()
     if rule.match.targets is not None:
         for safe in policy.safes:
             addresses |= Env(safe.chain, safe.address, policy.book).resolve_all(rule.match.targets)

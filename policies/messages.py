@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
+import datetime as dt
 
 from decoders.abi import Param
 from decoders.messages import PERMIT2, MessageReview
@@ -32,9 +33,10 @@ from decoders.units import format_units
 from decoders.vocabulary import Effect
 
 from . import typed_view
-from .conditions import Compare, Condition, param_kind
+from .conditions import Compare, Condition, Failure, param_kind
 from .refs import AddressRef, Env
 from .result import CallDecision, FailedCondition, PolicyResult
+from .evaluate import binding_error
 
 MESSAGE_PATH = "message"  # the decision's path (app.presentation names it "this message")
 MESSAGE_KINDS = ("text", "typed-data", "hash", "bytes")  # decoders.messages.InnerMessage.kind
@@ -108,8 +110,6 @@ class Within(Condition):
     now: int | None = None  # set per review (policies.messages.decide_message); None: cannot be judged
 
     def check(self, value, env, path, unknown_holds):
-        from .conditions import Failure
-
         if self.now is not None and isinstance(value, int) and not isinstance(value, bool) and value <= self.now + self.seconds:
             return []
         return [Failure(path, self.describe(), str(value))]
@@ -271,7 +271,7 @@ def _members(compiler, value: object, where: str, effect: str, preset: Preset | 
         raise compiler.src.error(f"{len(table)} member conditions; at most {MAX_MEMBERS}", where)
     # Amounts are in the unit of the one token the rule pins (a `token` member, or the domain's contract for a permit).
     pinned = [node for path, node in table.items() if path.rsplit(".", 1)[-1] in ("token", "sellToken")]
-    token_refs = []
+    token_refs: list[object] = []
     for node in pinned:
         item = node.get("eq", node.get("in")) if isinstance(node, dict) else node
         token_refs += item if isinstance(item, list) else [item]
@@ -426,12 +426,14 @@ def _party_failures(rule: MessageRule, review: MessageReview, typed: dict | None
                     deny: bool, reads: _Reads | None = None) -> list[FailedCondition]:
     """`counterparties`: everyone a known message empowers (a permit's spender, an order's receiver) is
     listed, or the Safe itself; the same vocabulary as a batch rule's counterparties."""
+    assert rule.counterparties is not None  # called for rules that list counterparties
     allowed = env.resolve_all(rule.counterparties) | {review.safe.lower()}
     names = ", ".join(ref.display for ref in rule.counterparties) or "nobody"
     paths = party_paths(typed.get("primaryType")) if typed is not None else None
     if paths is None:
         why = "no typed data to read" if typed is None else f"Coldsight cannot tell whom {typed.get('primaryType')!r} empowers"
         return [] if deny else [FailedCondition(rule.id, "counterparties", f"one of [{names}]", why)]
+    assert typed is not None  # paths are read from typed data
     failures, outside = [], []
     for path in paths:
         for item in _members_of(typed, path, reads) or [None]:
@@ -528,8 +530,6 @@ def _shown(item: typed_view.Member, typed: dict, env: Env, units: dict) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         name = item.path.rsplit(".", 1)[-1].split("[")[0]
         if name in TIME_MEMBERS:
-            import datetime as dt
-
             if value >= (1 << 47):
                 return f"{value} (never)"
             when = dt.datetime.fromtimestamp(value, dt.timezone.utc)
@@ -611,8 +611,6 @@ def decide_message(policy, review: MessageReview, env: Env, now: int | None = No
 
 def evaluate_message(loaded, review: MessageReview, now: int | None = None) -> PolicyResult:
     """Decide a Safe message against a loaded policy (policies.load.LoadedPolicy): one decision, path "message"."""
-    from .evaluate import binding_error
-
     policy = loaded.policy
     context = Context(chain_id=review.chain_id, safe=review.safe, version=review.version)
     env = Env(review.chain_id, review.safe, policy.book)

@@ -1,6 +1,7 @@
 """The compiled policy: what the loader produces and the evaluator reads."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from decoders.abi import Function
 from decoders.vocabulary import Effect, Operation
@@ -160,8 +161,8 @@ class PolicyTestCase:
 class Policy:
     id: str
     serial: int
-    not_before: object | None  # datetime (UTC) or None
-    expires: object | None
+    not_before: datetime | None  # UTC
+    expires: datetime | None
     description: str | None
     unmatched: str  # deny | warn
     unknown_abi: str  # deny | warn

@@ -11,7 +11,7 @@ import tomllib
 
 from decoders.abi import Function, Param, parse_signature
 from decoders.errors import ColdsightError
-from decoders.hexutil import parse_address
+from decoders.hexutil import parse_address, parse_hex
 from decoders.safetx import SafeVersion
 from decoders.vocabulary import NEVER_WAIVABLE_CODES, WAIVABLE_CODES, Effect, Verdict
 
@@ -22,6 +22,7 @@ from .errors import PolicyError
 from .model import (EFFECTS, OPERATIONS, AllowanceLimit, AllowanceUse, BatchRule, CallMatch, CountLimit, Policy, PolicyTestCase, RefundPolicy,
                     RefundToken, Rule, SafeBinding, SequenceRule, SumLimit, Waiver)
 from .refs import AddressBookEntry, AddressRef, builtin_label_exists
+from .messages import compile_message_rules
 
 SCHEMA = "coldsight.policy/1"
 MAX_POLICY_BYTES = 1_000_000  # ~10,000 rules of ordinary size; a 10 MB file is refused unread
@@ -82,7 +83,7 @@ class _Compiler:
 
     # ---- primitives -----------------------------------------------------------------------
 
-    def table(self, value: object, where: str, allowed: set[str], required: set[str] = frozenset()) -> dict:
+    def table(self, value: object, where: str, allowed: set[str], required: set[str] | frozenset[str] = frozenset()) -> dict:
         if not isinstance(value, dict):
             raise self.src.error(f"expected a table, got {_type_name(value)}", where)
         unknown = sorted(set(value) - allowed)
@@ -185,7 +186,6 @@ class _Compiler:
         tests = self.tests(doc.get("tests", []))
         refund = self.refund(doc["refund"]) if "refund" in doc else None
         batch_rules = self.batch_rules(doc.get("batch_rules", []), {r.id for r in rules})
-        from .messages import compile_message_rules  # imports nothing of this module
 
         message_rules = compile_message_rules(self, doc.get("message_rules", []),
                                               {r.id for r in rules} | {b.id for b in batch_rules})
@@ -360,7 +360,8 @@ class _Compiler:
                         depth: int) -> ArgumentChecks:
         table = self.typed(args, dict, where)
         by_name = {p.name: i for i, p in enumerate(function.inputs)}
-        checks, used = [], {}
+        checks: list[tuple[int, str, Condition]] = []
+        used: dict[int, str] = {}
         for key, node in table.items():
             index = int(key) if key.isdigit() and int(key) < len(function.inputs) else by_name.get(key)
             if index is None:
@@ -472,8 +473,6 @@ class _Compiler:
         if kind in ("bytes", "bytesN"):
             text = self.typed(item, str, where, "write bytes as a 0x hex string")
             try:
-                from decoders.hexutil import parse_hex
-
                 raw = parse_hex(text, where)
             except ColdsightError as err:
                 raise self.src.error(err.message, where) from None

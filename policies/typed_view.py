@@ -68,7 +68,9 @@ def _parse(type_name: str, value: object, where: str) -> object:
     if kind == "address":
         return parse_address(value, where)
     if kind in ("uint", "int"):
-        bits = int(_INT.match(type_name).group(2) or 256)
+        matched = _INT.match(type_name)
+        assert matched is not None  # kind_of read it as an int type
+        bits = int(matched.group(2) or 256)
         return parse_uint(value, where, bits, signed=kind == "int")
     if kind == "bool":
         if not isinstance(value, bool):
@@ -86,6 +88,7 @@ def members(document: dict, path: str) -> list[Member] | None:
     types = document.get("types") if isinstance(document, dict) else None
     if not isinstance(types, dict):
         return None
+    struct: object
     if path.startswith("domain."):
         struct, value, rest = "EIP712Domain", document.get("domain"), path[len("domain."):]
     else:
@@ -130,7 +133,7 @@ def declared_type(document: dict, path: str) -> str | None:
     return found[0].type if found else None
 
 
-def sibling(document: dict, member: Member, name: str) -> object | None:
+def sibling(document: dict, member: Member, name: str) -> str | None:
     """A declared member next to `member` in the same struct (Permit2's `token` next to `amount`)."""
     if member.parent is None or member.parent_type is None:
         return None

@@ -29,6 +29,7 @@ from decoders.vocabulary import Effect
 from .conditions import AllOf, AnyOf, Compare, Condition, param_kind
 from .model import Policy, Rule
 from .refs import Env
+from decoders.hexutil import to_checksum as checksum
 
 # ParameterType and Operator of the Roles v2 modifier (zodiac-modifier-roles-v2 Types.sol; zodiac-roles-deployments).
 NONE, STATIC, DYNAMIC, TUPLE, ARRAY, CALLDATA = 0, 1, 2, 3, 4, 5
@@ -62,8 +63,10 @@ def _word(value: object, param: Param) -> str:
     if kind == "bool":
         return "0x" + ("1" if value else "0").rjust(64, "0")
     if kind in ("uint", "int"):
+        assert isinstance(value, int)  # the loader parsed it to the argument's type
         return "0x" + (int(value) % (1 << 256)).to_bytes(32, "big").hex()
     if kind == "bytesN":
+        assert isinstance(value, bytes)  # the loader parsed it to the argument's type
         return "0x" + bytes(value).hex().ljust(64, "0")
     raise NotEnforceable(f"{param.type} values cannot be compared on chain here")
 
@@ -161,6 +164,7 @@ def rule_permissions(rule: Rule, env: Env) -> list[dict]:
     condition = None
     if match.args is not None and match.args.checks:
         function = match.function
+        assert function is not None  # argument checks are only written under a named function
         children: list[dict | None] = [None] * len(function.inputs)
         for index, name, check in match.args.checks:
             try:
@@ -183,8 +187,6 @@ def rule_permissions(rule: Rule, env: Env) -> list[dict]:
 
 
 def to_checksum(address: str) -> str:
-    from decoders.hexutil import to_checksum as checksum
-
     return checksum(bytes.fromhex(address[2:]))
 
 

@@ -68,7 +68,8 @@ def test_nothing_forbidden_is_loaded_at_run_time():
         f"for name in {modules!r}:\n    importlib.import_module(name)\n"
         "print(json.dumps(sorted(sys.modules)))\n"
     )
-    loaded = json.loads(subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True, text=True).stdout)
+    loaded = json.loads(subprocess.run([sys.executable, "-c", script], cwd=ROOT, check=True, capture_output=True,
+                                       text=True).stdout)
     # The stdlib `socket` module itself is loaded by importlib.metadata -> email.utils (used by
     # eth-utils for its version); loading it opens nothing. Network *clients* must never load,
     # and app/offline_guard.py makes socket creation itself raise in the shipped app.

@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import time
 from typing import TYPE_CHECKING
+from ..payload_input import is_camera_spec
+from ..presentation import describe_policy
+from ..review_log import LOG_NAME, ReviewLog
+from .main_window import MainWindow
 
 if TYPE_CHECKING:
     from ..service import ReviewOptions
@@ -42,17 +46,11 @@ def _font_scale() -> float:
 
 
 def build_window(options: ReviewOptions, log=None, scan_source_factory=None, cameras=None, keystore=None):
-    from ..presentation import describe_policy
-    from .main_window import MainWindow
-
     return MainWindow(options, describe_policy(options), log=log, scan_source_factory=scan_source_factory,
                       cameras=cameras, keystore=keystore)
 
 
 def run_gui(options: ReviewOptions, keystore=None) -> int:
-    from ..review_log import LOG_NAME, ReviewLog
-    from ..payload_input import is_camera_spec
-
     app = create_application()
     window = build_window(options, log=ReviewLog(options.resolved_state_dir / LOG_NAME), keystore=keystore)
     window.show()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
+import tempfile
 
 from PySide6.QtCore import QThread, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -179,7 +180,6 @@ class MainWindow(QMainWindow):
         to a private temporary file."""
         if need.request.payload is not None and Path(need.request.payload).is_file():
             return Path(need.request.payload)
-        import tempfile
 
         handle = tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8")
         with handle:
@@ -324,7 +324,7 @@ class MainWindow(QMainWindow):
         if self.keystore is None or not isinstance(session.review, Review) or session.record is None \
                 or session.record.decision is not Decision.REVIEWED:
             return None
-        from .sign_panel import SignPanel
+        from .sign_panel import SignPanel  # signing (keystores, the UR codec) loads when a review is decided
 
         return SignPanel(session.review, session.record.acknowledged, self.keystore)
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
+from ..session import ReviewSession
+from .app import create_application
+from .screens import FailedScreen, ReviewScreen
+from .theme import style_sheet
 
 if TYPE_CHECKING:
     from ..service import AnyReview
@@ -25,9 +29,6 @@ def ensure_offscreen() -> None:
 def review_widget(review: AnyReview | None = None, problem: Problem | None = None, fit_content: bool = True):
     """The widget to grab: the review screen for a review, or the failed screen for a problem.
     `fit_content=False`: the screen as the window shows it (it scrolls above the decision bar)."""
-    from ..session import ReviewSession
-    from .screens import FailedScreen, ReviewScreen
-
     session = ReviewSession()
     if review is not None:
         session.begin_verifying("render")
@@ -43,8 +44,6 @@ def render_png(out: Path, review: AnyReview | None = None, problem: Problem | No
                scale: float = 1.0, window_height: int | None = None) -> Path:
     """The whole review at `width` (every panel expanded), or with `window_height` the first screen
     a `width`×`window_height` window shows: what a signer sees before scrolling, decision bar included."""
-    from .app import create_application
-
     create_application()
     if window_height is not None:
         return grab_png(review_widget(review, problem, fit_content=False), out, width, scale, fixed_height=window_height)
@@ -58,8 +57,6 @@ def grab_png(widget, out: Path, width: int = DEFAULT_WIDTH, scale: float = 1.0, 
     from PySide6.QtCore import QSize, Qt
     from PySide6.QtGui import QImage
 
-    from .app import create_application
-    from .theme import style_sheet
 
     app = create_application()
     widget.setStyleSheet(style_sheet(app.font().pointSizeF()))

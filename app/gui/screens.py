@@ -20,9 +20,10 @@ from ..sanitize import display
 from ..service import AnyReview
 from ..session import Decision, DecisionRecord, Problem
 from .review_view import ReviewView
-from .theme import MUTED
+from .theme import MUTED, monospace_font
 from .widgets import VerdictBanner, card, emphasize, selectable
 from decoders.vocabulary import Verdict
+from decoders.eip712 import hardware_wallet_groups
 
 
 def _button(text: str, name: str | None = None, shortcut_hint: str | None = None) -> QPushButton:
@@ -410,10 +411,6 @@ class DecidedScreen(QWidget):
         return f"Reviewed. Now sign on your device, only if it shows the same hashes (the {which} last):"
 
     def _hashes_card(self) -> QWidget:
-        from decoders.eip712 import hardware_wallet_groups
-
-        from .theme import monospace_font
-
         record = self.record
         rows = [("Domain hash", record.domain_hash), ("Message hash", record.message_hash)]
         rows.append(("safeMessageHash", record.safe_message_hash) if record.safe_message_hash

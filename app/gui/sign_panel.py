@@ -17,6 +17,10 @@ from PySide6.QtWidgets import QFileDialog, QFrame, QHBoxLayout, QLabel, QLineEdi
 from ..sanitize import display
 from ..service import Review
 from .widgets import card, qr_image, selectable
+from ..qr.render import render_qr, write_png
+from ..signing import address_of, keystore_address, load_key, sign_reviewed, signature_file_name
+from decoders.errors import ColdsightError
+from decoders.ur.ur import encode_single
 
 
 class SignPanel(QFrame):
@@ -24,7 +28,6 @@ class SignPanel(QFrame):
 
     def __init__(self, review: Review, acknowledged: tuple[str, ...], keystore: Path, parent: QWidget | None = None):
         super().__init__(parent)
-        from ..signing import keystore_address
 
         self.review, self.acknowledged, self.keystore = review, acknowledged, keystore
         self.signature_text: str | None = None
@@ -91,11 +94,6 @@ class SignPanel(QFrame):
                 f"safeTxHash 0x{report.hashes.safe_tx.hex()} (verdict {self.review.verdict})")
 
     def sign(self) -> None:
-        from decoders.errors import ColdsightError
-        from decoders.ur.ur import encode_single
-
-        from ..signing import address_of, load_key, sign_reviewed
-
         try:
             key = load_key(self.keystore, self.password.text())
             signature = sign_reviewed(self.review, key, self.acknowledged)
@@ -120,13 +118,9 @@ class SignPanel(QFrame):
             self.save(Path(path))
 
     def default_file_name(self) -> str:
-        from ..signing import signature_file_name
-
         return signature_file_name(self.review, self.signed_by or self.owner)
 
     def save(self, path: Path) -> None:
-        from ..qr.render import render_qr, write_png
-
         if self.signature_text is None:
             return
         try:

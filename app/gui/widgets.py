@@ -10,6 +10,8 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 
 from .theme import VERDICTS
 from decoders.vocabulary import Verdict
+from decoders.display_text import escape
+import segno
 
 
 _SHAPE_NAME: dict[str, str] = {Verdict.BLOCK: "stop sign", Verdict.WARN: "warning triangle", Verdict.OK: "tick"}
@@ -120,8 +122,6 @@ def card(title: str, parent: QWidget | None = None) -> tuple[QFrame, QVBoxLayout
 
 def qr_image(text: str, scale: int = 4) -> QImage:
     """A QR code (segno) as a QImage: dark modules black, 4-module quiet zone."""
-    import segno
-
     code = segno.make_qr(text, error="m")
     matrix = list(code.matrix_iter(scale=1, border=4))
     size = len(matrix)
@@ -152,8 +152,6 @@ def selectable(label: QLabel) -> QLabel:
     These labels show payload-derived text, so they go through the app's sanitizing layer: plain
     text only (a decoded string must not be read as HTML) and deceptive code points escaped; our
     own line breaks stay."""
-    from decoders.display_text import escape
-
     from PySide6.QtGui import Qt as QtGui_Qt
 
     text = label.text()

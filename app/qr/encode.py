@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from typing import Literal
+import hashlib
 
 from decoders.formats.typed_data import to_typed_data
 from decoders.report import Report
@@ -51,8 +52,6 @@ def content_uuid(content: bytes) -> bytes:
     Deterministic on purpose: the same transaction always renders the same frames, so an
     animation can be reproduced and compared, and tests do not depend on chance.
     """
-    import hashlib
-
     raw = bytearray(hashlib.sha256(b"coldsight eth-sign-request id\x00" + content).digest()[:16])
     raw[6] = (raw[6] & 0x0F) | 0x80  # version 8: custom
     raw[8] = (raw[8] & 0x3F) | 0x80  # RFC variant

@@ -12,22 +12,19 @@ from typing import Sequence
 import numpy as np
 
 from .errors import SourceError
+import segno
 
 QUIET_ZONE = 4  # modules of white border the QR standard asks for
 DEFAULT_ERROR = "m"  # 15% recovery: survives screen glare and blur at little size cost
 
 
 def qr_version_for(texts: Sequence[str], error: str = DEFAULT_ERROR) -> int:
-    import segno
-
     # make_qr never makes a Micro QR, so every version is a number (Micro QR versions are "M1".."M4")
     return max(int(segno.make_qr(text, error=error, boost_error=False).version) for text in texts)
 
 
 def render_qr(text: str, scale: int = 4, version: int | None = None, error: str = DEFAULT_ERROR) -> np.ndarray:
     """The QR code of `text` as an 8-bit grayscale image (0 black, 255 white), with quiet zone."""
-    import segno
-
     qr = segno.make_qr(text, error=error, version=version, boost_error=False)
     modules = np.array([list(row) for row in qr.matrix], dtype=bool)
     modules = np.pad(modules, QUIET_ZONE, constant_values=False)

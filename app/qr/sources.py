@@ -15,10 +15,14 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Protocol, Sequence
+import importlib.util
+import io
+import time
 
 import numpy as np
 
 from .errors import SourceError
+from .v4l2 import V4L2Camera
 
 Item = np.ndarray | str
 
@@ -76,8 +80,6 @@ def _image_size(data: bytes) -> tuple[int, int] | None:
 
 
 def _decode_with_pillow(data: bytes, where: str) -> np.ndarray:
-    import io
-
     from PIL import Image, UnidentifiedImageError
 
     try:
@@ -331,8 +333,6 @@ def _linux_device_state(index: int) -> tuple[bool | None, bool | None]:
 
 
 def _opencv_installed() -> bool:
-    import importlib.util
-
     try:
         return importlib.util.find_spec("cv2") is not None
     except ValueError:  # sys.modules["cv2"] is None: blocked, as in a build without it
@@ -358,8 +358,6 @@ class CameraSource:
         if exists is False or accessible is False:
             raise SourceError(*self._failure(exists, accessible))
         if use_v4l2:
-            from .v4l2 import V4L2Camera
-
             self._v4l2 = V4L2Camera(index, width, height, frame_timeout=first_frame_timeout)
             return
         capture = cv2.VideoCapture(index)
@@ -376,8 +374,6 @@ class CameraSource:
         return message, self.name, hint
 
     def items(self) -> Iterator[Item]:
-        import time
-
         if self._v4l2 is not None:
             yield from self._v4l2.items()
             return

@@ -14,6 +14,7 @@ import io
 import struct
 from dataclasses import dataclass
 from typing import Any, Iterator
+import os
 
 import numpy as np
 
@@ -63,13 +64,9 @@ class LinuxSystem:
     """The real calls; a test replaces them with a simulated driver."""
 
     def open(self, path: str) -> int:
-        import os
-
         return os.open(path, os.O_RDWR | os.O_NONBLOCK)
 
     def close(self, fd: int) -> None:
-        import os
-
         os.close(fd)
 
     def ioctl(self, fd: int, request: int, buffer: bytearray) -> None:

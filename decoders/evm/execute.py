@@ -9,7 +9,7 @@ pre-approved signature (v == 1 and msg.sender == owner: GnosisSafe.checkSignatur
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from importlib.metadata import PackageNotFoundError
@@ -35,6 +35,7 @@ from .model import (
     SafeState,
     StorageWrite,
 )
+from .state import state_for as synthesize
 
 
 def _engine_name() -> str:
@@ -317,7 +318,7 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
     safe, storage, notes = setup.safe, dict(setup.storage), list(setup.notes)
     world = World.with_codes(setup.codes, setup.evm_chain_id)
     chain_id = setup.chain_id
-    world.set_lazy_codes({raw: (lambda raw=raw: runtime_code_at(raw, chain_id))
+    world.set_lazy_codes({raw: partial(runtime_code_at, raw, chain_id)
                           for raw, _ in _lazy_library_codes(chain_id)})
     world.set_code(safe, setup.proxy_code)
     world.set_balance(safe, SAFE_BALANCE)
@@ -390,8 +391,6 @@ def execute_safe_tx(tx: SafeTx, context: Context, state: SafeState | None = None
 
 def state_for(root, context: Context) -> tuple[SafeState, list[str]]:
     """The synthesized owners and modules the transaction's own management calls need (decoders/evm/state.py)."""
-    from .state import state_for as synthesize
-
     return synthesize(root, context, EXECUTOR)
 
 

@@ -21,6 +21,7 @@ import sys
 import types
 from collections.abc import Iterator
 from contextlib import contextmanager
+import importlib
 
 
 class _Inert:
@@ -98,8 +99,6 @@ def real_curve_arithmetic() -> None:
     Reloading re-runs those modules in their own namespace, so the functions py-evm's precompile table
     already holds see the real `py_ecc` from then on. The real package is imported first (the stand-in
     finder is gone once py-evm is imported)."""
-    import importlib
-
     if not any(isinstance(getattr(sys.modules.get(name), "bn128", None), _Inert) for name in _CURVE_MODULES):
         return
     for name in [n for n, m in sys.modules.items() if (n == "py_ecc" or n.startswith("py_ecc."))

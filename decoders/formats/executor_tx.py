@@ -17,6 +17,7 @@ packed signatures become an ordinary Payload for the Safe at `to`, so it is veri
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..abi import bundled_registry, decode_arguments
 from ..errors import DecodeError, PayloadError
@@ -77,7 +78,8 @@ def _item(raw: bytes, pos: int, where: str, depth: int) -> tuple[object, int]:
         end = start + size
         if end > len(raw):
             raise PayloadError("RLP list runs past the end", where)
-        items, cursor = [], start
+        items: list[object] = []
+        cursor = start
         while cursor < end:
             item, cursor = _item(raw[:end], cursor, f"{where}[{len(items)}]", depth + 1)
             items.append(item)
@@ -155,6 +157,16 @@ def _bytes(value: object, where: str) -> bytes:
     return value
 
 
+_T = TypeVar("_T")
+
+
+def _decoded(args: dict[str, object], name: str, kind: type[_T]) -> _T:
+    """An execTransaction argument as the strict ABI decoder returns it (address: str, uint: int, bytes: bytes)."""
+    value = args[name]
+    assert isinstance(value, kind), (name, type(value))
+    return value
+
+
 def payload_from_executor_tx(tx: ExecutorTx, safe_nonce: int, request_chain_id: int | None, source: str) -> Payload:
     """The Safe transaction the executor's transaction would execute, with its packed signatures.
 
@@ -174,16 +186,18 @@ def payload_from_executor_tx(tx: ExecutorTx, safe_nonce: int, request_chain_id: 
         raise PayloadError(f"the request says chain id {request_chain_id} but the transaction says {tx.chain_id}", where,
                            "a wallet signs for the transaction's chain; do not sign until the two agree")
     chain_id = tx.chain_id if tx.chain_id is not None else request_chain_id
-    safe_tx = SafeTx(to=args["to"], value=args["value"], data=args["data"], operation=args["operation"],
-                     safe_tx_gas=args["safeTxGas"], base_gas=args["baseGas"], gas_price=args["gasPrice"],
-                     gas_token=args["gasToken"], refund_receiver=args["refundReceiver"], nonce=safe_nonce)
+    safe_tx = SafeTx(to=_decoded(args, "to", str), value=_decoded(args, "value", int), data=_decoded(args, "data", bytes),
+                     operation=_decoded(args, "operation", int), safe_tx_gas=_decoded(args, "safeTxGas", int),
+                     base_gas=_decoded(args, "baseGas", int), gas_price=_decoded(args, "gasPrice", int),
+                     gas_token=_decoded(args, "gasToken", str), refund_receiver=_decoded(args, "refundReceiver", str),
+                     nonce=safe_nonce)
     fees = ", ".join(f"{k} {v}" for k, v in tx.fees.items())
     notes = [f"executor transaction ({tx.kind}): to {tx.to} (the Safe), value {tx.value}, nonce {tx.nonce}, "
              f"gas limit {tx.gas_limit}, {fees}, chain id {chain_id if chain_id is not None else 'none (replayable)'}",
              f"execTransaction call data keccak256: 0x{keccak(tx.data).hex()}",
              f"the Safe nonce {safe_nonce} was given for this review: execTransaction carries none (the Safe uses its "
              "current nonce), and the hashes and signature checks depend on it"]
-    signatures = [AttachedSignature(signature=args["signatures"], claimed_owner=None, where=f"{where}: signatures")] \
+    signatures = [AttachedSignature(signature=_decoded(args, "signatures", bytes), claimed_owner=None, where=f"{where}: signatures")] \
         if args["signatures"] else []
     return Payload(tx=safe_tx, format="ur:eth-sign-request executor-transaction", safe=tx.to, chain_id=chain_id,
                    signatures=signatures, notes=notes, executor_value=tx.value)
@@ -191,7 +205,7 @@ def payload_from_executor_tx(tx: ExecutorTx, safe_nonce: int, request_chain_id: 
 
 def parse_executor_request(text: str, safe_nonce: int, source: str) -> Payload:
     """An `ur:eth-sign-request` (text, one or many parts) of data type 1 or 4 -> the Safe transaction inside."""
-    from ..ur.eip4527 import EthDataType, EthSignRequest
+    from ..ur.eip4527 import EthDataType, EthSignRequest  # the UR codec loads when a UR arrives
     from .ur_format import assemble_ur
 
     ur = assemble_ur(text.strip(), source)

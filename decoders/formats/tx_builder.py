@@ -28,8 +28,12 @@ from ..abi import Param, function_from_json_abi
 from ..errors import PayloadError
 from ..findings import Finding
 from ..eip712_any import parse_uint
-from ..hexutil import keccak, parse_address, parse_hex, to_checksum
+from ..hexutil import keccak, parse_address, parse_hex
 from ..vocabulary import FindingCode, Severity
+from . import decode_text
+from .. import strictjson
+from ..bounds import LimitExceeded, check_count
+from ..multisend import MAX_ENTRIES
 
 if TYPE_CHECKING:
     from ..calls import CallNode
@@ -82,9 +86,6 @@ def is_batch_file(document: object) -> bool:
 
 def builder_calls(document: dict) -> list[BuilderCall]:
     """The calls the file describes, each encoded as the Transaction Builder encodes it."""
-    from ..bounds import check_count
-    from ..multisend import MAX_ENTRIES
-
     transactions = document["transactions"]
     check_count("MAX_ENTRIES", MAX_ENTRIES, len(transactions), "transactions in the Transaction Builder file",
                 "transactions")
@@ -138,16 +139,12 @@ def _parse_input(param: Param, text: object, where: str, budget: list[int]) -> o
     if not isinstance(text, str):
         raise PayloadError("input values are strings in a batch file", where)
     if text.startswith("[") or param.type.startswith("("):
-        from .. import strictjson  # size and nesting bounds: deep inner JSON is a clear error, not a crash
-
         try:
             value = strictjson.loads(text, where)
         except PayloadError as err:
             raise PayloadError(f"not valid JSON for an array or tuple value: {err.message}", where) from None
         budget[0] -= _count_values(value)
         if budget[0] < 0:
-            from ..bounds import LimitExceeded
-
             raise LimitExceeded("MAX_BUILDER_VALUES", MAX_BUILDER_VALUES,
                                 "the Transaction Builder file's array and tuple inputs hold more values than any "
                                 "reviewable transaction's calldata can carry", where)
@@ -224,9 +221,6 @@ def compare_with_tree(document: dict, root: CallNode, context: Context) -> list[
 
 
 def load_batch_file(data: bytes, source: str) -> dict:
-    from .. import strictjson
-    from . import decode_text
-
     document = strictjson.loads(decode_text(data, source), source)
     if not is_batch_file(document):
         raise PayloadError("not a Transaction Builder batch file (version \"1.0\", meta, transactions[])", source)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+import datetime
 
 from ..findings import Finding, sort_findings
 from ..hexutil import to_checksum
@@ -147,8 +148,6 @@ def state_lines(check: StateCheck) -> list[str]:
 
 
 def _utc(timestamp: int) -> str:
-    import datetime
-
     try:
         moment = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
     except (OverflowError, OSError, ValueError):

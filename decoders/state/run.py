@@ -403,10 +403,10 @@ def _balance_changes(before_world: ProvenWorld, world: ProvenWorld, safe: bytes,
                      transfers: list[dict], tracker: Tracker, notes: list[str]) -> list[BalanceChange]:
     changes: list[BalanceChange] = []
     natives = [safe] + [a for m in tracker.messages if m.value for a in (m.sender, m.to)]
-    for holder in dict.fromkeys(natives):
-        old, new = before_world.balance(holder), world.balance(holder)
-        if old != new:
-            changes.append(BalanceChange(to_checksum(holder), "native", "ETH", 18, old, new))
+    for account in dict.fromkeys(natives):
+        was, now = before_world.balance(account), world.balance(account)
+        if was != now:
+            changes.append(BalanceChange(to_checksum(account), "native", "ETH", 18, was, now))
     pairs: dict[tuple[str, str], None] = {}
     for t in transfers:
         if "amount" in t:

@@ -21,6 +21,7 @@ and the ERC text https://eips.ethereum.org/EIPS/eip-4527:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -413,7 +414,7 @@ def _output(item: object, where: str) -> OutputDescriptor:
 # --- dispatch ------------------------------------------------------------------------------
 
 RegistryItem = EthSignRequest | EthSignature | CryptoHDKey | CryptoAccount
-_DECODERS = {
+_DECODERS: dict[str, Callable[[bytes], RegistryItem]] = {
     "eth-sign-request": EthSignRequest.from_cbor,
     "eth-signature": EthSignature.from_cbor,
     "crypto-hdkey": CryptoHDKey.from_cbor,

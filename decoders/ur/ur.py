@@ -9,7 +9,7 @@ by default for that reason.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from decoders.errors import URError

@@ -59,7 +59,7 @@ def test_bench_batch_rules_over_effects_500_calls(benchmark):
     and authority (issue 23)."""
     policy, report = _setup()
     parties = ", ".join(f'"{_addr(i)}"' for i in range(0, 1001))
-    text = policy_text(f'[[rules]]\nid = "x"\neffect = "allow"\ncall = {{ to = "@ops" }}\n',
+    text = policy_text('[[rules]]\nid = "x"\neffect = "allow"\ncall = { to = "@ops" }\n',
                        EFFECT_LIMITS.replace("authority_changes = false", f"authority_changes = false\ncounterparties = [{parties}]"))
     limits = loaded_from_bytes(text.encode(), "bench.toml", SIGNED).policy
     policy.batch_rules = limits.batch_rules

@@ -5,7 +5,6 @@ batches and calldata from eth-abi encoders and eth-utils selectors. Nothing here
 `decoders`, so a bug in Coldsight cannot shape its own expected values.
 """
 
-from eth_abi import encode
 from eth_account import Account
 from eth_utils import to_checksum_address
 from safe_eth.eth.eip712 import eip712_encode

@@ -127,7 +127,7 @@ def mutated(draw):
     words = max(1, len(body) // 32)
     kind = draw(st.sampled_from(["flip", "small-word", "huge-word", "insert-word", "drop-word",
                                  "truncate", "append", "two"]))
-    for step in range(2 if kind == "two" else 1):
+    for _ in range(2 if kind == "two" else 1):
         choice = draw(st.sampled_from(["flip", "small-word", "huge-word", "insert-word", "drop-word", "truncate", "append"])) \
             if kind == "two" else kind
         at = draw(st.integers(0, words - 1)) * 32

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from .peers import OWNERS, ZERO, erc20_transfer, hex0x, multisend, packed_entry, service_record
+from .peers import OWNERS, erc20_transfer, hex0x, multisend, packed_entry, service_record
 
 CHECKSUMMED = OWNERS[3]  # eth-account spells it EIP-55
 

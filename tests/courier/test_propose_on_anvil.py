@@ -13,7 +13,6 @@ Every network step runs in a child process (this test process may carry the offl
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from eth_account import Account

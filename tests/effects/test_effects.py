@@ -13,7 +13,6 @@ proves the Safe-level call tree these effects are read from (tests/wrappers/test
 import json
 
 import pytest
-from eth_abi import encode
 
 from decoders.addressbook import AddressBook, Entry
 from decoders.verify import VerifyOptions, verify_bytes

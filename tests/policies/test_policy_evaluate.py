@@ -188,7 +188,7 @@ def test_safe_version_binding():
 
 
 def test_delegatecall_needs_a_trusted_target():
-    text = policy_text(rule("a", "allow", f'{{ to = "@vault", function = "pause()", operation = "delegatecall" }}'))
+    text = policy_text(rule("a", "allow", '{ to = "@vault", function = "pause()", operation = "delegatecall" }'))
     assert outcome(text, report_for(VAULT, calldata("pause()"), operation=1)) == "deny"
     trusted = text.replace('trusted = ["@MultiSendCallOnly-1.4.1"]', 'trusted = ["@MultiSendCallOnly-1.4.1", "@vault"]')
     assert outcome(trusted, report_for(VAULT, calldata("pause()"), operation=1)) == "allow"

@@ -18,7 +18,6 @@ import json
 import sys
 from pathlib import Path
 
-from eth_abi import encode
 from eth_account import Account
 from eth_keys import keys
 from web3 import Web3

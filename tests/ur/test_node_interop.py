@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from decoders.ur.eip4527 import EthDataType, EthSignRequest, KeyPath
-from decoders.ur.ur import UR, URDecoder, UREncoder
+from decoders.ur.ur import URDecoder, UREncoder
 
 from .helpers import make_message_ur
 from .safe_typed_data import safe_typed_data_bytes

@@ -59,7 +59,7 @@ def test_chain_id_disagreement_is_refused():
 
 def test_incomplete_multipart_says_how_many_missing():
     parts = _multipart(_request(safe_typed_data_bytes()).to_ur())
-    with pytest.raises(URError, match=f"at least 2 more part\\(s\\) missing"):
+    with pytest.raises(URError, match="at least 2 more part\\(s\\) missing"):
         parse_ur_text("\n".join(parts[:-2]), "scan")
 
 

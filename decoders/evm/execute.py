@@ -156,7 +156,7 @@ def _linked_list(items: list[bytes], base: int) -> dict[int, int]:
 def run_gas(calldata: bytes) -> int:
     """Gas left for execTransaction in a transaction that uses a whole block: the block gas limit less the
     intrinsic cost (21,000 and 4 or 16 gas per zero or non-zero calldata byte)."""
-    intrinsic = 21_000 + sum(16 if byte else 4 for byte in calldata)
+    intrinsic = 21_000 + 16 * len(calldata) - 12 * calldata.count(0)  # bytes.count: C speed on 2 MB batches
     return max(0, BLOCK_GAS_LIMIT - intrinsic)
 
 

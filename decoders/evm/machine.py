@@ -83,13 +83,13 @@ def precompile_gas(address: int, data: bytes) -> int:
 
 def _metered(address: int, original):
     def run(computation):
-        recorder = computation.transaction_context.recorder
-        if recorder is not None:
+        meter = computation.transaction_context.meter
+        if meter is not None:
             gas = min(precompile_gas(address, bytes(computation.msg.data)), computation.msg.gas)
             work = gas * PRECOMPILE_WORK_PER_GAS.get(address, 0)
             if address == 10:
                 work += POINT_EVALUATION_WORK
-            recorder.charge(work)
+            meter.charge(work)
         try:
             if address in (6, 7, 8):
                 real_curve_arithmetic()
@@ -178,6 +178,11 @@ class Recorder:
 class _OracleContext(CancunTransactionContext):
     recorder: Recorder | None = None
 
+    @property
+    def meter(self) -> Recorder | None:
+        """What charges this run's work (jumps, precompiles): one bound for every machine built on this one."""
+        return self.recorder
+
 
 def _tagged(op: int, original):
     def run(computation) -> None:
@@ -211,9 +216,9 @@ def _sstore(original):
 
 def _counted(original):
     def run(computation) -> None:
-        recorder = computation.transaction_context.recorder
-        if recorder is not None:
-            recorder.charge(JUMP_WORK)
+        meter = computation.transaction_context.meter
+        if meter is not None:
+            meter.charge(JUMP_WORK)
         original(computation=computation)
     return run
 

@@ -36,7 +36,7 @@ from ..evm.execute import exec_calldata
 from ..hexutil import keccak, to_checksum
 from ..safetx import SafeTx
 from .proof import Witness
-from .world import ProvenWorld, Reads, StateIncomplete, Tracker
+from .world import ProvenWorld, Reads, StateIncomplete, Tracker, WorkBudget
 
 VIEW_GAS = 5_000_000
 MAX_TOKEN_PARTIES = 64       # balance reads per run: tokens x parties
@@ -322,13 +322,14 @@ def run_on_proven_state(witness: Witness, tx: SafeTx, safe: bytes, safe_tx_hash:
                         reads: Reads | None = None) -> StateRun:
     """Execute `tx` on `witness`; raises StateIncomplete, SafeNotFound or WorkLimit."""
     reads = reads if reads is not None else Reads()
-    before_world = ProvenWorld(witness, reads)
+    budget = WorkBudget()  # one work bound for everything this review runs on the snapshot
+    before_world = ProvenWorld(witness, reads, budget=budget)
     before = read_settings(before_world, safe, executor)
     notes: list[str] = []
     if tx.nonce != before.nonce:
         notes.append(f"the Safe's nonce at this block is {before.nonce}, the transaction's is {tx.nonce}")
 
-    world = ProvenWorld(witness, reads, before_world.db)
+    world = ProvenWorld(witness, reads, before_world.db, budget)
     signatures = _approve(world, safe, before.owners, before.threshold, safe_tx_hash)
     tracker = Tracker()
     # tx.gasprice = the SafeTx's gasPrice: an ether refund is min(gasPrice, tx.gasprice), so the

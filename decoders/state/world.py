@@ -17,7 +17,7 @@ from typing import cast
 
 from eth_typing import Address, BlockNumber, Hash32
 
-from ..evm.machine import OracleComputation, OracleState, _OracleContext
+from ..evm.machine import JUMP_WORK, OracleComputation, OracleState, WorkLimitExceeded, _OracleContext
 from ..evm.pyevm_import import stand_ins
 from ..hexutil import to_checksum
 from .proof import Witness
@@ -30,8 +30,11 @@ with stand_ins():
     from eth.vm.message import Message
     from eth.vm.stack import to_int
 
-OP_SSTORE, OP_JUMP, OP_JUMPI = 0x55, 0x56, 0x57
+OP_SSTORE = 0x55
 MAX_JUMPS = 500_000     # bounds one run's work as the EVM check does (about 2 s); a Uniswap v2 swap takes a few thousand
+# The EVM check's one work bound (decoders/evm/machine.py: jumps and precompiles charged in the same units),
+# at MAX_JUMPS jumps: a blake2f or pairing call the snapshot's contracts make is bounded like a loop.
+WORK_LIMIT = MAX_JUMPS * JUMP_WORK
 BLOCK_TIME = 12         # the run is placed in the block after the snapshot's: number + 1, time + 12 s
 
 
@@ -51,8 +54,7 @@ class StateIncomplete(Exception):
         return f"account {name} is not proven by the snapshot"
 
 
-class WorkLimit(Exception):
-    """The run took more jumps than MAX_JUMPS."""
+WorkLimit = WorkLimitExceeded  # the run needed more than WORK_LIMIT (jumps and precompiles)
 
 
 @dataclass
@@ -103,14 +105,34 @@ class MessageRecord:
 
 
 @dataclass
+class WorkBudget:
+    """The work one review may spend on proven state, shared by every call it makes (the transaction and
+    each balance, setting and token read): many small calls cannot add up to more than one bound."""
+
+    work: int = 0
+
+    def charge(self, work: int) -> None:
+        self.work += work
+        if self.work > WORK_LIMIT:
+            raise WorkLimit(WORK_LIMIT)
+
+
+@dataclass
 class Tracker:
     messages: list[MessageRecord] = field(default_factory=list)
     writes: set[tuple[bytes, int]] = field(default_factory=set)
-    jumps: int = 0
+    budget: WorkBudget = field(default_factory=WorkBudget)  # set by ProvenWorld.call to the world's
+
+    def charge(self, work: int) -> None:
+        self.budget.charge(work)
 
 
 class _ProvenContext(_OracleContext):
     tracker: Tracker | None = None
+
+    @property
+    def meter(self) -> Tracker | None:  # type: ignore[override]  # the proven run meters through its tracker
+        return self.tracker
 
 
 def _sstore(original):
@@ -122,22 +144,9 @@ def _sstore(original):
     return run
 
 
-def _counted(original):
-    def run(computation) -> None:
-        tracker = computation.transaction_context.tracker
-        if tracker is not None:
-            tracker.jumps += 1
-            if tracker.jumps > MAX_JUMPS:
-                raise WorkLimit(MAX_JUMPS)
-        original(computation=computation)
-    return run
-
-
 def _opcodes() -> dict:
     table = dict(OracleComputation.opcodes)
-    table[OP_SSTORE] = _sstore(table[OP_SSTORE])
-    table[OP_JUMP] = _counted(table[OP_JUMP])
-    table[OP_JUMPI] = _counted(table[OP_JUMPI])
+    table[OP_SSTORE] = _sstore(table[OP_SSTORE])  # jumps and precompiles are metered by the table it extends
     return table
 
 
@@ -178,8 +187,9 @@ class CallResult:
 class ProvenWorld:
     """One EVM state on the witness; every read is recorded in the shared `reads`."""
 
-    def __init__(self, witness: Witness, reads: Reads, db: AtomicDB | None = None):
+    def __init__(self, witness: Witness, reads: Reads, db: AtomicDB | None = None, budget: WorkBudget | None = None):
         self.witness = witness
+        self.budget = budget if budget is not None else WorkBudget()
         self.db = db if db is not None else database(witness)
         block = witness.block
         context = ExecutionContext(
@@ -209,6 +219,7 @@ class ProvenWorld:
         `gas_price` is what GASPRICE reads (no gas is charged to anyone)."""
         context = _ProvenContext(gas_price, cast(Address, sender))
         context.tracker = tracker if tracker is not None else Tracker()
+        context.tracker.budget = self.budget
         # Warm from the start, as in a real transaction: tx.origin, the callee, the precompiles
         # (EIP-2929) and the coinbase (EIP-3651); an ether refund depends on the gas used.
         for warm in (sender, to, bytes(self.state.execution_context.coinbase),
